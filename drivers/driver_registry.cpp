@@ -1,0 +1,21 @@
+#include "drivers/driver_registry.hpp"
+
+#include "drivers/plinth_mat.hpp"
+
+namespace plinth {
+
+// Adding a device protocol: one file under drivers/ and one line here.
+const std::vector<const DriverDescriptor*>& all_drivers() {
+  static const std::vector<const DriverDescriptor*> table = {
+      &plinth_mat_driver,
+  };
+  return table;
+}
+
+const DriverDescriptor* find_driver(std::string_view name) {
+  for (const DriverDescriptor* d : all_drivers())
+    if (d->name == name) return d;
+  return nullptr;
+}
+
+}  // namespace plinth

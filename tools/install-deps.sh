@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Plinth builds, runs and tests with. Idempotent; run as root.
+# Only what the code uses: Boost headers (Asio, Beast), not libboost-all-dev.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libboost-dev libserialport-dev libzmq3-dev cppzmq-dev
+  libhdf5-dev hdf5-tools protobuf-compiler libprotobuf-dev
+  libspdlog-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libfftw3-dev libsystemd-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-h5py python3-zmq python3-numpy python3-protobuf
+)
+if [[ "${PLINTH_WITH_TEST_DEPS:-0}" == 1 ]]; then
+  packages+=(python3-dbusmock dbus chromium nodejs npm clang libclang-rt-14-dev valgrind)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
