@@ -1,0 +1,134 @@
+#include "drivers/sim_device.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace plinth {
+
+MatFrameEmitter::MatFrameEmitter(Generator generator, double rate_hz)
+    : generator_(std::move(generator)),
+      period_(std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / (rate_hz > 0 ? rate_hz : 1.0)))) {}
+
+std::chrono::nanoseconds MatFrameEmitter::emit(SimEncoder& encoder, std::vector<std::uint8_t>& out) {
+  if (!generator_(frame_)) {
+    finished_ = true;
+    return period_;
+  }
+  encoder.encode_frame(frame_, out);
+  return period_;
+}
+
+SimulatedDevice::SimulatedDevice(const DriverDescriptor& driver, const DriverOptions& options,
+                                 const DeviceInfo& info, std::unique_ptr<SimEmitter> emitter,
+                                 const std::string& port)
+    : encoder_(driver.make_sim(options, info)), emitter_(std::move(emitter)) {
+  if (port.empty()) {
+    pty_ = open_pseudo_terminal();
+    fd_ = pty_.master_fd;
+    host_path_ = pty_.slave_path;
+  } else {
+    port_ = open_serial_port(port, driver.default_baud);
+    fd_ = port_->fd();
+    host_path_ = port;
+  }
+}
+
+SimulatedDevice::~SimulatedDevice() {
+  stop();
+  close_pseudo_terminal(pty_);
+}
+
+void SimulatedDevice::start() {
+  if (running_) return;
+  stop_ = false;
+  running_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void SimulatedDevice::stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  running_ = false;
+}
+
+SimDeviceStats SimulatedDevice::stats() const { return {sent_.load(), dropped_.load(), host_bytes_.load()}; }
+
+// Writes what it can without blocking; true when nothing is left pending.
+bool SimulatedDevice::flush_pending() {
+  while (pending_start_ < pending_.size()) {
+    ssize_t n = ::write(fd_, pending_.data() + pending_start_, pending_.size() - pending_start_);
+    if (n > 0) {
+      pending_start_ += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return false;  // EAGAIN (port full) or an error: try again at the next tick
+  }
+  pending_.clear();
+  pending_start_ = 0;
+  return true;
+}
+
+void SimulatedDevice::run() {
+  using clock = std::chrono::steady_clock;
+  auto next = clock::now();
+  std::vector<std::uint8_t> host_in(4096), answer;
+  std::uint64_t index = 0;
+  while (!stop_ && !emitter_->finished()) {
+    const auto now = clock::now();
+    if (now >= next) {
+      std::vector<std::uint8_t> message;
+      const auto delay = emitter_->emit(*encoder_, message);
+      next += delay;
+      if (now - next > std::chrono::seconds(1)) next = now;  // we were suspended: do not burst
+      if (!encoder_->streaming() || message.empty()) continue;
+      if (!pending_.empty()) {
+        // The host is not reading: drop this message as a real device's full buffer would.
+        ++dropped_;
+        flush_pending();
+        continue;
+      }
+      pending_ = std::move(message);
+      pending_start_ = 0;
+      if (flush_pending()) {
+        ++sent_;
+        if (on_message_written) on_message_written(index);
+      } else {
+        ++sent_;  // partly written; the rest goes at the next ticks
+      }
+      ++index;
+      continue;
+    }
+    // Sleep until the next message is due (at most 50 ms, to notice stop()), waking early
+    // for host bytes.
+    const auto wait = std::min<clock::duration>(next - now, std::chrono::milliseconds(50));
+    const auto wait_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
+    const timespec timeout{static_cast<time_t>(wait_ns / 1000000000), static_cast<long>(wait_ns % 1000000000)};
+    pollfd pfd{fd_, POLLIN, 0};
+    if (!pending_.empty()) pfd.events |= POLLOUT;
+    if (::ppoll(&pfd, 1, &timeout, nullptr) > 0) {
+      if (pfd.revents & POLLOUT) flush_pending();
+      if (pfd.revents & POLLIN) {
+        ssize_t n = ::read(fd_, host_in.data(), host_in.size());
+        if (n > 0) {
+          host_bytes_ += static_cast<std::uint64_t>(n);
+          answer.clear();
+          encoder_->on_host_bytes({host_in.data(), static_cast<std::size_t>(n)}, answer);
+          if (!answer.empty()) {
+            pending_.insert(pending_.end(), answer.begin(), answer.end());
+            flush_pending();
+          }
+        }
+      }
+      if (pfd.revents & (POLLHUP | POLLERR)) {
+        // No host has the pty open (only our own slave fd keeps it alive): idle briefly.
+        ::usleep(1000);
+      }
+    }
+  }
+  running_ = false;
+}
+
+}  // namespace plinth
