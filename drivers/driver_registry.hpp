@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/host_session.hpp"
 #include "drivers/samples.hpp"
 #include "drivers/stream_decoder.hpp"
 
@@ -47,6 +48,8 @@ struct DriverDescriptor {
   // Bytes the host writes before closing (stop streaming); may be empty.
   std::vector<std::uint8_t> (*close_request)(const DriverOptions&);
   std::unique_ptr<SimEncoder> (*make_sim)(const DriverOptions&, const DeviceInfo&);
+  // Set-up that must check each answer (drivers/host_session.hpp); null for most protocols.
+  std::unique_ptr<HostSession> (*make_host_session)(const DriverOptions&) = nullptr;
 };
 
 const std::vector<const DriverDescriptor*>& all_drivers();

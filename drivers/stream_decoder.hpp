@@ -38,6 +38,7 @@ struct DecodedOutput {
   DeviceInfo info;
   std::vector<HeartSample> heart_samples;
   std::uint8_t control_code = 0;  // protocol-specific message type of a `control` outcome
+  std::vector<std::uint8_t> control_payload;  // its body, where a HostSession needs it (ANT responses)
 };
 
 // Counters a decoder keeps; published on `status` and archived.
