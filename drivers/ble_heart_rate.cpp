@@ -10,19 +10,27 @@ void put_u16(std::vector<std::uint8_t>& o, std::uint16_t v) {
   o.push_back(static_cast<std::uint8_t>(v));
   o.push_back(static_cast<std::uint8_t>(v >> 8));
 }
-std::nullopt_t fail(std::string* error, const char* why) {
+bool fail(std::string* error, const char* why) {
   if (error) *error = why;
-  return std::nullopt;
+  return false;
 }
 
 }  // namespace
 
 std::optional<HeartRateMeasurement> parse_heart_rate_measurement(std::span<const std::uint8_t> p,
                                                                  std::string* error) {
+  HeartRateMeasurement m;
+  if (!parse_heart_rate_measurement(p, m, error)) return std::nullopt;
+  return m;
+}
+
+bool parse_heart_rate_measurement(std::span<const std::uint8_t> p, HeartRateMeasurement& m, std::string* error) {
   using namespace hrm_flags;
+  m.contact.reset();
+  m.energy_kj.reset();
+  m.rr_1024.clear();
   if (p.empty()) return fail(error, "heart rate measurement: empty payload");
   const std::uint8_t flags = p[0];
-  HeartRateMeasurement m;
   std::size_t at = 1;
   if (flags & kRate16) {
     if (p.size() < at + 2) return fail(error, "heart rate measurement: 16-bit rate flag set but fewer than 2 rate bytes");
@@ -43,12 +51,11 @@ std::optional<HeartRateMeasurement> parse_heart_rate_measurement(std::span<const
   if (flags & kRrPresent) {
     if (rest == 0) return fail(error, "heart rate measurement: RR flag set but no RR bytes");
     if (rest % 2 != 0) return fail(error, "heart rate measurement: odd trailing byte after RR values");
-    m.rr_1024.reserve(rest / 2);
     for (; at < p.size(); at += 2) m.rr_1024.push_back(get_u16(p, at));
   } else if (rest != 0) {
     return fail(error, "heart rate measurement: bytes after the last field with the RR flag clear");
   }
-  return m;
+  return true;
 }
 
 void append_heart_samples(const HeartRateMeasurement& m, std::vector<HeartSample>& out) {

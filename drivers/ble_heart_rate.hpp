@@ -35,6 +35,11 @@ inline constexpr std::uint8_t kRrPresent = 0x10;
 std::optional<HeartRateMeasurement> parse_heart_rate_measurement(std::span<const std::uint8_t> payload,
                                                                  std::string* error = nullptr);
 
+// The same, reusing `into` (and its RR vector's storage) for decoders on a hot path.
+// On failure `into` holds no meaningful values.
+bool parse_heart_rate_measurement(std::span<const std::uint8_t> payload, HeartRateMeasurement& into,
+                                  std::string* error = nullptr);
+
 // Append one HeartSample per RR value (none for a rate-only payload), each carrying the
 // payload's rate and contact. The 0x2A37 payload has no beat times and no missed-beat count.
 void append_heart_samples(const HeartRateMeasurement& m, std::vector<HeartSample>& out);

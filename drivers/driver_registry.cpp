@@ -1,6 +1,7 @@
 #include "drivers/driver_registry.hpp"
 
 #include "drivers/plinth_mat.hpp"
+#include "drivers/rr_line.hpp"
 
 namespace plinth {
 
@@ -8,6 +9,7 @@ namespace plinth {
 const std::vector<const DriverDescriptor*>& all_drivers() {
   static const std::vector<const DriverDescriptor*> table = {
       &plinth_mat_driver,
+      &rr_line_driver,
   };
   return table;
 }
