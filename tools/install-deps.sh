@@ -13,7 +13,7 @@ packages=(
   python3 python3-h5py python3-zmq python3-numpy python3-protobuf
 )
 if [[ "${PLINTH_WITH_TEST_DEPS:-0}" == 1 ]]; then
-  packages+=(python3-dbusmock dbus chromium nodejs npm clang libclang-rt-14-dev valgrind)
+  packages+=(python3-dbusmock dbus)
 fi
 
 missing=()

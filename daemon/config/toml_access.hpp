@@ -1,0 +1,54 @@
+#pragma once
+// Typed reads from a toml++ table that fail with ConfigError naming file, line and key.
+#include <toml++/toml.h>
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "daemon/config/config_error.hpp"
+
+namespace plinth {
+
+class TomlAccess {
+ public:
+  // `path` is the dotted key of the table itself ("" for the root, "mat[0]", ...).
+  TomlAccess(const toml::table& table, std::string file, std::string path)
+      : table_(table), file_(std::move(file)), path_(std::move(path)) {}
+
+  const toml::table& table() const { return table_; }
+  const std::string& file() const { return file_; }
+  std::string key_path(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+  std::uint32_t line_of(std::string_view key) const {
+    if (const toml::node* n = table_.get(key)) return n->source().begin.line;
+    return table_.source().begin.line;
+  }
+  [[noreturn]] void fail(std::string_view key, const std::string& what) const {
+    throw ConfigError(file_, line_of(key), key_path(key), what);
+  }
+
+  // Rejects keys the program does not know: a typo must not be silently ignored.
+  void allow_only(std::initializer_list<std::string_view> known) const;
+
+  std::optional<std::string> optional_string(std::string_view key) const;
+  std::string string_or(std::string_view key, std::string fallback) const;
+  std::string required_string(std::string_view key) const;
+  std::optional<std::int64_t> optional_integer(std::string_view key, std::int64_t min, std::int64_t max) const;
+  std::int64_t integer_or(std::string_view key, std::int64_t fallback, std::int64_t min, std::int64_t max) const;
+  std::int64_t required_integer(std::string_view key, std::int64_t min, std::int64_t max) const;
+  double number_or(std::string_view key, double fallback, double min, double max) const;
+  std::optional<double> optional_number(std::string_view key, double min, double max) const;
+  bool bool_or(std::string_view key, bool fallback) const;
+  const toml::table* optional_table(std::string_view key) const;
+  const toml::array* optional_array(std::string_view key) const;
+
+ private:
+  const toml::table& table_;
+  std::string file_;
+  std::string path_;
+};
+
+}  // namespace plinth

@@ -1,0 +1,105 @@
+#include "daemon/control_request.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace plinth {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::size_t kMaxLabel = 200;
+constexpr std::size_t kMaxDetail = 2000;
+
+struct Fields {
+  const json& object;
+  std::optional<std::string> error;
+
+  void only(std::initializer_list<const char*> allowed) {
+    for (auto it = object.begin(); it != object.end(); ++it) {
+      bool known = false;
+      for (const char* a : allowed) known = known || it.key() == a;
+      if (!known && !error) error = "unknown field '" + it.key() + "'";
+    }
+  }
+  std::optional<std::string> text(const char* key, bool required, std::size_t max) {
+    auto it = object.find(key);
+    if (it == object.end()) {
+      if (required && !error) error = std::string("missing field '") + key + "'";
+      return std::nullopt;
+    }
+    if (!it->is_string()) {
+      if (!error) error = std::string("field '") + key + "' must be a string";
+      return std::nullopt;
+    }
+    std::string s = it->get<std::string>();
+    if (s.size() > max && !error) error = std::string("field '") + key + "' is longer than " + std::to_string(max);
+    if (required && s.empty() && !error) error = std::string("field '") + key + "' must not be empty";
+    return s;
+  }
+  std::optional<double> number(const char* key, bool required, double min, double max) {
+    auto it = object.find(key);
+    if (it == object.end()) {
+      if (required && !error) error = std::string("missing field '") + key + "'";
+      return std::nullopt;
+    }
+    if (!it->is_number()) {
+      if (!error) error = std::string("field '") + key + "' must be a number";
+      return std::nullopt;
+    }
+    double v = it->get<double>();
+    if ((!std::isfinite(v) || v < min || v > max) && !error)
+      error = std::string("field '") + key + "' must be between " + json(min).dump() + " and " + json(max).dump();
+    return v;
+  }
+};
+
+}  // namespace
+
+std::variant<ControlRequest, ControlParseError> parse_control_request(std::string_view bytes) {
+  if (bytes.size() > kMaxControlRequestBytes)
+    return ControlParseError{"request larger than " + std::to_string(kMaxControlRequestBytes) + " bytes"};
+  json doc = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return ControlParseError{"request is not valid JSON"};
+  if (!doc.is_object()) return ControlParseError{"request must be a JSON object"};
+  auto cmd_it = doc.find("cmd");
+  if (cmd_it == doc.end() || !cmd_it->is_string())
+    return ControlParseError{"request needs a string field 'cmd' (status, session.start, session.stop, marker, pain)"};
+  const std::string cmd = cmd_it->get<std::string>();
+  Fields f{doc, std::nullopt};
+  ControlRequest request;
+  if (cmd == "status") {
+    f.only({"cmd"});
+    request = StatusRequest{};
+  } else if (cmd == "session.start") {
+    f.only({"cmd", "subject"});
+    request = SessionStartRequest{f.text("subject", false, kMaxLabel)};
+  } else if (cmd == "session.stop") {
+    f.only({"cmd"});
+    request = SessionStopRequest{};
+  } else if (cmd == "marker") {
+    f.only({"cmd", "label", "value", "detail"});
+    MarkerRequest m;
+    m.label = f.text("label", true, kMaxLabel).value_or("");
+    m.value = f.number("value", false, -1e12, 1e12);
+    m.detail = f.text("detail", false, kMaxDetail).value_or("");
+    request = m;
+  } else if (cmd == "pain") {
+    f.only({"cmd", "score", "detail"});
+    PainRequest p;
+    p.score = f.number("score", true, 0, 10).value_or(0);
+    p.detail = f.text("detail", false, kMaxDetail).value_or("");
+    request = p;
+  } else {
+    return ControlParseError{"unknown cmd '" + cmd.substr(0, 64) +
+                             "' (known: status, session.start, session.stop, marker, pain)"};
+  }
+  if (f.error) return ControlParseError{*f.error};
+  return request;
+}
+
+std::string control_error_reply(const std::string& message) {
+  return json{{"ok", false}, {"error", message}}.dump();
+}
+
+}  // namespace plinth

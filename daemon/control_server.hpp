@@ -1,0 +1,40 @@
+#pragma once
+// The control endpoint: a ZeroMQ REP socket on its own thread. Every request gets exactly
+// one reply; malformed ones get an error reply from the parser without reaching the daemon.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "daemon/control_request.hpp"
+
+namespace zmq {
+class context_t;
+}
+
+namespace plinth {
+
+class ControlServer {
+ public:
+  // Runs on the server thread; returns the JSON reply. It must not block for long: the
+  // daemon's handler hands the request to the acquisition loop and waits a bounded time.
+  using Handler = std::function<std::string(const ControlRequest&)>;
+
+  ControlServer(zmq::context_t& context, const std::string& endpoint, Handler handler);
+  ~ControlServer();
+  void stop();
+  std::uint64_t requests() const { return requests_; }
+  std::uint64_t rejected() const { return rejected_; }
+
+ private:
+  void run();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  Handler handler_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> requests_{0}, rejected_{0};
+  std::thread thread_;
+};
+
+}  // namespace plinth

@@ -1,0 +1,142 @@
+#include "daemon/device_link.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+namespace plinth {
+
+namespace asio = boost::asio;
+
+const char* to_string(LinkState state) {
+  switch (state) {
+    case LinkState::searching: return "searching";
+    case LinkState::connected: return "connected";
+    case LinkState::lost: return "lost";
+  }
+  return "unknown";
+}
+
+struct DeviceLink::Impl {
+  Impl(asio::io_context& io, StepFunction step) : descriptor(io), retry(io), decoder(std::move(step)) {}
+  asio::posix::stream_descriptor descriptor;
+  asio::steady_timer retry;
+  std::unique_ptr<SerialPort> port;
+  StreamDecoder decoder;
+  std::array<std::uint8_t, 16384> buffer{};
+};
+
+DeviceLink::DeviceLink(asio::io_context& io, const HostClock& clock, DeviceLinkConfig config,
+                       DeviceLinkCallbacks callbacks)
+    : impl_(std::make_unique<Impl>(io, config.driver->make_step(config.options))),
+      clock_(clock),
+      config_(std::move(config)),
+      callbacks_(std::move(callbacks)) {}
+
+DeviceLink::~DeviceLink() = default;
+
+const DecodeCounters& DeviceLink::counters() const { return impl_->decoder.counters(); }
+
+void DeviceLink::start() {
+  stopped_ = false;
+  do_open();
+}
+
+void DeviceLink::stop() {
+  stopped_ = true;
+  impl_->retry.cancel();
+  if (impl_->descriptor.is_open()) {
+    auto bye = config_.driver->close_request(config_.options);
+    boost::system::error_code ignored;
+    if (!bye.empty()) asio::write(impl_->descriptor, asio::buffer(bye), ignored);
+    impl_->descriptor.close(ignored);
+  }
+  impl_->port.reset();
+}
+
+void DeviceLink::reopen() {
+  if (stopped_) return;
+  lose("reopen requested (SIGHUP)");
+}
+
+void DeviceLink::set_state(LinkState s, const std::string& detail) {
+  if (s == state_ && s != LinkState::connected) return;
+  state_ = s;
+  if (callbacks_.on_state) callbacks_.on_state(s, detail);
+}
+
+void DeviceLink::do_open() {
+  if (stopped_) return;
+  try {
+    const std::string path = resolve_serial_port(config_.selector, config_.selector.port.empty()
+                                                                       ? list_serial_ports()
+                                                                       : std::vector<SerialPortInfo>{});
+    impl_->port = open_serial_port(path, config_.selector.baud);
+    port_path_ = path;
+    port_info_ = impl_->port->info();
+    // Asio closes what it owns; the port object keeps its own handle until it dies.
+    impl_->descriptor.assign(::dup(impl_->port->fd()));
+  } catch (const std::exception& e) {
+    impl_->port.reset();
+    if (last_error_ != e.what()) {
+      spdlog::warn("{}: {}", config_.id, e.what());
+      last_error_ = e.what();
+    }
+    set_state(ever_connected_ ? LinkState::lost : LinkState::searching, e.what());
+    schedule_retry();
+    return;
+  }
+  last_error_.clear();
+  impl_->decoder.reset();
+  if (ever_connected_) ++reconnects_;
+  ever_connected_ = true;
+  auto hello = config_.driver->open_request(config_.options);
+  boost::system::error_code ec;
+  if (!hello.empty()) asio::write(impl_->descriptor, asio::buffer(hello), ec);
+  spdlog::info("{}: connected on {} ({})", config_.id, port_path_, config_.driver->name);
+  set_state(LinkState::connected, port_path_);
+  do_read();
+}
+
+void DeviceLink::do_read() {
+  impl_->descriptor.async_read_some(asio::buffer(impl_->buffer),
+                                    [this](const boost::system::error_code& ec, std::size_t n) {
+                                      on_read(ec ? ec.message() : std::string(), n);
+                                    });
+}
+
+void DeviceLink::on_read(const std::string& error, std::size_t bytes) {
+  if (stopped_) return;
+  if (!error.empty() || bytes == 0) {
+    lose(error.empty() ? "end of stream" : error);
+    return;
+  }
+  const std::int64_t arrival = clock_.now_unix_ns();
+  impl_->decoder.feed({impl_->buffer.data(), bytes}, [&](StepOutcome outcome, const DecodedOutput& out) {
+    if (callbacks_.on_message) callbacks_.on_message(outcome, out, arrival);
+  });
+  do_read();
+}
+
+void DeviceLink::lose(const std::string& reason) {
+  boost::system::error_code ignored;
+  impl_->descriptor.close(ignored);
+  impl_->port.reset();
+  spdlog::warn("{}: device lost ({}); retrying every {} ms", config_.id, reason, config_.retry_interval_ms);
+  set_state(LinkState::lost, reason);
+  schedule_retry();
+}
+
+void DeviceLink::schedule_retry() {
+  impl_->retry.expires_after(std::chrono::milliseconds(config_.retry_interval_ms));
+  impl_->retry.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) do_open();
+  });
+}
+
+}  // namespace plinth

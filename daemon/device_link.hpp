@@ -1,0 +1,81 @@
+#pragma once
+// One serial device seen from the daemon: find and open the port, read asynchronously on
+// the Asio loop, decode, stamp arrival times, and reopen the port when the device goes away.
+// Shaped like a Boost.Beast session: do_x / on_x pairs, one owner of the descriptor.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "daemon/host_clock.hpp"
+#include "drivers/driver_registry.hpp"
+#include "drivers/serial_port.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace plinth {
+
+enum class LinkState { searching, connected, lost };
+const char* to_string(LinkState state);
+
+struct DeviceLinkConfig {
+  std::string id;
+  const DriverDescriptor* driver = nullptr;
+  DriverOptions options;
+  SerialSelector selector;
+  int retry_interval_ms = 500;
+};
+
+struct DeviceLinkCallbacks {
+  // A decoded message; host_time_ns is the arrival of the read that completed it.
+  std::function<void(StepOutcome, const DecodedOutput&, std::int64_t host_time_ns)> on_message;
+  // State changes with a human-readable reason (port path, OS error).
+  std::function<void(LinkState, const std::string& detail)> on_state;
+};
+
+class DeviceLink {
+ public:
+  DeviceLink(boost::asio::io_context& io, const HostClock& clock, DeviceLinkConfig config,
+             DeviceLinkCallbacks callbacks);
+  ~DeviceLink();
+  DeviceLink(const DeviceLink&) = delete;
+  DeviceLink& operator=(const DeviceLink&) = delete;
+
+  void start();
+  // Sends the protocol's close request (stop streaming) and closes the port.
+  void stop();
+  // SIGHUP: close and reopen now.
+  void reopen();
+
+  LinkState state() const { return state_; }
+  const std::string& port_path() const { return port_path_; }
+  const SerialPortInfo& port_info() const { return port_info_; }
+  const DecodeCounters& counters() const;
+  std::uint64_t reconnects() const { return reconnects_; }
+  const DeviceLinkConfig& config() const { return config_; }
+
+ private:
+  struct Impl;
+  void do_open();
+  void do_read();
+  void on_read(const std::string& error, std::size_t bytes);
+  void lose(const std::string& reason);
+  void schedule_retry();
+  void set_state(LinkState s, const std::string& detail);
+
+  std::unique_ptr<Impl> impl_;
+  const HostClock& clock_;
+  DeviceLinkConfig config_;
+  DeviceLinkCallbacks callbacks_;
+  LinkState state_ = LinkState::searching;
+  bool ever_connected_ = false;
+  bool stopped_ = false;
+  std::string port_path_;
+  SerialPortInfo port_info_;
+  std::string last_error_;
+  std::uint64_t reconnects_ = 0;
+};
+
+}  // namespace plinth

@@ -1,0 +1,49 @@
+#pragma once
+// The data endpoint: a ZeroMQ PUB socket, two frames per message (topic, payload).
+// PUB never blocks: a subscriber that falls behind its high-water mark loses messages in
+// libzmq's queue for that subscriber only; we count what zmq refuses outright.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace zmq {
+class context_t;
+}
+
+namespace plinth {
+
+struct PublisherOptions {
+  std::string endpoint = "tcp://127.0.0.1:7460";
+  int send_high_water_mark = 1000;  // messages queued per subscriber before zmq drops
+};
+
+class Publisher {
+ public:
+  Publisher(zmq::context_t& context, const PublisherOptions& options);
+  ~Publisher();
+  Publisher(const Publisher&) = delete;
+  Publisher& operator=(const Publisher&) = delete;
+
+  // The per-topic sequence number the next message on `topic` must carry.
+  std::uint64_t next_seq(std::string_view topic);
+  // Sends one message; never blocks. Returns false (and counts) if zmq refused it.
+  bool send(std::string_view topic, std::string_view payload);
+  // Per-topic numbering restarts with each session.
+  void reset_sequences() { sequences_.clear(); }
+
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t dropped() const { return dropped_; }
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string endpoint_;
+  std::unordered_map<std::string, std::uint64_t> sequences_;
+  std::uint64_t sent_ = 0;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace plinth

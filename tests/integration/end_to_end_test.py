@@ -1,0 +1,191 @@
+"""End to end: plinth sim on a pty -> plinthd -> ZeroMQ subscriber and HDF5 archive.
+
+Runs the real binaries. Usage: end_to_end_test.py BUILD_DIR
+"""
+import glob
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import unittest
+
+import h5py
+import numpy as np
+import zmq
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+BUILD = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build"
+pb = harness.load_pb2(BUILD)
+PLINTH = os.path.join(BUILD, "tools", "plinth")
+PLINTHD = os.path.join(BUILD, "daemon", "plinthd")
+FRAMES_WANTED = 150
+
+
+class EndToEnd(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="plinth-e2e-")
+        self.work = self.tmp.name
+        self.data_port, self.control_port = harness.free_port(), harness.free_port()
+        self.sim = harness.Process([PLINTH, "sim", "--rate", "100", "--seed", "7"], "sim", self.work)
+        self.pty = self.sim.read_line()
+        self.assertTrue(self.pty.startswith("/dev/"), self.pty)
+        config = harness.write_config(self.work, self.pty, self.data_port, self.control_port)
+        self.daemon = harness.Process([PLINTHD, "--config", config], "plinthd", self.work)
+        self.ctx = zmq.Context()
+        self.sub = self.ctx.socket(zmq.SUB)
+        self.sub.setsockopt(zmq.RCVHWM, 100000)
+        self.sub.connect(f"tcp://127.0.0.1:{self.data_port}")
+        for topic in (b"pressure.", b"session.event", b"status"):
+            self.sub.setsockopt(zmq.SUBSCRIBE, topic)
+
+    def tearDown(self):
+        self.sub.close(0)
+        self.ctx.term()
+        self.daemon.stop(timeout=10)
+        self.sim.stop(timeout=10)
+        self.tmp.cleanup()
+
+    def receive(self, timeout_ms=200):
+        if not self.sub.poll(timeout_ms):
+            return None
+        topic, payload = self.sub.recv_multipart()
+        topic = topic.decode()
+        if topic.startswith("pressure.frame."):
+            msg = pb.PressureFrame()
+        elif topic.startswith("pressure.metrics."):
+            msg = pb.PressureMetrics()
+        elif topic == "session.event":
+            msg = pb.SessionEvent()
+        else:
+            msg = pb.Status()
+        msg.ParseFromString(payload)
+        return topic, msg
+
+    def control(self, request):
+        req = self.ctx.socket(zmq.REQ)
+        req.setsockopt(zmq.LINGER, 0)
+        req.connect(f"tcp://127.0.0.1:{self.control_port}")
+        req.send_string(request if isinstance(request, str) else json.dumps(request))
+        self.assertTrue(req.poll(5000), "no control reply")
+        reply = json.loads(req.recv_string())
+        req.close(0)
+        return reply
+
+    def test_frames_metrics_control_and_archive(self):
+        frames, metrics, events, statuses = [], [], [], []
+        deadline = time.monotonic() + 30
+        while len(frames) < FRAMES_WANTED and time.monotonic() < deadline:
+            got = self.receive()
+            if not got:
+                continue
+            topic, msg = got
+            if topic == "pressure.frame.mat0":
+                frames.append(msg)
+            elif topic == "pressure.metrics.mat0":
+                metrics.append(msg)
+            elif topic == "session.event":
+                events.append(msg)
+            elif topic == "status":
+                statuses.append(msg)
+        self.assertGreaterEqual(len(frames), FRAMES_WANTED, "frames did not arrive:\n" + self.daemon.tail())
+
+        # Consecutive per-topic and device sequence numbers, one session, sane times.
+        seqs = [f.header.seq for f in frames]
+        self.assertEqual(seqs, list(range(seqs[0], seqs[0] + len(seqs))))
+        dev = [f.header.device_seq for f in frames]
+        self.assertEqual(dev, list(range(dev[0], dev[0] + len(dev))))
+        self.assertEqual({f.header.session_id for f in frames}, {frames[0].header.session_id})
+        self.assertTrue(frames[0].header.session_id)
+        now_ns = time.time_ns()
+        for f in frames:
+            self.assertEqual((f.rows, f.cols), (64, 32))
+            self.assertEqual(len(f.raw), 64 * 32 * 2)
+            self.assertEqual(len(f.pressure_mmhg), 64 * 32)
+            self.assertLess(abs(f.header.host_time_ns - now_ns), 60e9)
+        times = [f.header.host_time_ns for f in frames]
+        self.assertTrue(all(b > a for a, b in zip(times, times[1:])))
+
+        # A person lies on the table: the load is plausible and the CoP is on the mat.
+        for m in metrics:
+            self.assertGreater(m.total_load_n, 100)
+            self.assertLess(m.total_load_n, 2000)
+            self.assertGreater(m.contact_area_cm2, 500)
+            self.assertLess(m.contact_area_cm2, 64 * 32 * 2.54 ** 2)
+            self.assertGreater(m.peak_pressure_mmhg, m.mean_pressure_mmhg)
+            self.assertTrue(0 < m.cop_row_cm < 64 * 2.54)
+            self.assertTrue(0 < m.cop_col_cm < 32 * 2.54)
+        # Metrics agree with the frame they describe (same device seq, recomputed load).
+        by_seq = {f.header.device_seq: f for f in frames}
+        m = next(m for m in metrics if m.header.device_seq in by_seq)
+        f = by_seq[m.header.device_seq]
+        p = np.array(f.pressure_mmhg) * 0.133322  # kPa
+        load_n = float(p[p > 0].sum()) * 1000 * (2.54e-2) ** 2
+        self.assertAlmostEqual(m.total_load_n, load_n, delta=0.01 * load_n)
+
+        # Control: a marker is acknowledged and published; bad requests get errors.
+        reply = self.control({"cmd": "marker", "label": "effleurage", "detail": "upper back"})
+        self.assertTrue(reply["ok"], reply)
+        for bad in ["not json", '{"cmd":"explode"}', '{"cmd":"pain","score":11}', "[]", "{}"]:
+            reply = self.control(bad)
+            self.assertFalse(reply["ok"], bad)
+            self.assertTrue(reply["error"])
+        status = self.control({"cmd": "status"})
+        self.assertEqual(status["state"], "recording")
+        self.assertEqual(status["devices"][0]["state"], "connected")
+        deadline = time.monotonic() + 5
+        while not any(e.kind == "marker" for e in events) and time.monotonic() < deadline:
+            got = self.receive()
+            if got and got[0] == "session.event":
+                events.append(got[1])
+        marker = next(e for e in events if e.kind == "marker")
+        self.assertEqual(marker.label, "effleurage")
+
+        # Stop the daemon; drain the stream so that we know the last published frame.
+        last_frame_seq = frames[-1].header.seq
+        code = self.daemon.stop()
+        self.assertEqual(code, 0, self.daemon.tail())
+        while True:
+            got = self.receive(300)
+            if not got:
+                break
+            if got[0] == "pressure.frame.mat0":
+                last_frame_seq = got[1].header.seq
+        published = last_frame_seq + 1
+
+        files = glob.glob(os.path.join(self.work, "sessions", "*.h5"))
+        self.assertEqual(len(files), 1, files)
+        self.assertEqual(os.stat(files[0]).st_mode & 0o777, 0o600)
+        self.assertEqual(os.stat(os.path.join(self.work, "sessions")).st_mode & 0o777, 0o700)
+        with h5py.File(files[0], "r") as h5:
+            self.assertEqual(h5.attrs["format"], "plinth-session")
+            self.assertEqual(h5.attrs["session_id"], frames[0].header.session_id)
+            self.assertIn("ended_at", h5.attrs)
+            self.assertEqual(h5.attrs["subject"], "itest-001")
+            raw = h5["pressure/mat0/raw"]
+            self.assertEqual(raw.shape[1:], (64, 32))
+            self.assertEqual(raw.dtype, np.uint16)
+            self.assertEqual(raw.shape[0], published, "archive frames vs published frames")
+            self.assertEqual(h5["pressure/mat0/time_ns"].shape[0], published)
+            self.assertEqual(h5["pressure/mat0/seq"].shape[0], published)
+            metrics_ds = h5["pressure/mat0/metrics"]
+            self.assertEqual(metrics_ds.shape[0], published)
+            self.assertIn("total_load_n", metrics_ds.dtype.names)
+            # The archived frame with a given device seq is the one that was published.
+            seqs_arch = h5["pressure/mat0/seq"][:]
+            idx = int(np.nonzero(seqs_arch == f.header.device_seq)[0][0])
+            published_raw = np.frombuffer(f.raw, dtype="<u2").reshape(64, 32)
+            np.testing.assert_array_equal(raw[idx], published_raw)
+            self.assertAlmostEqual(float(metrics_ds[idx]["total_load_n"]), m.total_load_n, places=6)
+            kinds = [k.decode() if isinstance(k, bytes) else k for k in h5["events"]["kind"]]
+            self.assertIn("session.start", kinds)
+            self.assertIn("marker", kinds)
+            self.assertIn("session.stop", kinds)
+            self.assertEqual(h5["devices/mat0"].attrs["driver"], "plinth-mat")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,101 @@
+// plinth ctl: send one request to the daemon's control endpoint and print the reply.
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+#include "tools/commands.hpp"
+
+namespace plinth::tools {
+namespace {
+
+struct CtlOptions {
+  std::string endpoint = "tcp://127.0.0.1:7461";
+  double timeout_s = 5;
+  nlohmann::json request;
+};
+
+int send_request(const CtlOptions& o, const std::string& text) {
+  zmq::context_t context;
+  zmq::socket_t socket(context, zmq::socket_type::req);
+  socket.set(zmq::sockopt::linger, 0);
+  socket.connect(o.endpoint);
+  socket.send(zmq::buffer(text), zmq::send_flags::none);
+  zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+  if (zmq::poll(&item, 1, std::chrono::milliseconds(static_cast<int>(o.timeout_s * 1000))) <= 0) {
+    std::cerr << "plinth ctl: no reply from " << o.endpoint << " within " << o.timeout_s
+              << " s (is plinthd running?)\n";
+    return 2;
+  }
+  zmq::message_t reply;
+  (void)socket.recv(reply, zmq::recv_flags::none);
+  std::cout << reply.to_string() << '\n';
+  auto parsed = nlohmann::json::parse(reply.to_string(), nullptr, false);
+  return parsed.is_object() && parsed.value("ok", false) ? 0 : 1;
+}
+
+}  // namespace
+
+void add_ctl_command(CLI::App& app) {
+  auto o = std::make_shared<CtlOptions>();
+  auto* ctl = app.add_subcommand("ctl", "Control the daemon: status, sessions, markers, pain scores");
+  ctl->add_option("--endpoint,-e", o->endpoint, "control endpoint")->capture_default_str();
+  ctl->add_option("--timeout", o->timeout_s, "seconds to wait for the reply")->capture_default_str();
+  ctl->require_subcommand(1);
+  auto run = [o] {
+    if (int rc = send_request(*o, o->request.dump())) throw CLI::RuntimeError(rc);
+  };
+
+  ctl->add_subcommand("status", "Print the daemon's status")->callback([o, run] {
+    o->request = {{"cmd", "status"}};
+    run();
+  });
+
+  auto subject = std::make_shared<std::string>();
+  auto* start = ctl->add_subcommand("start", "Start a new session (a new archive file)");
+  start->add_option("--subject", *subject, "pseudonym of the client (never a name)");
+  start->callback([o, run, subject] {
+    o->request = {{"cmd", "session.start"}};
+    if (!subject->empty()) o->request["subject"] = *subject;
+    run();
+  });
+
+  ctl->add_subcommand("stop", "Stop the session and close its archive")->callback([o, run] {
+    o->request = {{"cmd", "session.stop"}};
+    run();
+  });
+
+  struct Marker {
+    std::string label, detail;
+    std::optional<double> value;
+  };
+  auto marker = std::make_shared<Marker>();
+  auto* mark = ctl->add_subcommand("marker", "Mark a moment (technique change, note)");
+  mark->add_option("label", marker->label, "what happens now, e.g. effleurage")->required();
+  mark->add_option("--value", marker->value, "an optional number");
+  mark->add_option("--detail", marker->detail, "free text");
+  mark->callback([o, run, marker] {
+    o->request = {{"cmd", "marker"}, {"label", marker->label}};
+    if (marker->value) o->request["value"] = *marker->value;
+    if (!marker->detail.empty()) o->request["detail"] = marker->detail;
+    run();
+  });
+
+  auto pain = std::make_shared<Marker>();
+  auto* pain_cmd = ctl->add_subcommand("pain", "Record a 0-10 pain score");
+  pain_cmd->add_option("score", pain->value, "0 (none) to 10 (worst)")->required()->check(CLI::Range(0.0, 10.0));
+  pain_cmd->add_option("--detail", pain->detail, "free text, e.g. where");
+  pain_cmd->callback([o, run, pain] {
+    o->request = {{"cmd", "pain"}, {"score", *pain->value}};
+    if (!pain->detail.empty()) o->request["detail"] = pain->detail;
+    run();
+  });
+
+  auto raw = std::make_shared<std::string>();
+  auto* send = ctl->add_subcommand("send", "Send a raw JSON request (for scripts and tests)");
+  send->add_option("json", *raw, "the request")->required();
+  send->callback([o, raw] {
+    if (int rc = send_request(*o, *raw)) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace plinth::tools

@@ -1,0 +1,12 @@
+#pragma once
+// The `plinth` tool's subcommands. Each lives in its own cmd_<name>.cpp and adds itself to
+// the CLI11 app; main.cpp lists them in one table.
+#include <CLI/CLI.hpp>
+
+namespace plinth::tools {
+
+void add_sim_command(CLI::App& app);
+void add_sub_command(CLI::App& app);
+void add_ctl_command(CLI::App& app);
+
+}  // namespace plinth::tools

@@ -1,0 +1,25 @@
+// plinth: the command-line tool (simulate devices, subscribe, control the daemon, ...).
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+
+#include "plinth/version.hpp"
+#include "tools/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"plinth: tools for the Plinth pressure-mat and heart-rate acquisition service"};
+  app.set_version_flag("--version", plinth::kSoftwareVersion);
+  app.require_subcommand(1);
+  for (auto add : {&plinth::tools::add_sub_command,
+                   &plinth::tools::add_ctl_command})
+    add(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  return 0;
+}
