@@ -1,5 +1,6 @@
 #include "drivers/driver_registry.hpp"
 
+#include "drivers/ant_plus.hpp"
 #include "drivers/plinth_mat.hpp"
 #include "drivers/rr_line.hpp"
 
@@ -10,6 +11,7 @@ const std::vector<const DriverDescriptor*>& all_drivers() {
   static const std::vector<const DriverDescriptor*> table = {
       &plinth_mat_driver,
       &rr_line_driver,
+      &ant_hrm_driver,
   };
   return table;
 }
