@@ -11,10 +11,8 @@ packages=(
   libfftw3-dev libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-h5py python3-zmq python3-numpy python3-protobuf
+  dbus python3-dbusmock
 )
-if [[ "${PLINTH_WITH_TEST_DEPS:-0}" == 1 ]]; then
-  packages+=(python3-dbusmock dbus)
-fi
 
 missing=()
 for p in "${packages[@]}"; do
