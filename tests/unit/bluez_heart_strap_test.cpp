@@ -264,6 +264,15 @@ TEST_F(BluezHeartStrapTest, ReportsThatBluezIsNotRunning) {
   EXPECT_TRUE(strap.recorder.wait_detail(BluezStrapState::error, "is bluetoothd running")) << strap.recorder.history();
 }
 
+TEST_F(BluezHeartStrapTest, ReportsALostBusConnection) {
+  auto bus = std::make_unique<MockBluezBus>();
+  const std::string device = add_strap(*bus);
+  StrapUnderTest strap(bus->address(), kStrapAddress);
+  bus->must({"wait-calls", device, "Connect", "1"});
+  bus.reset();  // dbus-daemon and the mock go away
+  EXPECT_TRUE(strap.recorder.wait_detail(BluezStrapState::error, "D-Bus connection lost")) << strap.recorder.history();
+}
+
 TEST(BluezHeartStrap, ReportsAnUnreachableBus) {
   StrapUnderTest strap("unix:path=/nonexistent/plinth-test-bus", kStrapAddress);
   EXPECT_TRUE(strap.recorder.wait_detail(BluezStrapState::error, "cannot connect to D-Bus")) << strap.recorder.history();
