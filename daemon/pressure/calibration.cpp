@@ -1,0 +1,410 @@
+#include "daemon/pressure/calibration.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace plinth {
+
+namespace {
+
+bool finite_positive(double v) { return std::isfinite(v) && v > 0.0; }
+
+const char* curve_kind_name(CurveKind kind) {
+  switch (kind) {
+    case CurveKind::linear: return "linear";
+    case CurveKind::power: return "power";
+    case CurveKind::table: return "table";
+  }
+  return "linear";
+}
+
+}  // namespace
+
+double evaluate_curve(const CalibrationCurve& curve, double x) {
+  if (!(x > 0.0)) return 0.0;
+  switch (curve.kind) {
+    case CurveKind::linear:
+      return curve.scale * x;
+    case CurveKind::power:
+      return curve.a * std::pow(x, curve.b);
+    case CurveKind::table: {
+      const auto& xs = curve.table_x;
+      const auto& ps = curve.table_p;
+      // Below the first point the curve runs from (0, 0); beyond the last it continues the
+      // last segment's slope, because clamping would silently clip real loads.
+      auto upper = std::upper_bound(xs.begin(), xs.end(), x);
+      std::size_t hi = static_cast<std::size_t>(upper - xs.begin());
+      double x0 = 0.0, p0 = 0.0, x1 = xs.front(), p1 = ps.front();
+      if (hi == 0) {
+        if (xs.front() <= 0.0) return ps.front();
+      } else if (hi < xs.size()) {
+        x0 = xs[hi - 1]; p0 = ps[hi - 1]; x1 = xs[hi]; p1 = ps[hi];
+      } else if (xs.size() >= 2) {
+        x0 = xs[xs.size() - 2]; p0 = ps[ps.size() - 2]; x1 = xs.back(); p1 = ps.back();
+      } else {
+        x0 = 0.0; p0 = 0.0; x1 = xs.back(); p1 = ps.back();
+        if (x1 <= 0.0) return p1;
+      }
+      return std::max(0.0, p0 + (p1 - p0) * (x - x0) / (x1 - x0));
+    }
+  }
+  return 0.0;
+}
+
+void validate_curve(const CalibrationCurve& curve) {
+  switch (curve.kind) {
+    case CurveKind::linear:
+      if (!finite_positive(curve.scale)) throw std::invalid_argument("linear curve: scale must be a finite number > 0");
+      return;
+    case CurveKind::power:
+      if (!finite_positive(curve.a)) throw std::invalid_argument("power curve: a must be a finite number > 0");
+      if (!finite_positive(curve.b) || curve.b > 10.0)
+        throw std::invalid_argument("power curve: b must be in (0, 10]");
+      return;
+    case CurveKind::table: {
+      const auto& xs = curve.table_x;
+      const auto& ps = curve.table_p;
+      if (xs.empty() || xs.size() != ps.size())
+        throw std::invalid_argument("table curve: needs at least one [x, pressure] point");
+      for (std::size_t i = 0; i < xs.size(); ++i) {
+        if (!std::isfinite(xs[i]) || !std::isfinite(ps[i]) || xs[i] < 0.0 || ps[i] < 0.0)
+          throw std::invalid_argument("table curve: points must be finite and >= 0");
+        if (i > 0 && !(xs[i] > xs[i - 1])) throw std::invalid_argument("table curve: x must be strictly increasing");
+        if (i > 0 && ps[i] < ps[i - 1]) throw std::invalid_argument("table curve: pressure must not decrease");
+      }
+      if (xs.size() == 1 && xs[0] == 0.0) throw std::invalid_argument("table curve: a single point must have x > 0");
+      return;
+    }
+  }
+  throw std::invalid_argument("unknown curve kind");
+}
+
+// --- File format -------------------------------------------------------------------------
+
+namespace {
+
+std::vector<float> float_array(const nlohmann::json& j, const char* key, std::size_t expected) {
+  if (!j.contains(key) || !j.at(key).is_array()) throw CalibrationError(std::string("missing array '") + key + "'");
+  const auto& arr = j.at(key);
+  if (arr.size() != expected)
+    throw CalibrationError(std::string("'") + key + "' has " + std::to_string(arr.size()) + " values, expected rows*cols = " +
+                           std::to_string(expected));
+  std::vector<float> out;
+  out.reserve(expected);
+  for (const auto& v : arr) {
+    if (!v.is_number()) throw CalibrationError(std::string("'") + key + "' holds a non-number");
+    double d = v.get<double>();
+    if (!std::isfinite(d)) throw CalibrationError(std::string("'") + key + "' holds a non-finite number");
+    out.push_back(static_cast<float>(d));
+  }
+  return out;
+}
+
+double number_at(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key) || !j.at(key).is_number()) throw CalibrationError(std::string("curve: missing number '") + key + "'");
+  return j.at(key).get<double>();
+}
+
+CalibrationCurve curve_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw CalibrationError("'curve' must be an object");
+  CalibrationCurve c;
+  std::string kind = j.value("kind", "");
+  std::string unit = j.value("unit", "kPa");
+  if (unit == "kPa") c.unit = PressureUnit::kpa;
+  else if (unit == "mmHg") c.unit = PressureUnit::mmhg;
+  else throw CalibrationError("curve: unit must be \"kPa\" or \"mmHg\", not \"" + unit + "\"");
+  if (kind == "linear") {
+    c.kind = CurveKind::linear;
+    c.scale = number_at(j, "scale");
+  } else if (kind == "power") {
+    c.kind = CurveKind::power;
+    c.a = number_at(j, "a");
+    c.b = number_at(j, "b");
+  } else if (kind == "table") {
+    c.kind = CurveKind::table;
+    if (!j.contains("x") || !j.contains("p") || !j.at("x").is_array() || !j.at("p").is_array())
+      throw CalibrationError("table curve: needs arrays 'x' and 'p'");
+    for (const auto& v : j.at("x")) {
+      if (!v.is_number()) throw CalibrationError("table curve: 'x' holds a non-number");
+      c.table_x.push_back(v.get<double>());
+    }
+    for (const auto& v : j.at("p")) {
+      if (!v.is_number()) throw CalibrationError("table curve: 'p' holds a non-number");
+      c.table_p.push_back(v.get<double>());
+    }
+  } else {
+    throw CalibrationError("curve: unknown kind \"" + kind + "\" (linear, power or table)");
+  }
+  try {
+    validate_curve(c);
+  } catch (const std::invalid_argument& e) {
+    throw CalibrationError(e.what());
+  }
+  return c;
+}
+
+nlohmann::json curve_to_json(const CalibrationCurve& c) {
+  nlohmann::json j;
+  j["kind"] = curve_kind_name(c.kind);
+  j["unit"] = c.unit == PressureUnit::kpa ? "kPa" : "mmHg";
+  switch (c.kind) {
+    case CurveKind::linear: j["scale"] = c.scale; break;
+    case CurveKind::power: j["a"] = c.a; j["b"] = c.b; break;
+    case CurveKind::table: j["x"] = c.table_x; j["p"] = c.table_p; break;
+  }
+  return j;
+}
+
+}  // namespace
+
+CalibrationFile parse_calibration_json(const std::string& text) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw CalibrationError(std::string("not valid JSON: ") + e.what());
+  }
+  if (!j.is_object() || j.value("format", "") != "plinth-calibration")
+    throw CalibrationError("not a Plinth calibration file (format must be \"plinth-calibration\")");
+  if (!j.contains("format_version") || !j.at("format_version").is_number_integer() || j.at("format_version").get<int>() != 1)
+    throw CalibrationError("unsupported format_version (this build reads version 1)");
+  CalibrationFile f;
+  auto dim = [&](const char* key) {
+    if (!j.contains(key) || !j.at(key).is_number_integer()) throw CalibrationError(std::string("missing integer '") + key + "'");
+    auto v = j.at(key).get<std::int64_t>();
+    if (v < 1 || v > 4096) throw CalibrationError(std::string("'") + key + "' must be 1..4096");
+    return static_cast<std::uint16_t>(v);
+  };
+  f.equilibration.rows = dim("rows");
+  f.equilibration.cols = dim("cols");
+  std::size_t n = std::size_t{f.equilibration.rows} * f.equilibration.cols;
+  f.equilibration.offset = float_array(j, "offset", n);
+  f.equilibration.gain = float_array(j, "gain", n);
+  for (float g : f.equilibration.gain)
+    if (g < 0.0f) throw CalibrationError("'gain' holds a negative value");
+  if (j.contains("curve") && !j.at("curve").is_null()) {
+    f.curve = curve_from_json(j.at("curve"));
+    f.has_curve = true;
+  }
+  f.device_serial = j.value("device_serial", "");
+  f.created_at = j.value("created_at", "");
+  return f;
+}
+
+CalibrationFile load_calibration_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CalibrationError("cannot open calibration file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    return parse_calibration_json(text.str());
+  } catch (const CalibrationError& e) {
+    throw CalibrationError(path + ": " + e.what());
+  }
+}
+
+std::string calibration_json(const CalibrationFile& f) {
+  nlohmann::json j;
+  j["format"] = "plinth-calibration";
+  j["format_version"] = 1;
+  j["rows"] = f.equilibration.rows;
+  j["cols"] = f.equilibration.cols;
+  j["offset"] = f.equilibration.offset;
+  j["gain"] = f.equilibration.gain;
+  if (f.has_curve) j["curve"] = curve_to_json(f.curve);
+  j["device_serial"] = f.device_serial;
+  j["created_at"] = f.created_at;
+  return j.dump(1);
+}
+
+void save_calibration_file(const std::string& path, const CalibrationFile& f) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw CalibrationError("cannot write calibration file " + path);
+  out << calibration_json(f) << '\n';
+  if (!out) throw CalibrationError("error writing calibration file " + path);
+}
+
+// --- Calibration procedure -----------------------------------------------------------------
+
+namespace {
+
+// Mean raw value per sensel over frames that must all share one geometry.
+std::vector<double> mean_frame(std::span<const MatFrame> frames, std::uint16_t rows, std::uint16_t cols, const char* what) {
+  if (frames.empty()) throw std::invalid_argument(std::string(what) + ": no frames");
+  std::size_t n = std::size_t{rows} * cols;
+  std::vector<double> sum(n, 0.0);
+  for (const MatFrame& f : frames) {
+    if (f.rows != rows || f.cols != cols || f.raw.size() != n)
+      throw std::invalid_argument(std::string(what) + ": frames differ in geometry");
+    for (std::size_t i = 0; i < n; ++i) sum[i] += f.raw[i];
+  }
+  for (double& s : sum) s /= static_cast<double>(frames.size());
+  return sum;
+}
+
+}  // namespace
+
+EquilibrationFit compute_equilibration(std::span<const MatFrame> unloaded, std::span<const LoadedSet> loaded) {
+  if (unloaded.empty()) throw std::invalid_argument("compute_equilibration: no unloaded frames");
+  if (loaded.empty()) throw std::invalid_argument("compute_equilibration: no loaded sets");
+  const std::uint16_t rows = unloaded.front().rows, cols = unloaded.front().cols;
+  if (rows == 0 || cols == 0) throw std::invalid_argument("compute_equilibration: empty frames");
+  const std::size_t n = std::size_t{rows} * cols;
+  std::vector<double> offset = mean_frame(unloaded, rows, cols, "unloaded frames");
+
+  // response[k][i]: mean raw above offset of sensel i under load k; target[k]: its mat mean.
+  std::vector<std::vector<double>> response;
+  EquilibrationFit fit;
+  for (const LoadedSet& set : loaded) {
+    if (!finite_positive(set.known_kpa)) throw std::invalid_argument("compute_equilibration: known_kpa must be > 0");
+    std::vector<double> r = mean_frame(set.frames, rows, cols, "loaded frames");
+    double total = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      r[i] = std::max(0.0, r[i] - offset[i]);
+      total += r[i];
+    }
+    fit.response.push_back(total / static_cast<double>(n));
+    fit.known_kpa.push_back(set.known_kpa);
+    response.push_back(std::move(r));
+  }
+
+  // Least squares through the origin per sensel: gain = sum_k T_k r_ik / sum_k r_ik^2.
+  // A sensel that never responds (below one count in every set) is dead: gain 0.
+  fit.equilibration.rows = rows;
+  fit.equilibration.cols = cols;
+  fit.equilibration.offset.resize(n);
+  fit.equilibration.gain.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double num = 0.0, den = 0.0, best = 0.0;
+    for (std::size_t k = 0; k < response.size(); ++k) {
+      num += fit.response[k] * response[k][i];
+      den += response[k][i] * response[k][i];
+      best = std::max(best, response[k][i]);
+    }
+    fit.equilibration.offset[i] = static_cast<float>(offset[i]);
+    if (best < 1.0 || den <= 0.0) {
+      fit.equilibration.gain[i] = 0.0f;
+      ++fit.dead_sensels;
+    } else {
+      fit.equilibration.gain[i] = static_cast<float>(num / den);
+    }
+  }
+  return fit;
+}
+
+namespace {
+void check_points(std::span<const double> x, std::span<const double> p, std::size_t minimum, const char* what) {
+  if (x.size() != p.size() || x.size() < minimum)
+    throw std::invalid_argument(std::string(what) + ": needs at least " + std::to_string(minimum) + " (response, kPa) points");
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (!finite_positive(x[i]) || !finite_positive(p[i]))
+      throw std::invalid_argument(std::string(what) + ": responses and pressures must be > 0");
+}
+}  // namespace
+
+CalibrationCurve fit_linear_curve(std::span<const double> x, std::span<const double> p) {
+  check_points(x, p, 1, "fit_linear_curve");
+  double num = 0.0, den = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    num += x[i] * p[i];
+    den += x[i] * x[i];
+  }
+  CalibrationCurve c;
+  c.kind = CurveKind::linear;
+  c.scale = num / den;
+  return c;
+}
+
+CalibrationCurve fit_power_curve(std::span<const double> x, std::span<const double> p) {
+  check_points(x, p, 2, "fit_power_curve");
+  // Ordinary least squares of ln P = ln a + b ln x.
+  double mx = 0.0, my = 0.0;
+  const double n = static_cast<double>(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    mx += std::log(x[i]);
+    my += std::log(p[i]);
+  }
+  mx /= n;
+  my /= n;
+  double sxy = 0.0, sxx = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (std::log(x[i]) - mx) * (std::log(p[i]) - my);
+    sxx += (std::log(x[i]) - mx) * (std::log(x[i]) - mx);
+  }
+  if (sxx <= 0.0) throw std::invalid_argument("fit_power_curve: needs at least two different responses");
+  CalibrationCurve c;
+  c.kind = CurveKind::power;
+  c.b = sxy / sxx;
+  c.a = std::exp(my - c.b * mx);
+  validate_curve(c);
+  return c;
+}
+
+CalibrationCurve table_curve(std::span<const double> x, std::span<const double> p) {
+  check_points(x, p, 1, "table_curve");
+  std::vector<std::size_t> order(x.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t l, std::size_t r) { return x[l] < x[r]; });
+  CalibrationCurve c;
+  c.kind = CurveKind::table;
+  for (std::size_t i : order) {
+    c.table_x.push_back(x[i]);
+    c.table_p.push_back(p[i]);
+  }
+  validate_curve(c);
+  return c;
+}
+
+// --- Per frame ----------------------------------------------------------------------------
+
+Calibrator::Calibrator(const Calibration& calibration, std::size_t sensels, std::uint16_t saturation_raw,
+                       double noise_threshold_mmhg)
+    : calibration_(calibration),
+      sensels_(sensels),
+      saturation_raw_(saturation_raw),
+      noise_threshold_mmhg_(noise_threshold_mmhg),
+      to_mmhg_(calibration.curve.unit == PressureUnit::kpa ? 1.0 / kKpaPerMmhg : 1.0) {
+  validate_curve(calibration_.curve);
+  if (!(noise_threshold_mmhg_ >= 0.0)) throw std::invalid_argument("noise threshold must be >= 0");
+  const Equilibration& eq = calibration_.equilibration;
+  if (!eq.empty() && (eq.offset.size() != sensels || eq.gain.size() != sensels))
+    throw std::invalid_argument("equilibration has " + std::to_string(eq.offset.size()) + " sensels, the mat has " +
+                                std::to_string(sensels));
+  if (eq.empty()) {
+    // Without per-sensel terms the pressure depends on the raw value alone: tabulate it once.
+    lookup_mmhg_.resize(std::size_t{std::numeric_limits<std::uint16_t>::max()} + 1);
+    for (std::size_t raw = 0; raw < lookup_mmhg_.size(); ++raw) {
+      double p = evaluate_curve(calibration_.curve, static_cast<double>(raw)) * to_mmhg_;
+      lookup_mmhg_[raw] = p <= noise_threshold_mmhg_ ? 0.0f : static_cast<float>(p);
+    }
+  }
+}
+
+float Calibrator::pressure_mmhg(std::size_t i, std::uint16_t raw) const {
+  if (!lookup_mmhg_.empty()) return lookup_mmhg_[raw];
+  const Equilibration& eq = calibration_.equilibration;
+  double x = (static_cast<double>(raw) - eq.offset[i]) * eq.gain[i];
+  double p = evaluate_curve(calibration_.curve, x) * to_mmhg_;
+  return p <= noise_threshold_mmhg_ ? 0.0f : static_cast<float>(p);
+}
+
+std::uint32_t Calibrator::apply(std::span<const std::uint16_t> raw, std::span<float> out_mmhg,
+                                std::span<std::uint8_t> saturated) const {
+  if (raw.size() != sensels_ || out_mmhg.size() != sensels_ || saturated.size() != sensels_)
+    throw std::invalid_argument("Calibrator::apply: frame has " + std::to_string(raw.size()) + " sensels, expected " +
+                                std::to_string(sensels_));
+  std::uint32_t count = 0;
+  for (std::size_t i = 0; i < sensels_; ++i) {
+    const bool sat = raw[i] >= saturation_raw_;
+    saturated[i] = sat ? 1 : 0;
+    count += sat ? 1u : 0u;
+    out_mmhg[i] = pressure_mmhg(i, raw[i]);
+  }
+  return count;
+}
+
+}  // namespace plinth

@@ -1,0 +1,187 @@
+#include "daemon/pressure/pressure_pipeline.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "daemon/pressure/corrupt_frame.hpp"
+
+namespace plinth {
+
+namespace {
+
+// Room for 128 frames a second over the window, so a normal mat never grows the rings.
+std::size_t ring_capacity(double window_s) { return static_cast<std::size_t>(std::ceil(window_s * 128.0)) + 16; }
+
+}  // namespace
+
+PressurePipeline::PressurePipeline(PressureConfig config)
+    : config_((validate(config), std::move(config))),
+      calibrator_(config_.calibration, config_.geometry.sensels(), config_.saturation_raw, config_.noise_threshold_mmhg),
+      ppi_window_(choose_ppi_window(config_.geometry.pitch_row_cm, config_.geometry.pitch_col_cm)),
+      integral_(std::size_t{config_.geometry.rows + 1u} * (config_.geometry.cols + 1u), 0.0),
+      previous_mmhg_(config_.geometry.sensels(), 0.0f),
+      sway_(config_.sway_window_s, ring_capacity(config_.sway_window_s)),
+      movement_(config_.sway_window_s, ring_capacity(config_.sway_window_s)),
+      occupancy_(config_.occupancy),
+      risk_(config_.geometry.rows, config_.geometry.cols, config_.risk_threshold_mmhg, config_.risk_max_gap_s) {
+  for (std::size_t k = 0; k < config_.regions.size(); ++k)
+    if (config_.regions[k].name == config_.dispersion_region) dispersion_region_ = static_cast<int>(k);
+  result_.rows = config_.geometry.rows;
+  result_.cols = config_.geometry.cols;
+  result_.pressure_mmhg.assign(config_.geometry.sensels(), 0.0f);
+  result_.saturated.assign(config_.geometry.sensels(), 0);
+  result_.regions.resize(config_.regions.size());
+  for (std::size_t k = 0; k < config_.regions.size(); ++k) result_.regions[k].name = config_.regions[k].name;
+}
+
+void PressurePipeline::reset_session() {
+  sway_.clear();
+  movement_.clear();
+  occupancy_.reset();
+  risk_.reset();
+  have_previous_ = false;
+  result_.sway = SwayMetrics{};
+  result_.movement_index_per_s = 0.0;
+  result_.occupied = false;
+}
+
+const PressureResult& PressurePipeline::process(const MatFrame& frame, std::int64_t host_time_ns) {
+  const MatGeometry& g = config_.geometry;
+  if (frame.rows != g.rows || frame.cols != g.cols || frame.raw.size() != g.sensels())
+    throw std::invalid_argument("pressure frame is " + std::to_string(frame.rows) + "x" + std::to_string(frame.cols) + " with " +
+                                std::to_string(frame.raw.size()) + " values; the mat is configured as " +
+                                std::to_string(g.rows) + "x" + std::to_string(g.cols));
+  PressureResult& r = result_;
+  r.host_time_ns = host_time_ns;
+  const std::uint32_t saturated = calibrator_.apply(frame.raw, r.pressure_mmhg, r.saturated);
+  r.suspect = frame.suspect || (config_.detect_corrupt_frames && looks_corrupt(frame.raw));
+
+  r.frame = compute_frame_metrics(r.pressure_mmhg, g, config_.contact_threshold_mmhg, ppi_window_, integral_);
+  r.frame.saturated_count = saturated;
+  compute_region_loads(r.pressure_mmhg, g, config_.contact_threshold_mmhg, config_.regions, r.regions);
+  r.symmetry = compute_symmetry(r.pressure_mmhg, g, config_.symmetry_axis, r.frame.cop_row_cm, r.frame.cop_col_cm);
+  r.dispersion_index_pct =
+      dispersion_region_ >= 0 ? dispersion_index_pct(r.pressure_mmhg, config_.regions[static_cast<std::size_t>(dispersion_region_)]) : 0.0;
+
+  // A garbled frame must not leave a trace in the time-based state: keep the last values.
+  if (r.suspect) return r;
+
+  r.occupied = occupancy_.update(r.frame.total_load_n, host_time_ns);
+  if (r.occupied && std::isfinite(r.frame.cop_row_cm)) sway_.push(host_time_ns, r.frame.cop_row_cm, r.frame.cop_col_cm);
+  else sway_.clear();
+  r.sway = sway_.metrics();
+
+  if (have_previous_) {
+    const double dt = static_cast<double>(host_time_ns - previous_ns_) * 1e-9;
+    if (dt > 0.0 && dt <= config_.risk_max_gap_s)
+      movement_.push(host_time_ns, relative_change(previous_mmhg_.data(), r.pressure_mmhg.data(), g.sensels()), dt);
+    else
+      movement_.clear();
+  }
+  r.movement_index_per_s = movement_.index_per_s();
+  std::copy(r.pressure_mmhg.begin(), r.pressure_mmhg.end(), previous_mmhg_.begin());
+  previous_ns_ = host_time_ns;
+  have_previous_ = true;
+
+  risk_.add(r.pressure_mmhg, host_time_ns);
+  return r;
+}
+
+const std::vector<std::string>& PressurePipeline::metric_field_names() {
+  static const std::vector<std::string> names = {
+      "total_load_n",
+      "contact_area_cm2",
+      "contact_sensels",
+      "mean_pressure_mmhg",
+      "peak_pressure_mmhg",
+      "peak_row",
+      "peak_col",
+      "ppi_mmhg",
+      "ppi_row",
+      "ppi_col",
+      "coefficient_of_variation",
+      "cop_row_cm",
+      "cop_col_cm",
+      "gradient_max_mmhg_per_cm",
+      "saturated_count",
+      "suspect",
+      "occupied",
+      "left_load_n",
+      "right_load_n",
+      "symmetry_index_pct",
+      "axis_angle_deg",
+      "dispersion_index_pct",
+      "sway_window_s",
+      "sway_samples",
+      "sway_path_length_cm",
+      "sway_mean_velocity_cm_s",
+      "sway_rms_distance_cm",
+      "sway_ellipse95_area_cm2",
+      "movement_index_per_s",
+  };
+  return names;
+}
+
+std::vector<std::string> PressurePipeline::region_field_names() const {
+  std::vector<std::string> names;
+  for (const RegionSpec& region : config_.regions)
+    for (const char* field : {"load_n", "contact_area_cm2", "peak_pressure_mmhg", "mean_pressure_mmhg"})
+      names.push_back("region." + region.name + "." + field);
+  return names;
+}
+
+void flatten_metrics(const PressureResult& r, std::span<double> out) {
+  if (out.size() != PressurePipeline::metric_field_names().size())
+    throw std::invalid_argument("flatten_metrics: output must hold " +
+                                std::to_string(PressurePipeline::metric_field_names().size()) + " values");
+  const FrameMetrics& f = r.frame;
+  const double values[] = {
+      f.total_load_n,
+      f.contact_area_cm2,
+      static_cast<double>(f.contact_sensels),
+      f.mean_pressure_mmhg,
+      f.peak_pressure_mmhg,
+      static_cast<double>(f.peak_row),
+      static_cast<double>(f.peak_col),
+      f.ppi_mmhg,
+      static_cast<double>(f.ppi_row),
+      static_cast<double>(f.ppi_col),
+      f.coefficient_of_variation,
+      f.cop_row_cm,
+      f.cop_col_cm,
+      f.gradient_max_mmhg_per_cm,
+      static_cast<double>(f.saturated_count),
+      r.suspect ? 1.0 : 0.0,
+      r.occupied ? 1.0 : 0.0,
+      r.symmetry.left_load_n,
+      r.symmetry.right_load_n,
+      r.symmetry.symmetry_index_pct,
+      r.symmetry.axis_angle_deg,
+      r.dispersion_index_pct,
+      r.sway.window_s,
+      static_cast<double>(r.sway.samples),
+      r.sway.path_length_cm,
+      r.sway.mean_velocity_cm_s,
+      r.sway.rms_distance_cm,
+      r.sway.ellipse95_area_cm2,
+      r.movement_index_per_s,
+  };
+  static_assert(std::size(values) > 0);
+  if (std::size(values) != out.size()) throw std::logic_error("flatten_metrics: field list and values disagree");
+  std::copy(std::begin(values), std::end(values), out.begin());
+}
+
+void flatten_region_metrics(const PressureResult& r, std::span<double> out) {
+  if (out.size() != 4 * r.regions.size())
+    throw std::invalid_argument("flatten_region_metrics: output must hold 4 values per region");
+  std::size_t k = 0;
+  for (const RegionLoad& region : r.regions) {
+    out[k++] = region.load_n;
+    out[k++] = region.contact_area_cm2;
+    out[k++] = region.peak_pressure_mmhg;
+    out[k++] = region.mean_pressure_mmhg;
+  }
+}
+
+}  // namespace plinth
