@@ -31,6 +31,22 @@ void SwayWindow::grow() {
 }
 
 void SwayWindow::rebuild_sums() {
+  // Re-centre on the current mean too: after a patient shifts, coordinates relative to an
+  // old reference would make the variance a small difference of large sums.
+  double mx = 0.0, my = 0.0;
+  for (std::size_t k = 0; k < size_; ++k) {
+    mx += at(k).x;
+    my += at(k).y;
+  }
+  mx /= static_cast<double>(size_);
+  my /= static_cast<double>(size_);
+  for (std::size_t k = 0; k < size_; ++k) {
+    Sample& s = ring_[(head_ + k) % ring_.size()];
+    s.x -= mx;
+    s.y -= my;
+  }
+  ref_x_ += mx;
+  ref_y_ += my;
   sx_ = sy_ = sxx_ = syy_ = sxy_ = path_ = 0.0;
   for (std::size_t k = 0; k < size_; ++k) {
     const Sample& s = at(k);

@@ -1,8 +1,9 @@
 #pragma once
 // Centre-of-pressure sway and movement over a sliding window of host time
 // (schemas/pressure-metrics.md §Sway, §Movement). Running sums over a ring buffer make each
-// push O(1) amortised; the sums are rebuilt from the ring once per ring length so rounding
-// never accumulates over a long session. Deterministic for a given input sequence.
+// push O(1) amortised; once per ring length the sums are rebuilt from the ring, centred on
+// the current mean, so rounding neither accumulates over a long session nor cancels after a
+// large shift of the body. Deterministic for a given input sequence.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
