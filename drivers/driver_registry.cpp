@@ -3,6 +3,8 @@
 #include "drivers/ant_plus.hpp"
 #include "drivers/plinth_mat.hpp"
 #include "drivers/rr_line.hpp"
+#include "drivers/row_matrix_mat.hpp"
+#include "drivers/text_mat.hpp"
 
 namespace plinth {
 
@@ -12,6 +14,8 @@ const std::vector<const DriverDescriptor*>& all_drivers() {
       &plinth_mat_driver,
       &rr_line_driver,
       &ant_hrm_driver,
+      &text_mat_driver,
+      &row_matrix_driver,
   };
   return table;
 }
