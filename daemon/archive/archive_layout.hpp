@@ -1,0 +1,78 @@
+#pragma once
+// What a session archive contains, decided before the file is created: HDF5 1.10 cannot add
+// groups, datasets or attributes once single-writer/multiple-reader (SWMR) writing has
+// started, so every device and every field name must be known up front.
+// The layout itself is specified in schemas/archive-layout.md.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "drivers/samples.hpp"
+
+namespace plinth {
+
+inline constexpr int kArchiveFormatVersion = 1;
+
+// An attribute value: text, an integer or a real number.
+using ArchiveAttribute = std::variant<std::string, std::int64_t, double>;
+using ArchiveAttributes = std::map<std::string, ArchiveAttribute>;
+
+// One named float64 (or, in status, uint64) field of a compound dataset and its unit.
+struct ArchiveField {
+  ArchiveField(const char* field_name, std::string field_units = {})
+      : name(field_name), units(std::move(field_units)) {}
+  ArchiveField(std::string field_name, std::string field_units = {})
+      : name(std::move(field_name)), units(std::move(field_units)) {}
+  std::string name;
+  std::string units;
+};
+
+struct ArchiveDeviceLayout {
+  std::string id;  // configured device name; becomes /devices/<id>, /pressure/<id>, /heart/<id>
+  DeviceKind kind = DeviceKind::mat;
+  std::uint16_t rows = 0;  // mats only: frame geometry
+  std::uint16_t cols = 0;
+  // Written as attributes of /devices/<id> next to `kind` (and rows/cols for mats), e.g.
+  // driver, port, usb_vendor, usb_product, usb_serial, pitch_cm, calibration (JSON text),
+  // model, serial, firmware. Add whatever else helps a reader years later.
+  ArchiveAttributes attributes;
+  std::vector<ArchiveField> metric_fields;      // mats: /pressure/<id>/metrics (after time_ns)
+  std::vector<ArchiveField> beat_extra_fields;  // heart: /heart/<id>/beats, after the fixed fields
+  std::vector<ArchiveField> hrv_fields;         // heart: /heart/<id>/hrv (after time_ns)
+};
+
+// /status: health counters over time (after time_ns): counters are uint64, gauges float64.
+struct ArchiveStatusLayout {
+  std::vector<ArchiveField> counters;
+  std::vector<ArchiveField> gauges;
+};
+
+struct SessionMeta {
+  std::string session_id;          // e.g. "20261123T091500Z-7f3a" (see make_session_id)
+  std::string subject;             // a pseudonym, never a name
+  std::int64_t started_at_ns = 0;  // UNIX ns, UTC
+  std::string software_version;
+  std::string config_toml;  // the effective configuration
+  ArchiveAttributes extra;  // more root attributes, if the daemon has any
+};
+
+// Storage tuning; the defaults were chosen by bench/archive_bench.cpp (see the layout spec).
+struct ArchiveOptions {
+  std::uint32_t chunk_frames = 16;    // frames per chunk of /pressure/<id>/raw
+  std::uint32_t chunk_records = 512;  // records per chunk of the 1-D datasets
+  int deflate_level = 1;              // 0 = no compression; shuffle is on whenever deflate is
+};
+
+// One beat interval as /heart/<id>/beats stores it (extra fields come separately).
+struct ArchiveBeat {
+  std::int64_t time_ns = 0;
+  double rr_ms = 0.0;
+  double nn_ms = 0.0;
+  double hr_bpm = 0.0;
+  std::uint32_t flags = 0;    // artifact flags, bits in schemas/hrv.md
+  std::uint32_t missing = 0;  // beats the strap says were lost before this one
+};
+
+}  // namespace plinth

@@ -1,0 +1,102 @@
+#pragma once
+// The archive's own thread. Acquisition hands records over with submit_*(), which copy into a
+// bounded queue and never wait for the disk: when the queue is full the record is dropped and
+// counted per kind (and the drop is recorded as an "archive.dropped" event at the next flush).
+// The thread appends to the SessionArchive, flushes at least once per flush_interval, and on
+// stop() drains the queue and closes the file.
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "daemon/archive/archive_record.hpp"
+#include "daemon/archive/session_archive.hpp"
+#include "daemon/util/bounded_queue.hpp"
+
+namespace plinth {
+
+struct ArchiveWriterOptions {
+  std::size_t queue_capacity = 1024;  // records; at 64x32 frames about 4 KiB each
+  std::chrono::milliseconds flush_interval{1000};
+};
+
+// For the `status` topic (ArchiveStatus and ConsumerStatus "archive").
+struct ArchiveWriterStats {
+  std::string path;
+  bool healthy = false;
+  std::string error;           // empty when healthy
+  std::string last_rejection;  // last record refused for bad arguments, if any
+  std::size_t queue_depth = 0;
+  std::size_t queue_capacity = 0;
+  std::uint64_t dropped = 0;                                           // all kinds: queue full
+  std::array<std::uint64_t, ArchiveRecord::kKinds> dropped_by_kind{};  // index: ArchiveRecord::Kind
+  std::uint64_t discarded = 0;        // taken from the queue but not written (after an error)
+  std::uint64_t rejected = 0;         // refused by the archive for bad arguments
+  std::uint64_t frames_written = 0;   // frames accepted into the file (on disk after a flush)
+  std::uint64_t bytes_written = 0;    // size of the file
+  std::uint64_t free_disk_bytes = 0;  // on the archive's file system
+  std::int64_t last_flush_ns = 0;     // UNIX ns of the last successful flush; 0 if none
+};
+
+class ArchiveWriter {
+ public:
+  explicit ArchiveWriter(SessionArchive archive, ArchiveWriterOptions options = {});
+  ~ArchiveWriter();  // stop() with the current time if still running
+  ArchiveWriter(const ArchiveWriter&) = delete;
+  ArchiveWriter& operator=(const ArchiveWriter&) = delete;
+
+  // Starts the thread. Records submitted before start() wait in the queue.
+  void start();
+
+  // Producer side: copy and return at once; false means dropped (queue full or stopped).
+  bool submit_frame(std::uint32_t device, std::int64_t time_ns, std::uint32_t seq,
+                    std::uint64_t device_time_us, std::span<const std::uint16_t> raw,
+                    std::span<const double> metrics = {});
+  bool submit_metrics(std::uint32_t device, std::int64_t time_ns, std::span<const double> metrics);
+  bool submit_beat(std::uint32_t device, const ArchiveBeat& beat, std::span<const double> extra = {});
+  bool submit_hrv(std::uint32_t device, std::int64_t time_ns, std::span<const double> values);
+  bool submit_event(std::int64_t time_ns, std::string_view kind, std::string_view label, double value,
+                    std::string_view detail = {});
+  bool submit_status(std::int64_t time_ns, std::span<const std::uint64_t> counters,
+                     std::span<const double> gauges);
+
+  // Thread-safe snapshot; counters written by the thread are as of its last flush.
+  ArchiveWriterStats stats() const;
+
+  // Stops taking records, writes everything queued, closes the file with ended_at and the
+  // drop counters as closing attributes, joins the thread. Returns the archive's health.
+  // Idempotent; later calls return the same result.
+  bool stop(std::int64_t ended_at_ns, ArchiveAttributes closing = {});
+
+ private:
+  template <typename Fill>
+  bool submit(ArchiveRecord::Kind kind, Fill&& fill);
+  void run();
+  void apply(const ArchiveRecord& record);
+  void flush_and_publish(bool record_drops);
+
+  SessionArchive archive_;
+  ArchiveWriterOptions options_;
+  BoundedQueue<ArchiveRecord> queue_;
+  std::array<std::atomic<std::uint64_t>, ArchiveRecord::kKinds> dropped_{};
+  std::array<std::uint64_t, ArchiveRecord::kKinds> dropped_recorded_{};  // thread only
+  std::uint64_t discarded_ = 0;                                          // thread only
+  std::string last_rejection_;                                           // thread only
+  std::int64_t ended_at_ns_ = 0;
+  ArchiveAttributes closing_;
+
+  mutable std::mutex stats_mutex_;
+  ArchiveWriterStats published_;  // guarded by stats_mutex_
+
+  std::mutex lifecycle_mutex_;
+  std::thread thread_;
+  bool stopped_ = false;
+  bool result_ = false;
+};
+
+}  // namespace plinth

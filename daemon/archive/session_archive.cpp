@@ -1,0 +1,621 @@
+#include "daemon/archive/session_archive.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+#include <system_error>
+
+#include "daemon/archive/h5_appendable.hpp"
+#include "daemon/archive/h5_attributes.hpp"
+#include "daemon/archive/h5_compound.hpp"
+#include "daemon/archive/h5_support.hpp"
+#include "daemon/archive/session_file.hpp"
+
+namespace plinth {
+namespace {
+
+constexpr std::size_t kEventKindWidth = 32;
+constexpr std::size_t kEventLabelWidth = 64;
+constexpr std::size_t kEventDetailWidth = 256;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+const char* kind_name(DeviceKind kind) { return kind == DeviceKind::mat ? "mat" : "heart"; }
+
+// A dataset together with the types and row buffer its records are packed with.
+struct Table {
+  Table(hid_t parent, const std::string& name, const h5::CompoundLayout& layout, hsize_t chunk, int deflate)
+      : memory_type(layout.build_memory_type()),
+        file_type(layout.build_file_type()),
+        data(parent, {name, file_type.get(), memory_type.get(), {}, chunk, deflate}),
+        row(layout.size()) {
+    h5::write_string_array_attribute(data.id(), "units", layout.units());
+  }
+  h5::Handle memory_type;
+  h5::Handle file_type;
+  h5::AppendableDataset data;
+  std::vector<std::byte> row;
+};
+
+h5::AppendableDataset scalar_series(hid_t parent, const std::string& name, hid_t memory_type, hid_t file_type,
+                                    const ArchiveOptions& options, const std::string& units) {
+  h5::AppendableDataset data(
+      parent, {name, file_type, memory_type, {}, options.chunk_records, options.deflate_level});
+  h5::write_attribute(data.id(), "units", units);
+  return data;
+}
+
+void add_float_fields(h5::CompoundLayout& layout, const std::vector<ArchiveField>& fields) {
+  for (const ArchiveField& f : fields) layout.add(f.name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, f.units);
+}
+
+h5::CompoundLayout timed_float_layout(const std::vector<ArchiveField>& fields) {
+  h5::CompoundLayout layout;
+  layout.add("time_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, "ns");
+  add_float_fields(layout, fields);
+  return layout;
+}
+
+struct MatTables {
+  MatTables(hid_t group, const ArchiveDeviceLayout& device, const ArchiveOptions& options)
+      : raw(group, {"raw",
+                    H5T_STD_U16LE,
+                    H5T_NATIVE_UINT16,
+                    {device.rows, device.cols},
+                    options.chunk_frames,
+                    options.deflate_level}),
+        time_ns(scalar_series(group, "time_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, options, "ns")),
+        seq(scalar_series(group, "seq", H5T_NATIVE_UINT32, H5T_STD_U32LE, options, "1")),
+        device_time_us(
+            scalar_series(group, "device_time_us", H5T_NATIVE_UINT64, H5T_STD_U64LE, options, "us")),
+        metrics(group, "metrics", timed_float_layout(device.metric_fields), options.chunk_records,
+                options.deflate_level),
+        metric_count(device.metric_fields.size()),
+        values_per_frame(std::size_t{device.rows} * device.cols) {
+    h5::write_attribute(raw.id(), "units", std::string("raw ADC counts"));
+    h5::write_attribute(raw.id(), "dimensions", std::string("frame, row, col"));
+    h5::write_attribute(
+        time_ns.id(), "clock",
+        std::string("host arrival, UNIX epoch (UTC), monotonic clock mapped once to wall time"));
+    h5::write_attribute(seq.id(), "clock", std::string("device frame counter, wraps at 2^32"));
+    h5::write_attribute(device_time_us.id(), "clock",
+                        std::string("device clock since device start; 0 if unknown"));
+  }
+  h5::AppendableDataset raw;
+  h5::AppendableDataset time_ns;
+  h5::AppendableDataset seq;
+  h5::AppendableDataset device_time_us;
+  Table metrics;
+  std::size_t metric_count;
+  std::size_t values_per_frame;
+};
+
+h5::CompoundLayout beat_layout(const std::vector<ArchiveField>& extra) {
+  h5::CompoundLayout layout;
+  layout.add("time_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, "ns");
+  layout.add("rr_ms", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, "ms");
+  layout.add("nn_ms", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, "ms");
+  layout.add("hr_bpm", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, "1/min");
+  layout.add("flags", H5T_NATIVE_UINT32, H5T_STD_U32LE, "bit set");
+  layout.add("missing", H5T_NATIVE_UINT32, H5T_STD_U32LE, "beats");
+  add_float_fields(layout, extra);
+  return layout;
+}
+
+struct HeartTables {
+  HeartTables(hid_t group, const ArchiveDeviceLayout& device, const ArchiveOptions& options)
+      : beats(group, "beats", beat_layout(device.beat_extra_fields), options.chunk_records,
+              options.deflate_level),
+        hrv(group, "hrv", timed_float_layout(device.hrv_fields), options.chunk_records,
+            options.deflate_level),
+        extra_count(device.beat_extra_fields.size()),
+        hrv_count(device.hrv_fields.size()) {}
+  Table beats;
+  Table hrv;
+  std::size_t extra_count;
+  std::size_t hrv_count;
+};
+
+h5::CompoundLayout event_layout() {
+  h5::CompoundLayout layout;
+  layout.add("time_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, "ns");
+  layout.add_text("kind", kEventKindWidth);
+  layout.add_text("label", kEventLabelWidth);
+  layout.add("value", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, "depends on kind");
+  layout.add_text("detail", kEventDetailWidth);
+  return layout;
+}
+
+h5::CompoundLayout status_layout(const ArchiveStatusLayout& status) {
+  h5::CompoundLayout layout;
+  layout.add("time_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, "ns");
+  for (const ArchiveField& f : status.counters) layout.add(f.name, H5T_NATIVE_UINT64, H5T_STD_U64LE, f.units);
+  add_float_fields(layout, status.gauges);
+  return layout;
+}
+
+void check_names(const std::string& what, const std::vector<std::string>& fixed,
+                 const std::vector<ArchiveField>& fields) {
+  std::set<std::string> seen(fixed.begin(), fixed.end());
+  for (const ArchiveField& f : fields) {
+    if (f.name.empty()) throw std::invalid_argument(what + ": empty field name");
+    if (!seen.insert(f.name).second) {
+      throw std::invalid_argument(what + ": duplicate field name '" + f.name + "'");
+    }
+  }
+}
+
+void validate(const SessionMeta& meta, const std::vector<ArchiveDeviceLayout>& devices,
+              const ArchiveStatusLayout& status, const ArchiveOptions& options) {
+  if (meta.session_id.empty()) throw std::invalid_argument("session_id is empty");
+  if (options.chunk_frames == 0 || options.chunk_records == 0) {
+    throw std::invalid_argument("chunk sizes must be at least 1");
+  }
+  if (options.deflate_level < 0 || options.deflate_level > 9) {
+    throw std::invalid_argument("deflate_level must be 0..9");
+  }
+  std::set<std::string> ids;
+  for (const ArchiveDeviceLayout& d : devices) {
+    if (d.id.empty() || d.id.find('/') != std::string::npos || d.id == "." || d.id == "..") {
+      throw std::invalid_argument("invalid device id '" + d.id + "'");
+    }
+    if (!ids.insert(d.id).second) throw std::invalid_argument("duplicate device id '" + d.id + "'");
+    if (d.kind == DeviceKind::mat && (d.rows == 0 || d.cols == 0)) {
+      throw std::invalid_argument("mat '" + d.id + "' needs rows and cols");
+    }
+    check_names("metrics of " + d.id, {"time_ns"}, d.metric_fields);
+    check_names("beats of " + d.id, {"time_ns", "rr_ms", "nn_ms", "hr_bpm", "flags", "missing"},
+                d.beat_extra_fields);
+    check_names("hrv of " + d.id, {"time_ns"}, d.hrv_fields);
+  }
+  std::vector<ArchiveField> all_status = status.counters;
+  all_status.insert(all_status.end(), status.gauges.begin(), status.gauges.end());
+  check_names("status", {"time_ns"}, all_status);
+}
+
+h5::Handle latest_format_access() {
+  h5::Handle access = h5::plist(H5Pcreate(H5P_FILE_ACCESS), "cannot create file access list");
+  // SWMR needs the 1.10 file format; it also gives the extensible-array chunk index that makes
+  // appending cheap.
+  h5::check_status(H5Pset_libver_bounds(access.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
+                   "cannot select the latest file format");
+  return access;
+}
+
+h5::Handle open_group(hid_t parent, const std::string& name) {
+  return h5::group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   "cannot create group " + name);
+}
+
+}  // namespace
+
+struct SessionArchive::Impl {
+  struct Device {
+    std::string id;
+    DeviceKind kind;
+    std::optional<MatTables> mat;
+    std::optional<HeartTables> heart;
+  };
+
+  std::filesystem::path path;
+  h5::Handle file;
+  std::vector<Device> devices;
+  std::optional<Table> events;
+  std::optional<Table> status;
+  std::size_t status_counters = 0;
+  std::size_t status_gauges = 0;
+  std::string last_error;
+  bool healthy = true;
+  bool closed = false;
+  std::uint64_t frames = 0;
+  std::uint64_t rejected = 0;
+
+  void build(const SessionMeta& meta, const std::vector<ArchiveDeviceLayout>& layouts,
+             const ArchiveStatusLayout& status_layout_in, const ArchiveOptions& options);
+
+  bool refuse(std::string message) {
+    ++rejected;
+    last_error = std::move(message);
+    return false;
+  }
+  // An I/O or HDF5 failure: the archive stops writing for good.
+  bool fail(std::string message) {
+    healthy = false;
+    last_error = std::move(message);
+    abandon();
+    return false;
+  }
+  // Makes sure HDF5 never writes this file again, so it stays as the last successful flush left
+  // it (a SWMR-consistent state), and never closes it: closing would flush, which on a full disk
+  // fails, and a failed close corrupts the superblock's end-of-file address and crashes HDF5 1.10
+  // at exit (see h5::disable_close_at_exit). The descriptor HDF5 writes through is replaced by
+  // a read-only one; the library's memory for this file (a few MB) is leaked on purpose.
+  void abandon() {
+    if (!file) return;
+    void* handle = nullptr;
+    if (H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) >= 0 && handle != nullptr) {
+      const int fd = *static_cast<int*>(handle);
+      int read_only = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (read_only < 0) read_only = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (read_only >= 0) {
+        ::dup3(read_only, fd, O_CLOEXEC);
+        ::close(read_only);
+      }
+    }
+    for (Device& d : devices) {
+      if (d.mat) {
+        d.mat->raw.abandon();
+        d.mat->time_ns.abandon();
+        d.mat->seq.abandon();
+        d.mat->device_time_us.abandon();
+        d.mat->metrics.data.abandon();
+      }
+      if (d.heart) {
+        d.heart->beats.data.abandon();
+        d.heart->hrv.data.abandon();
+      }
+    }
+    if (events) events->data.abandon();
+    if (status) status->data.abandon();
+    devices.clear();
+    events.reset();
+    status.reset();
+    file.release();
+    H5Eclear2(H5E_DEFAULT);
+  }
+  // Common prologue of the append methods: refuses when the archive can't take records.
+  bool writable() {
+    h5::silence_automatic_error_printing();
+    return healthy && file;
+    return true;
+  }
+  void write_all_pending() {
+    for (Device& d : devices) {
+      if (d.mat) {
+        d.mat->raw.write_pending();
+        d.mat->time_ns.write_pending();
+        d.mat->seq.write_pending();
+        d.mat->device_time_us.write_pending();
+        d.mat->metrics.data.write_pending();
+      }
+      if (d.heart) {
+        d.heart->beats.data.write_pending();
+        d.heart->hrv.data.write_pending();
+      }
+    }
+    if (events) events->data.write_pending();
+    if (status) status->data.write_pending();
+  }
+  // Closes every dataset and the file; false if HDF5 could not close the file cleanly.
+  bool close_file() {
+    devices.clear();
+    events.reset();
+    status.reset();
+    return file.reset();
+  }
+};
+
+void SessionArchive::Impl::build(const SessionMeta& meta, const std::vector<ArchiveDeviceLayout>& layouts,
+                                 const ArchiveStatusLayout& status_layout_in, const ArchiveOptions& options) {
+  const h5::Handle access = latest_format_access();
+  file = h5::Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose,
+                    "cannot create HDF5 file " + path.string());
+  const hid_t root = file.get();
+  h5::write_attribute(root, "format", std::string("plinth-session"));
+  h5::write_attribute(root, "format_version", std::int64_t{kArchiveFormatVersion});
+  h5::write_attribute(root, "session_id", meta.session_id);
+  h5::write_attribute(root, "subject", meta.subject);
+  h5::write_attribute(root, "started_at", iso8601_utc(meta.started_at_ns));
+  h5::write_attribute(root, "started_at_ns", std::int64_t{meta.started_at_ns});
+  h5::write_attribute(root, "software_version", meta.software_version);
+  h5::write_attribute(root, "config", meta.config_toml);
+  h5::write_attributes(root, meta.extra);
+
+  // Only datasets may stay open when SWMR writing starts, so the groups live in this block.
+  {
+    const h5::Handle devices_group = open_group(root, "devices");
+    const h5::Handle pressure_group = open_group(root, "pressure");
+    const h5::Handle heart_group = open_group(root, "heart");
+    for (const ArchiveDeviceLayout& layout : layouts) {
+      const h5::Handle info = open_group(devices_group.get(), layout.id);
+      h5::write_attributes(info.get(), layout.attributes);
+      h5::write_attribute(info.get(), "kind", std::string(kind_name(layout.kind)));
+      Device device{layout.id, layout.kind, std::nullopt, std::nullopt};
+      if (layout.kind == DeviceKind::mat) {
+        h5::write_attribute(info.get(), "rows", std::int64_t{layout.rows});
+        h5::write_attribute(info.get(), "cols", std::int64_t{layout.cols});
+        const h5::Handle group = open_group(pressure_group.get(), layout.id);
+        device.mat.emplace(group.get(), layout, options);
+      } else {
+        const h5::Handle group = open_group(heart_group.get(), layout.id);
+        device.heart.emplace(group.get(), layout, options);
+      }
+      devices.push_back(std::move(device));
+    }
+  }
+  events.emplace(root, "events", event_layout(), options.chunk_records, options.deflate_level);
+  status.emplace(root, "status", status_layout(status_layout_in), options.chunk_records,
+                 options.deflate_level);
+  status_counters = status_layout_in.counters.size();
+  status_gauges = status_layout_in.gauges.size();
+  h5::check_status(H5Fstart_swmr_write(root), "cannot start SWMR writing");
+}
+
+SessionArchive SessionArchive::create(const std::filesystem::path& path, const SessionMeta& meta,
+                                      const std::vector<ArchiveDeviceLayout>& devices,
+                                      const ArchiveStatusLayout& status, const ArchiveOptions& options) {
+  h5::disable_close_at_exit();
+  h5::silence_automatic_error_printing();
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  try {
+    validate(meta, devices, status, options);
+    create_exclusive_file(path);
+  } catch (const std::exception& e) {
+    impl->fail(std::string("cannot create archive: ") + e.what());
+    return SessionArchive(std::move(impl));
+  }
+  try {
+    impl->build(meta, devices, status, options);
+  } catch (const std::exception& e) {
+    // Nothing readable was written yet: do not leave a broken file behind.
+    impl->fail(e.what());
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  }
+  return SessionArchive(std::move(impl));
+}
+
+SessionArchive SessionArchive::create_in(const std::filesystem::path& archive_dir, const SessionMeta& meta,
+                                         const std::vector<ArchiveDeviceLayout>& devices,
+                                         const ArchiveStatusLayout& status, const ArchiveOptions& options) {
+  std::filesystem::path path;
+  try {
+    validate(meta, devices, status, options);
+    path = reserve_session_file(archive_dir, meta.session_id);
+    // create() insists on a new file; the reserved one is empty and ours, so hand over the name.
+    std::filesystem::remove(path);
+  } catch (const std::exception& e) {
+    auto impl = std::make_unique<Impl>();
+    impl->path = archive_dir / (meta.session_id + ".h5");
+    impl->fail(std::string("cannot create archive: ") + e.what());
+    return SessionArchive(std::move(impl));
+  }
+  return create(path, meta, devices, status, options);
+}
+
+SessionArchive::SessionArchive() : impl_(std::make_unique<Impl>()) {
+  impl_->healthy = false;
+  impl_->last_error = "no archive file";
+}
+SessionArchive::SessionArchive(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SessionArchive::SessionArchive(SessionArchive&&) noexcept = default;
+SessionArchive& SessionArchive::operator=(SessionArchive&&) noexcept = default;
+
+SessionArchive::~SessionArchive() {
+  if (!impl_ || !impl_->file) return;
+  h5::silence_automatic_error_printing();
+  try {
+    impl_->write_all_pending();
+    h5::check_status(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "cannot flush");
+  } catch (const std::exception& e) {
+    // A destructor has nobody to report to; what was flushed before stays readable.
+    impl_->fail(e.what());
+    return;
+  }
+  impl_->close_file();
+  H5Eclear2(H5E_DEFAULT);
+}
+
+std::optional<std::size_t> SessionArchive::device_index(std::string_view id) const {
+  for (std::size_t i = 0; i < impl_->devices.size(); ++i) {
+    if (impl_->devices[i].id == id) return i;
+  }
+  return std::nullopt;
+}
+
+bool SessionArchive::append_frame(std::size_t device, std::int64_t time_ns, std::uint32_t seq,
+                                  std::uint64_t device_time_us, std::span<const std::uint16_t> raw,
+                                  std::span<const double> metrics) {
+  if (!impl_->writable()) return false;
+  if (device >= impl_->devices.size() || !impl_->devices[device].mat) {
+    return impl_->refuse("append_frame: device " + std::to_string(device) + " is not a mat");
+  }
+  MatTables& mat = *impl_->devices[device].mat;
+  if (raw.size() != mat.values_per_frame) {
+    return impl_->refuse("append_frame: " + impl_->devices[device].id + " expects " +
+                         std::to_string(mat.values_per_frame) + " values, got " + std::to_string(raw.size()));
+  }
+  if (!metrics.empty() && metrics.size() != mat.metric_count) {
+    return impl_->refuse("append_frame: " + impl_->devices[device].id + " expects " +
+                         std::to_string(mat.metric_count) + " metrics, got " +
+                         std::to_string(metrics.size()));
+  }
+  try {
+    mat.raw.append(raw.data());
+    mat.time_ns.append(&time_ns);
+    mat.seq.append(&seq);
+    mat.device_time_us.append(&device_time_us);
+    ++impl_->frames;
+    if (!metrics.empty()) {
+      h5::RecordPacker packer(mat.metrics.row);
+      packer.put(time_ns);
+      for (const double v : metrics) packer.put(v);
+      mat.metrics.data.append(mat.metrics.row.data());
+    }
+    return true;
+  } catch (const std::exception& e) {
+    return impl_->fail(e.what());
+  }
+}
+
+bool SessionArchive::append_metrics(std::size_t device, std::int64_t time_ns,
+                                    std::span<const double> metrics) {
+  if (!impl_->writable()) return false;
+  if (device >= impl_->devices.size() || !impl_->devices[device].mat) {
+    return impl_->refuse("append_metrics: device " + std::to_string(device) + " is not a mat");
+  }
+  MatTables& mat = *impl_->devices[device].mat;
+  if (metrics.size() != mat.metric_count) {
+    return impl_->refuse("append_metrics: " + impl_->devices[device].id + " expects " +
+                         std::to_string(mat.metric_count) + " metrics, got " +
+                         std::to_string(metrics.size()));
+  }
+  try {
+    h5::RecordPacker packer(mat.metrics.row);
+    packer.put(time_ns);
+    for (const double v : metrics) packer.put(v);
+    mat.metrics.data.append(mat.metrics.row.data());
+    return true;
+  } catch (const std::exception& e) {
+    return impl_->fail(e.what());
+  }
+}
+
+bool SessionArchive::append_beat(std::size_t device, const ArchiveBeat& beat, std::span<const double> extra) {
+  if (!impl_->writable()) return false;
+  if (device >= impl_->devices.size() || !impl_->devices[device].heart) {
+    return impl_->refuse("append_beat: device " + std::to_string(device) + " is not a heart strap");
+  }
+  HeartTables& heart = *impl_->devices[device].heart;
+  if (!extra.empty() && extra.size() != heart.extra_count) {
+    return impl_->refuse("append_beat: " + impl_->devices[device].id + " expects " +
+                         std::to_string(heart.extra_count) + " extra values, got " +
+                         std::to_string(extra.size()));
+  }
+  try {
+    h5::RecordPacker packer(heart.beats.row);
+    packer.put(beat.time_ns).put(beat.rr_ms).put(beat.nn_ms).put(beat.hr_bpm);
+    packer.put(beat.flags).put(beat.missing);
+    for (std::size_t i = 0; i < heart.extra_count; ++i) packer.put(extra.empty() ? kNaN : extra[i]);
+    heart.beats.data.append(heart.beats.row.data());
+    return true;
+  } catch (const std::exception& e) {
+    return impl_->fail(e.what());
+  }
+}
+
+bool SessionArchive::append_hrv(std::size_t device, std::int64_t time_ns, std::span<const double> values) {
+  if (!impl_->writable()) return false;
+  if (device >= impl_->devices.size() || !impl_->devices[device].heart) {
+    return impl_->refuse("append_hrv: device " + std::to_string(device) + " is not a heart strap");
+  }
+  HeartTables& heart = *impl_->devices[device].heart;
+  if (values.size() != heart.hrv_count) {
+    return impl_->refuse("append_hrv: " + impl_->devices[device].id + " expects " +
+                         std::to_string(heart.hrv_count) + " values, got " + std::to_string(values.size()));
+  }
+  try {
+    h5::RecordPacker packer(heart.hrv.row);
+    packer.put(time_ns);
+    for (const double v : values) packer.put(v);
+    heart.hrv.data.append(heart.hrv.row.data());
+    return true;
+  } catch (const std::exception& e) {
+    return impl_->fail(e.what());
+  }
+}
+
+bool SessionArchive::append_event(std::int64_t time_ns, std::string_view kind, std::string_view label,
+                                  double value, std::string_view detail) {
+  if (!impl_->writable()) return false;
+  try {
+    Table& events = *impl_->events;
+    h5::RecordPacker packer(events.row);
+    packer.put(time_ns).put_text(kind, kEventKindWidth).put_text(label, kEventLabelWidth);
+    packer.put(value).put_text(detail, kEventDetailWidth);
+    events.data.append(events.row.data());
+    return true;
+  } catch (const std::exception& e) {
+    return impl_->fail(e.what());
+  }
+}
+
+bool SessionArchive::append_status(std::int64_t time_ns, std::span<const std::uint64_t> counters,
+                                   std::span<const double> gauges) {
+  if (!impl_->writable()) return false;
+  if (counters.size() != impl_->status_counters || gauges.size() != impl_->status_gauges) {
+    return impl_->refuse("append_status: expects " + std::to_string(impl_->status_counters) +
+                         " counters and " + std::to_string(impl_->status_gauges) + " gauges, got " +
+                         std::to_string(counters.size()) + " and " + std::to_string(gauges.size()));
+  }
+  try {
+    Table& status = *impl_->status;
+    h5::RecordPacker packer(status.row);
+    packer.put(time_ns);
+    for (const std::uint64_t v : counters) packer.put(v);
+    for (const double v : gauges) packer.put(v);
+    status.data.append(status.row.data());
+    return true;
+  } catch (const std::exception& e) {
+    return impl_->fail(e.what());
+  }
+}
+
+bool SessionArchive::flush() {
+  if (!impl_->writable()) return false;
+  try {
+    impl_->write_all_pending();
+    h5::check_status(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "cannot flush " + impl_->path.string());
+    return true;
+  } catch (const std::exception& e) {
+    return impl_->fail(e.what());
+  }
+}
+
+bool SessionArchive::close(std::int64_t ended_at_ns, const ArchiveAttributes& closing) {
+  h5::silence_automatic_error_printing();
+  if (impl_->closed) return impl_->healthy;
+  if (!impl_->file) return false;  // never opened, or abandoned after a failure
+  try {
+    // Flush first: a failure here can still be handled by abandoning the file, whereas a
+    // failure inside H5Fclose cannot (see abandon()).
+    impl_->write_all_pending();
+    h5::check_status(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "cannot flush " + impl_->path.string());
+  } catch (const std::exception& e) {
+    return impl_->fail(e.what());
+  }
+  if (!impl_->close_file()) {
+    impl_->healthy = false;
+    impl_->last_error = h5::take_error_stack("cannot close " + impl_->path.string());
+    return false;
+  }
+  try {
+    // Attributes cannot be added in SWMR mode: the file is closed now, so reopen it normally.
+    const h5::Handle access = latest_format_access();
+    // Held by impl_ so that a failure abandons it like any other (see abandon()).
+    impl_->file = h5::Handle(H5Fopen(impl_->path.c_str(), H5F_ACC_RDWR, access.get()), H5Fclose,
+                             "cannot reopen " + impl_->path.string() + " to write ended_at");
+    const hid_t file = impl_->file.get();
+    h5::write_attribute(file, "ended_at", iso8601_utc(ended_at_ns));
+    h5::write_attribute(file, "ended_at_ns", std::int64_t{ended_at_ns});
+    h5::write_attributes(file, closing);
+    h5::check_status(H5Fflush(file, H5F_SCOPE_GLOBAL), "cannot flush " + impl_->path.string());
+    if (!impl_->file.reset()) {
+      impl_->healthy = false;
+      impl_->last_error = h5::take_error_stack("cannot close " + impl_->path.string());
+      return false;
+    }
+    impl_->closed = true;
+    return true;
+  } catch (const std::exception& e) {
+    return impl_->fail(e.what());
+  }
+}
+
+bool SessionArchive::is_open() const { return static_cast<bool>(impl_->file); }
+bool SessionArchive::healthy() const { return impl_->healthy; }
+const std::string& SessionArchive::last_error() const { return impl_->last_error; }
+const std::filesystem::path& SessionArchive::path() const { return impl_->path; }
+std::uint64_t SessionArchive::frames_appended() const { return impl_->frames; }
+std::uint64_t SessionArchive::rejected() const { return impl_->rejected; }
+
+std::uint64_t SessionArchive::file_bytes() const {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(impl_->path, ec);
+  return ec ? 0 : static_cast<std::uint64_t>(size);
+}
+
+}  // namespace plinth

@@ -1,0 +1,83 @@
+#pragma once
+// One session's HDF5 archive (layout: schemas/archive-layout.md). Single-threaded: in the
+// daemon only ArchiveWriter's thread touches it. No method throws (except std::bad_alloc);
+// failures leave an error state: healthy() turns false on any I/O or HDF5 failure and every
+// later append is refused, while what was flushed before stays readable. Bad arguments (an
+// unknown device, a frame of the wrong size) are refused with last_error() set but keep the
+// archive healthy.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/archive/archive_layout.hpp"
+
+namespace plinth {
+
+class SessionArchive {
+ public:
+  // Creates `path` (which must not exist; mode 0600), writes all groups, datasets and
+  // attributes for every device, then starts SWMR writing. Check healthy() afterwards.
+  static SessionArchive create(const std::filesystem::path& path, const SessionMeta& meta,
+                               const std::vector<ArchiveDeviceLayout>& devices,
+                               const ArchiveStatusLayout& status = {}, const ArchiveOptions& options = {});
+  // Same, in `archive_dir` (created 0700 if missing) as <session_id>.h5, or with a -N suffix
+  // if that name is taken: never overwrites.
+  static SessionArchive create_in(const std::filesystem::path& archive_dir, const SessionMeta& meta,
+                                  const std::vector<ArchiveDeviceLayout>& devices,
+                                  const ArchiveStatusLayout& status = {}, const ArchiveOptions& options = {});
+
+  SessionArchive();  // no file: not healthy
+  SessionArchive(SessionArchive&&) noexcept;
+  SessionArchive& operator=(SessionArchive&&) noexcept;
+  ~SessionArchive();  // closes without ended_at if close() was not called
+
+  // Device index = position in the layout vector given to create().
+  std::optional<std::size_t> device_index(std::string_view id) const;
+
+  // time_ns everywhere: host arrival time, UNIX ns. `raw` is rows*cols row-major; `metrics` is
+  // either empty (no metrics row for this frame) or one value per layout metric field.
+  bool append_frame(std::size_t device, std::int64_t time_ns, std::uint32_t seq, std::uint64_t device_time_us,
+                    std::span<const std::uint16_t> raw, std::span<const double> metrics = {});
+  // A metrics row on its own, for metrics computed apart from the frame.
+  bool append_metrics(std::size_t device, std::int64_t time_ns, std::span<const double> metrics);
+  // `extra`: one value per layout beat_extra_fields entry (or empty: NaN).
+  bool append_beat(std::size_t device, const ArchiveBeat& beat, std::span<const double> extra = {});
+  // `values`: one per layout hrv_fields entry.
+  bool append_hrv(std::size_t device, std::int64_t time_ns, std::span<const double> values);
+  // Text longer than the stored width (kind 32, label 64, detail 256 bytes of UTF-8) is cut
+  // at a character boundary. `value` is NaN where meaningless. Sequence gaps are events of
+  // kind "gap" (label = device id, value = frames lost).
+  bool append_event(std::int64_t time_ns, std::string_view kind, std::string_view label, double value,
+                    std::string_view detail = {});
+  // One value per status layout counter and gauge.
+  bool append_status(std::int64_t time_ns, std::span<const std::uint64_t> counters,
+                     std::span<const double> gauges);
+
+  // Writes buffered records and flushes so SWMR readers (and a reader after a crash) see them.
+  bool flush();
+  // Flushes, leaves SWMR mode by closing the file, reopens it read-write to write ended_at,
+  // ended_at_ns and `closing` attributes on the root group, and closes it. Skips the reopen if
+  // the archive is unhealthy (a missing ended_at then marks an unclean end).
+  bool close(std::int64_t ended_at_ns, const ArchiveAttributes& closing = {});
+
+  bool is_open() const;
+  bool healthy() const;
+  const std::string& last_error() const;
+  const std::filesystem::path& path() const;
+  std::uint64_t frames_appended() const;  // accepted frames, all devices
+  std::uint64_t rejected() const;         // appends refused for bad arguments
+  std::uint64_t file_bytes() const;       // current size of the file on disk
+
+ private:
+  struct Impl;
+  explicit SessionArchive(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace plinth
