@@ -1,6 +1,7 @@
 // rr-line text protocol (schemas/heart-protocols.md section 2).
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "drivers/rr_line.hpp"
@@ -110,6 +111,16 @@ TEST(RrLine, LineWithoutTerminatorWaits) {
   EXPECT_EQ(rrs(c), (std::vector<std::uint16_t>{1000}));
   c = decode("00\n", 1000, &d);
   EXPECT_EQ(rrs(c), (std::vector<std::uint16_t>{900}));
+}
+
+TEST(RrLine, RandomBytesThenValidLines) {
+  std::mt19937 rng(11);
+  std::string junk;
+  for (int i = 0; i < 100000; ++i) junk.push_back(static_cast<char>(rng()));
+  StreamDecoder d(rr_line_driver.make_step({}));
+  decode(junk, 61, &d);
+  auto c = decode("\nRR 1000\nHRM 16480004\n", 3, &d);
+  EXPECT_EQ(rrs(c), (std::vector<std::uint16_t>{1000, 1024}));
 }
 
 TEST(RrLine, SimEncoderRoundTrips) {
