@@ -1,0 +1,69 @@
+#pragma once
+// Frequency-domain HRV: NN series -> 4 Hz cubic-spline resampling -> mean removal -> Welch
+// PSD -> band powers. Every choice is a setting; defaults and references in schemas/hrv.md.
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "daemon/hrv/cubic_spline.hpp"
+#include "daemon/hrv/welch_psd.hpp"
+
+namespace plinth {
+
+struct FrequencyBand {
+  double low_hz = 0.0;   // inclusive
+  double high_hz = 0.0;  // exclusive
+};
+
+enum class BandIntegration { trapezoid, rectangle };
+
+struct FrequencySettings {
+  double resample_hz = 4.0;
+  WelchSettings welch{};                 // default: Hann 64 s (256 samples), 50 %, nfft 4096
+  FrequencyBand vlf{0.0033, 0.04};
+  FrequencyBand lf{0.04, 0.15};
+  FrequencyBand hf{0.15, 0.40};
+  BandIntegration integration = BandIntegration::trapezoid;
+  double min_duration_s = 110.0;         // less NN time gives no spectrum (a nominal 2-min window passes)
+};
+void validate(const FrequencySettings& settings);  // throws std::invalid_argument
+
+// The 60-minute pyHRV-style settings: Hamming, 300 samples, nfft 4096, VLF from 0 Hz,
+// rectangle-rule band sums (pyHRV integrates as sum(P) * df).
+FrequencySettings pyhrv_frequency_settings();
+
+struct FrequencyMetrics {
+  static constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  double vlf_ms2 = nan;
+  double lf_ms2 = nan;
+  double hf_ms2 = nan;
+  double lf_hf = nan;
+  double lf_nu = nan;          // 100 LF / (LF + HF)
+  double hf_nu = nan;          // 100 HF / (LF + HF)
+  double lf_peak_hz = nan;
+  double hf_peak_hz = nan;
+  double resp_rate_bpm = nan;  // 60 * HF peak frequency (breaths per minute)
+};
+
+class FrequencyAnalyzer {
+ public:
+  explicit FrequencyAnalyzer(const FrequencySettings& settings = {});
+  // NaN fields when the series is shorter than min_duration_s (or under 4 intervals).
+  FrequencyMetrics compute(std::span<const double> nn_ms);
+  // Pre-sizes buffers for windows up to these sizes: no allocation in compute() afterwards.
+  void reserve(std::size_t max_nn, double max_seconds);
+  // The PSD of the last successful compute(), ms^2/Hz at bins k * bin_hz().
+  std::span<const double> last_psd() const { return psd_; }
+  double bin_hz() const { return welch_.bin_hz(); }
+  const FrequencySettings& settings() const { return settings_; }
+
+ private:
+  FrequencySettings settings_;
+  CubicSplineResampler spline_;
+  WelchPsd welch_;
+  std::vector<double> t_s_;
+  std::vector<double> samples_;
+  std::span<const double> psd_;
+};
+
+}  // namespace plinth

@@ -1,0 +1,34 @@
+#pragma once
+// `plinth hrv FILE`: offline HRV of an RR/NN interval file (one interval in ms per line),
+// printed as JSON. The pure part (read, analyse) is exposed for tests.
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/hrv/beat_record.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace plinth {
+
+struct HrvCommandOptions {
+  CorrectionMode correction = CorrectionMode::lipponen;
+  double window_s = 300.0;
+  double step_s = 60.0;
+  std::string spectrum = "default";  // "default" (Hann 64 s, trapezoid) or "pyhrv" (Hamming 300 samples, sum * df)
+};
+
+// One interval per line; blank lines and lines starting with '#' are skipped. Throws
+// std::runtime_error naming the file and line on anything that is not a positive number.
+std::vector<double> read_rr_file(const std::string& path);
+
+// Whole-recording and per-window metrics plus what the correction changed.
+nlohmann::json hrv_report(std::span<const double> rr_ms, const HrvCommandOptions& options);
+
+void add_hrv_command(CLI::App& app);
+
+}  // namespace plinth
