@@ -11,6 +11,11 @@ using json = nlohmann::json;
 constexpr std::size_t kMaxLabel = 200;
 constexpr std::size_t kMaxDetail = 2000;
 
+std::string show(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+  return json(v).dump();
+}
+
 struct Fields {
   const json& object;
   std::optional<std::string> error;
@@ -49,7 +54,7 @@ struct Fields {
     }
     double v = it->get<double>();
     if ((!std::isfinite(v) || v < min || v > max) && !error)
-      error = std::string("field '") + key + "' must be between " + json(min).dump() + " and " + json(max).dump();
+      error = std::string("field '") + key + "' must be between " + show(min) + " and " + show(max);
     return v;
   }
 };

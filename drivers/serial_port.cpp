@@ -48,7 +48,8 @@ class TermiosPort final : public SerialPort {
     }
     ::cfmakeraw(&tio);
     ::cfsetspeed(&tio, termios_speed(baud));
-    tio.c_cc[VMIN] = 0;
+    // VMIN=1: with VMIN=0 an idle terminal reads as 0 bytes, which Asio takes for end of file.
+    tio.c_cc[VMIN] = 1;
     tio.c_cc[VTIME] = 0;
     if (::tcsetattr(fd_, TCSANOW, &tio) != 0) {
       ::close(fd_);
@@ -112,6 +113,14 @@ class LibSerialPort final : public SerialPort {
       throw SerialError(msg);
     }
     fd_ = fd;
+    // libserialport leaves VMIN=0, under which an idle port reads as 0 bytes: Asio would take
+    // that for end of file. VMIN=1 with O_NONBLOCK gives EAGAIN instead.
+    termios tio{};
+    if (::tcgetattr(fd_, &tio) == 0) {
+      tio.c_cc[VMIN] = 1;
+      tio.c_cc[VTIME] = 0;
+      ::tcsetattr(fd_, TCSANOW, &tio);
+    }
     ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
   }
   ~LibSerialPort() override {

@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   CLI::App app{"plinth: tools for the Plinth pressure-mat and heart-rate acquisition service"};
   app.set_version_flag("--version", plinth::kSoftwareVersion);
   app.require_subcommand(1);
-  for (auto add : {&plinth::tools::add_sub_command,
+  for (auto add : {&plinth::tools::add_sim_command, &plinth::tools::add_sub_command,
                    &plinth::tools::add_ctl_command})
     add(app);
   try {

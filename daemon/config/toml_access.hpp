@@ -19,6 +19,7 @@ class TomlAccess {
 
   const toml::table& table() const { return table_; }
   const std::string& file() const { return file_; }
+  const std::string& path() const { return path_; }
   std::string key_path(std::string_view key) const {
     return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
   }

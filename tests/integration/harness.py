@@ -75,7 +75,13 @@ port = "{pty_path}"
 rows = {rows}
 cols = {cols}
 pitch_cm = 2.54
+saturation_raw = 4095
+noise_threshold_mmhg = 5.0
 {extra_mat}
+[mat.calibration]
+curve = "linear"
+unit = "mmHg"
+scale = 0.025
 """)
     return path
 

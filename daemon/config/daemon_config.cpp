@@ -1,0 +1,132 @@
+#include "daemon/config/daemon_config.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "daemon/config/toml_access.hpp"
+
+namespace plinth {
+namespace {
+
+bool is_loopback_endpoint(const std::string& endpoint) {
+  return endpoint.rfind("tcp://127.", 0) == 0 || endpoint.rfind("tcp://localhost:", 0) == 0 ||
+         endpoint.rfind("tcp://[::1]:", 0) == 0 || endpoint.rfind("ipc://", 0) == 0 ||
+         endpoint.rfind("inproc://", 0) == 0;
+}
+
+DeviceConfig parse_device(const TomlAccess& t, DeviceKind kind, std::set<std::string>& ids) {
+  DeviceConfig d;
+  d.id = t.required_string("id");
+  for (char c : d.id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
+      t.fail("id", "may contain only letters, digits, '_' and '-' (it becomes a topic and an HDF5 group name)");
+  if (!ids.insert(d.id).second) t.fail("id", "'" + d.id + "' is used by another device");
+  d.driver = t.required_string("driver");
+  const DriverDescriptor* driver = find_driver(d.driver);
+  if (!driver) {
+    std::string known;
+    for (auto* dd : all_drivers())
+      if (dd->kind == kind) known += (known.empty() ? "" : ", ") + std::string(dd->name);
+    t.fail("driver", "unknown driver '" + d.driver + "' (known: " + known + ")");
+  }
+  if (driver->kind != kind) t.fail("driver", "'" + d.driver + "' is not a driver for this kind of device");
+  d.selector.port = t.string_or("port", "");
+  if (auto v = t.optional_integer("usb_vid", 0, 0xFFFF)) d.selector.usb_vid = static_cast<std::uint16_t>(*v);
+  if (auto v = t.optional_integer("usb_pid", 0, 0xFFFF)) d.selector.usb_pid = static_cast<std::uint16_t>(*v);
+  d.selector.usb_serial = t.string_or("usb_serial", "");
+  if (d.selector.port.empty() && !d.selector.usb_vid && !d.selector.usb_pid && d.selector.usb_serial.empty())
+    t.fail("port", "give either port = \"/dev/...\" or usb_vid/usb_pid/usb_serial to find the device");
+  d.selector.baud = static_cast<std::uint32_t>(t.integer_or("baud", driver->default_baud, 1200, 12000000));
+  return d;
+}
+
+}  // namespace
+
+DaemonConfig parse_daemon_config(std::string_view text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(source, e.source().begin.line, "(syntax)", std::string(e.description()));
+  }
+  DaemonConfig c;
+  c.source = source;
+  c.text = std::string(text);
+  TomlAccess top(root, source, "");
+  top.allow_only({"subject", "archive_dir", "auto_start", "network", "archive", "status", "mat", "heart"});
+  c.subject = top.string_or("subject", c.subject);
+  c.archive_dir = top.string_or("archive_dir", c.archive_dir);
+  c.auto_start = top.bool_or("auto_start", c.auto_start);
+
+  if (const toml::table* net = top.optional_table("network")) {
+    TomlAccess n(*net, source, "network");
+    n.allow_only({"data", "control", "high_water_mark", "insecure"});
+    c.data_endpoint = n.string_or("data", c.data_endpoint);
+    c.control_endpoint = n.string_or("control", c.control_endpoint);
+    c.publish_high_water_mark = static_cast<int>(n.integer_or("high_water_mark", 1000, 1, 1000000));
+    const bool insecure = n.bool_or("insecure", false);
+    for (const char* key : {"data", "control"}) {
+      const std::string& ep = std::string_view(key) == "data" ? c.data_endpoint : c.control_endpoint;
+      if (!is_loopback_endpoint(ep) && !insecure)
+        n.fail(key, "binds beyond this machine (" + ep +
+                        "); this build has no encryption yet, so it needs `insecure = true` in [network]");
+    }
+  }
+  if (const toml::table* ar = top.optional_table("archive")) {
+    TomlAccess a(*ar, source, "archive");
+    a.allow_only({"queue_frames"});
+    c.archive_queue_frames = static_cast<std::uint32_t>(a.integer_or("queue_frames", 1024, 8, 1 << 20));
+  }
+  if (const toml::table* st = top.optional_table("status")) {
+    TomlAccess s(*st, source, "status");
+    s.allow_only({"interval_s"});
+    c.status_interval_s = s.number_or("interval_s", 1.0, 0.1, 60.0);
+  }
+
+  std::set<std::string> ids;
+  auto each_table = [&](const char* key, auto&& fn) {
+    const toml::array* arr = top.optional_array(key);
+    if (!arr) return;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::table* t = (*arr)[i].as_table();
+      if (!t) top.fail(key, "must be an array of tables ([[" + std::string(key) + "]])");
+      fn(TomlAccess(*t, source, std::string(key) + "[" + std::to_string(i) + "]"));
+    }
+  };
+  each_table("mat", [&](const TomlAccess& t) {
+    std::vector<std::string_view> known = {"id", "driver", "port", "usb_vid", "usb_pid", "usb_serial", "baud"};
+    for (const auto& k : pressure_config_keys()) known.push_back(k);
+    for (const auto& [key, node] : t.table())
+      if (std::find(known.begin(), known.end(), key.str()) == known.end())
+        throw ConfigError(source, node.source().begin.line, t.key_path(key.str()), "unknown key for a mat");
+    MatConfig m;
+    m.device = parse_device(t, DeviceKind::mat, ids);
+    m.pressure = parse_pressure_config(t.table(), source, t.path());
+    m.device.options.rows = static_cast<std::uint16_t>(m.pressure.geometry.rows);
+    m.device.options.cols = static_cast<std::uint16_t>(m.pressure.geometry.cols);
+    c.mats.push_back(std::move(m));
+  });
+  each_table("heart", [&](const TomlAccess& t) {
+    t.allow_only({"id", "driver", "port", "usb_vid", "usb_pid", "usb_serial", "baud", "ant_network_key",
+                  "ant_device_number"});
+    HeartConfig h;
+    h.device = parse_device(t, DeviceKind::heart, ids);
+    h.device.options.ant_network_key = t.string_or("ant_network_key", "");
+    h.device.options.ant_device_number = static_cast<std::uint16_t>(t.integer_or("ant_device_number", 0, 0, 65535));
+    c.hearts.push_back(std::move(h));
+  });
+  if (c.mats.empty() && c.hearts.empty())
+    throw ConfigError(source, 1, "mat", "no devices configured: add a [[mat]] or [[heart]] table");
+  return c;
+}
+
+DaemonConfig load_daemon_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path, 0, "(file)", "cannot read the config file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_daemon_config(ss.str(), path);
+}
+
+}  // namespace plinth

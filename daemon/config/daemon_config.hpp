@@ -1,0 +1,51 @@
+#pragma once
+// plinthd's configuration (schemas/config-reference.md): parsed and validated completely
+// before anything starts, so the daemon never runs half-configured.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/pressure/pressure_config.hpp"
+#include "daemon/pressure/pressure_config_toml.hpp"
+#include "drivers/driver_registry.hpp"
+#include "drivers/serial_port.hpp"
+
+namespace plinth {
+
+struct DeviceConfig {
+  std::string id;              // topic suffix and archive group name
+  std::string driver;          // a name from the driver table (plinth sim --list)
+  SerialSelector selector;     // port or USB ids
+  DriverOptions options;
+};
+
+struct MatConfig {
+  DeviceConfig device;
+  PressureConfig pressure;
+};
+
+struct HeartConfig {
+  DeviceConfig device;
+};
+
+struct DaemonConfig {
+  std::string source;          // file name (or "built-in" for --simulate)
+  std::string text;            // the TOML as read; archived as the effective config
+  std::string subject = "anonymous";
+  std::string archive_dir = "./sessions";
+  bool auto_start = true;      // start a session when the daemon starts
+  std::string data_endpoint = "tcp://127.0.0.1:7460";
+  std::string control_endpoint = "tcp://127.0.0.1:7461";
+  int publish_high_water_mark = 1000;
+  std::uint32_t archive_queue_frames = 1024;
+  double status_interval_s = 1.0;
+  std::vector<MatConfig> mats;
+  std::vector<HeartConfig> hearts;
+};
+
+// Throws ConfigError (file, line, key) for anything wrong, including unknown keys.
+DaemonConfig parse_daemon_config(std::string_view toml_text, const std::string& source);
+DaemonConfig load_daemon_config(const std::string& path);
+
+}  // namespace plinth

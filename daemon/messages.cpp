@@ -1,0 +1,140 @@
+#include "daemon/messages.hpp"
+
+#include "daemon/pressure/pressure_pipeline.hpp"
+#include "plinth/proto/plinth.pb.h"
+#include "plinth/version.hpp"
+
+namespace plinth {
+namespace {
+
+void fill(v1::Header& out, const MessageHeader& h) {
+  out.set_session_id(std::string(h.session_id));
+  out.set_seq(h.seq);
+  out.set_host_time_ns(h.host_time_ns);
+  out.set_device_id(std::string(h.device_id));
+  out.set_device_seq(h.device_seq);
+  out.set_device_time_us(h.device_time_us);
+}
+
+}  // namespace
+
+void encode_pressure_frame(const MessageHeader& h, const MatFrame& frame, std::span<const float> pressure_mmhg,
+                           float pitch_cm, std::uint32_t gap_before, bool suspect, std::uint32_t saturated,
+                           std::string& out) {
+  // One message object per thread, reused: its repeated fields keep their capacity.
+  thread_local v1::PressureFrame m;
+  fill(*m.mutable_header(), h);
+  m.set_rows(frame.rows);
+  m.set_cols(frame.cols);
+  std::string* raw = m.mutable_raw();
+  raw->resize(frame.raw.size() * 2);
+  for (std::size_t i = 0; i < frame.raw.size(); ++i) {
+    (*raw)[2 * i] = static_cast<char>(frame.raw[i] & 0xFF);
+    (*raw)[2 * i + 1] = static_cast<char>(frame.raw[i] >> 8);
+  }
+  auto* p = m.mutable_pressure_mmhg();
+  p->Resize(static_cast<int>(pressure_mmhg.size()), 0.0f);
+  std::copy(pressure_mmhg.begin(), pressure_mmhg.end(), p->mutable_data());
+  m.set_pitch_cm(pitch_cm);
+  m.set_gap_before(gap_before);
+  m.set_suspect(suspect);
+  m.set_saturated_count(saturated);
+  m.SerializeToString(&out);
+}
+
+void encode_session_event(const MessageHeader& h, const EventFields& e, std::string& out) {
+  v1::SessionEvent m;
+  fill(*m.mutable_header(), h);
+  m.set_kind(std::string(e.kind));
+  m.set_label(std::string(e.label));
+  m.set_value(e.value);
+  m.set_detail(std::string(e.detail));
+  m.SerializeToString(&out);
+}
+
+void encode_status(const MessageHeader& h, const DaemonHealth& health, std::string& out) {
+  v1::Status m;
+  fill(*m.mutable_header(), h);
+  m.set_state(health.state);
+  m.set_uptime_s(health.uptime_s);
+  m.set_software_version(kSoftwareVersion);
+  for (const auto& d : health.devices) {
+    auto* s = m.add_devices();
+    s->set_id(d.id);
+    s->set_kind(d.kind);
+    s->set_driver(d.driver);
+    s->set_port(d.port);
+    s->set_state(d.state);
+    s->set_frames(d.frames);
+    s->set_bytes(d.bytes);
+    s->set_crc_errors(d.crc_errors);
+    s->set_framing_errors(d.framing_errors);
+    s->set_resyncs(d.resyncs);
+    s->set_sequence_gaps(d.sequence_gaps);
+    s->set_frames_lost(d.frames_lost);
+    s->set_reconnects(d.reconnects);
+    s->set_duplicates(d.duplicates);
+    s->set_garbage_bytes(d.garbage_bytes);
+  }
+  for (const auto& c : health.consumers) {
+    auto* s = m.add_consumers();
+    s->set_name(c.name);
+    s->set_queue_depth(c.queue_depth);
+    s->set_queue_capacity(c.queue_capacity);
+    s->set_dropped(c.dropped);
+  }
+  auto* a = m.mutable_archive();
+  a->set_path(health.archive.path);
+  a->set_bytes_written(health.archive.bytes_written);
+  a->set_last_flush_ns(health.archive.last_flush_ns);
+  a->set_free_disk_bytes(health.archive.free_disk_bytes);
+  a->set_error(health.archive.error);
+  a->set_frames_written(health.archive.frames_written);
+  m.SerializeToString(&out);
+}
+
+}  // namespace plinth
+
+namespace plinth {
+
+void encode_pressure_metrics(const MessageHeader& h, const PressureResult& r, std::string& out) {
+  thread_local v1::PressureMetrics m;
+  fill(*m.mutable_header(), h);
+  const FrameMetrics& f = r.frame;
+  m.set_total_load_n(f.total_load_n);
+  m.set_contact_area_cm2(f.contact_area_cm2);
+  m.set_mean_pressure_mmhg(f.mean_pressure_mmhg);
+  m.set_peak_pressure_mmhg(f.peak_pressure_mmhg);
+  m.set_cop_row_cm(f.cop_row_cm);
+  m.set_cop_col_cm(f.cop_col_cm);
+  m.set_contact_sensels(f.contact_sensels);
+  m.set_peak_pressure_index_mmhg(f.ppi_mmhg);
+  m.set_ppi_row(f.ppi_row);
+  m.set_ppi_col(f.ppi_col);
+  m.set_coefficient_of_variation(f.coefficient_of_variation);
+  m.set_gradient_max_mmhg_per_cm(f.gradient_max_mmhg_per_cm);
+  m.set_saturated_count(f.saturated_count);
+  m.set_occupied(r.occupied);
+  // Region messages are reused in place so their strings keep their capacity.
+  auto* regions = m.mutable_regions();
+  while (regions->size() > static_cast<int>(r.regions.size())) regions->RemoveLast();
+  for (std::size_t i = 0; i < r.regions.size(); ++i) {
+    v1::RegionLoad* out_region = static_cast<int>(i) < regions->size() ? regions->Mutable(static_cast<int>(i))
+                                                                       : regions->Add();
+    out_region->set_name(r.regions[i].name);
+    out_region->set_load_n(r.regions[i].load_n);
+    out_region->set_contact_area_cm2(r.regions[i].contact_area_cm2);
+    out_region->set_peak_pressure_mmhg(r.regions[i].peak_pressure_mmhg);
+  }
+  m.set_symmetry_index_pct(r.symmetry.symmetry_index_pct);
+  auto* sway = m.mutable_sway();
+  sway->set_window_s(r.sway.window_s);
+  sway->set_path_length_cm(r.sway.path_length_cm);
+  sway->set_mean_velocity_cm_s(r.sway.mean_velocity_cm_s);
+  sway->set_rms_distance_cm(r.sway.rms_distance_cm);
+  sway->set_ellipse95_area_cm2(r.sway.ellipse95_area_cm2);
+  m.set_movement_index(r.movement_index_per_s);
+  m.SerializeToString(&out);
+}
+
+}  // namespace plinth

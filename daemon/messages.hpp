@@ -1,0 +1,61 @@
+#pragma once
+// Building the wire messages (schemas/proto/plinth.proto) from plain values. Protobuf stays
+// behind this header so that only messages.cpp compiles its generated code.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drivers/samples.hpp"
+
+namespace plinth {
+
+struct MessageHeader {
+  std::string_view session_id;
+  std::uint64_t seq = 0;
+  std::int64_t host_time_ns = 0;
+  std::string_view device_id;
+  std::uint64_t device_seq = 0;
+  std::uint64_t device_time_us = 0;
+};
+
+struct PressureResult;
+
+void encode_pressure_frame(const MessageHeader& h, const MatFrame& frame, std::span<const float> pressure_mmhg,
+                           float pitch_cm, std::uint32_t gap_before, bool suspect, std::uint32_t saturated,
+                           std::string& out);
+void encode_pressure_metrics(const MessageHeader& h, const PressureResult& result, std::string& out);
+
+struct EventFields {
+  std::string_view kind;
+  std::string_view label;
+  double value;
+  std::string_view detail;
+};
+void encode_session_event(const MessageHeader& h, const EventFields& e, std::string& out);
+
+struct DeviceHealth {
+  std::string id, kind, driver, port, state;
+  std::uint64_t frames = 0, bytes = 0, crc_errors = 0, framing_errors = 0, resyncs = 0, sequence_gaps = 0,
+                frames_lost = 0, reconnects = 0, duplicates = 0, garbage_bytes = 0;
+};
+struct ConsumerHealth {
+  std::string name;
+  std::uint64_t queue_depth = 0, queue_capacity = 0, dropped = 0;
+};
+struct ArchiveHealth {
+  std::string path, error;
+  std::uint64_t bytes_written = 0, free_disk_bytes = 0, frames_written = 0;
+  std::int64_t last_flush_ns = 0;
+};
+struct DaemonHealth {
+  std::string state;
+  double uptime_s = 0;
+  std::vector<DeviceHealth> devices;
+  std::vector<ConsumerHealth> consumers;
+  ArchiveHealth archive;
+};
+void encode_status(const MessageHeader& h, const DaemonHealth& health, std::string& out);
+
+}  // namespace plinth

@@ -1,0 +1,118 @@
+// Config errors must name the file, the line and the key.
+#include <gtest/gtest.h>
+
+#include "daemon/config/daemon_config.hpp"
+
+namespace plinth {
+namespace {
+
+const char* kGood = R"(subject = "c-001"
+archive_dir = "/tmp/plinth-test"
+[network]
+data = "tcp://127.0.0.1:17460"
+[[mat]]
+id = "mat0"
+driver = "plinth-mat"
+port = "/dev/ttyACM0"
+rows = 64
+cols = 32
+pitch_cm = 2.54
+[mat.calibration]
+curve = "linear"
+unit = "mmHg"
+scale = 0.025
+)";
+
+ConfigError error_for(const std::string& text) {
+  try {
+    parse_daemon_config(text, "test.toml");
+  } catch (const ConfigError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no ConfigError for:\n" << text;
+  return ConfigError("", 0, "", "");
+}
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+  auto at = s.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return s.replace(at, from.size(), to);
+}
+
+TEST(DaemonConfig, ParsesAGoodConfig) {
+  DaemonConfig c = parse_daemon_config(kGood, "test.toml");
+  EXPECT_EQ(c.subject, "c-001");
+  EXPECT_EQ(c.data_endpoint, "tcp://127.0.0.1:17460");
+  EXPECT_EQ(c.control_endpoint, "tcp://127.0.0.1:7461");
+  ASSERT_EQ(c.mats.size(), 1u);
+  EXPECT_EQ(c.mats[0].device.id, "mat0");
+  EXPECT_EQ(c.mats[0].device.selector.port, "/dev/ttyACM0");
+  EXPECT_EQ(c.mats[0].device.selector.baud, 921600u);
+  EXPECT_EQ(c.mats[0].device.options.rows, 64);
+  EXPECT_EQ(c.mats[0].pressure.geometry.cols, 32);
+}
+
+TEST(DaemonConfig, SyntaxErrorNamesTheLine) {
+  auto e = error_for(replace(kGood, "rows = 64", "rows = = 64"));
+  EXPECT_EQ(e.file(), "test.toml");
+  EXPECT_EQ(e.line(), 9u);
+}
+
+TEST(DaemonConfig, UnknownKeysAreErrorsWithTheirLine) {
+  auto e = error_for(replace(kGood, "subject", "subjekt"));
+  EXPECT_EQ(e.line(), 1u);
+  EXPECT_EQ(e.key(), "subjekt");
+  auto m = error_for(replace(kGood, "driver = \"plinth-mat\"", "driver = \"plinth-mat\"\nbaudrate = 9600"));
+  EXPECT_EQ(m.line(), 8u);
+  EXPECT_EQ(m.key(), "mat[0].baudrate");
+}
+
+TEST(DaemonConfig, UnknownDriverListsTheKnownOnes) {
+  auto e = error_for(replace(kGood, "\"plinth-mat\"", "\"tekscan\""));
+  EXPECT_EQ(e.line(), 7u);
+  EXPECT_NE(std::string(e.what()).find("plinth-mat"), std::string::npos);
+}
+
+TEST(DaemonConfig, WrongTypesAndRanges) {
+  EXPECT_EQ(error_for(replace(kGood, "rows = 64", "rows = \"64\"")).key(), "mat[0].rows");
+  EXPECT_EQ(error_for(replace(kGood, "port = \"/dev/ttyACM0\"", "port = \"/dev/ttyACM0\"\nbaud = 7")).key(),
+            "mat[0].baud");
+  EXPECT_EQ(error_for(replace(kGood, "id = \"mat0\"", "id = \"mat 0\"")).key(), "mat[0].id");
+}
+
+TEST(DaemonConfig, DeviceNeedsAPortOrUsbIds) {
+  // USB ids alone are fine; none at all is not.
+  EXPECT_NO_THROW(parse_daemon_config(replace(kGood, "port = \"/dev/ttyACM0\"", "usb_vid = 0x1209"), "t.toml"));
+  auto f = error_for(replace(kGood, "port = \"/dev/ttyACM0\"\n", ""));
+  EXPECT_EQ(f.key(), "mat[0].port");
+}
+
+TEST(DaemonConfig, NonLoopbackNeedsExplicitInsecure) {
+  auto e = error_for(replace(kGood, "tcp://127.0.0.1:17460", "tcp://0.0.0.0:17460"));
+  EXPECT_EQ(e.key(), "network.data");
+  EXPECT_EQ(e.line(), 4u);
+  EXPECT_NO_THROW(parse_daemon_config(replace(kGood, "tcp://127.0.0.1:17460\"", "tcp://0.0.0.0:17460\"\ninsecure = true"),
+                                      "test.toml"));
+}
+
+TEST(DaemonConfig, DuplicateIdsAndNoDevices) {
+  std::string two = std::string(kGood) + R"([[mat]]
+id = "mat0"
+driver = "plinth-mat"
+port = "/dev/ttyACM1"
+rows = 64
+cols = 32
+pitch_cm = 2.54
+[mat.calibration]
+curve = "linear"
+scale = 0.1
+)";
+  auto e = error_for(two);
+  EXPECT_EQ(e.key(), "mat[1].id");
+  EXPECT_EQ(e.line(), 17u);
+  auto none = error_for("subject = \"x\"\n");
+  EXPECT_EQ(none.key(), "mat");
+}
+
+}  // namespace
+}  // namespace plinth
