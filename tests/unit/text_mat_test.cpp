@@ -1,6 +1,8 @@
 // text-mat: lines of values from DIY mats (schemas/text-mat-protocol.md).
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "drivers/driver_registry.hpp"
 #include "drivers/text_mat.hpp"
 #include "tests/unit/mats_test_support.hpp"
@@ -176,6 +178,26 @@ TEST(TextMat, RowsWithoutAnyBlankLineDoNotGrowTheBuffer) {
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(frames[0].raw, (std::vector<std::uint16_t>{1, 2, 1, 2, 1, 2, 1, 2}));
   EXPECT_EQ(frames[1].raw[7], 8);
+}
+
+TEST(TextMat, RandomNoiseThenCleanFramesDecode) {
+  // Noise drawn from the characters of the protocol itself, so it looks almost valid.
+  std::mt19937 rng(5);
+  const std::string alphabet = "0123456789,; \t\r\n\n9x-";
+  std::string noise;
+  for (int i = 0; i < 50000; ++i) noise += alphabet[rng() % alphabet.size()];
+  StreamDecoder d = decoder(4, 4);
+  const MatFrame f = pattern_frame(0, 4, 4);
+  Bytes clean;
+  text_mat::encode_frame_line(f, ',', clean);
+  text_mat::encode_row_block(f, ' ', clean);
+  Bytes wire = bytes_of(noise + "\n\n");
+  append(wire, clean);
+  auto frames = decode_frames(d, wire, 97);
+  ASSERT_GE(frames.size(), 2u);
+  EXPECT_EQ(frames[frames.size() - 1].raw, f.raw);
+  EXPECT_EQ(frames[frames.size() - 2].raw, f.raw);
+  EXPECT_GT(d.counters().framing_errors, 100u);
 }
 
 TEST(TextMat, GeometryIsRequired) {
