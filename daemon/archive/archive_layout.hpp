@@ -58,11 +58,17 @@ struct SessionMeta {
   ArchiveAttributes extra;  // more root attributes, if the daemon has any
 };
 
-// Storage tuning; the defaults were chosen by bench/archive_bench.cpp (see the layout spec).
+// Storage tuning; the defaults were chosen with bench/archive_bench.cpp on real recordings
+// (figures in schemas/archive-layout.md). Why one frame per chunk: with SWMR, HDF5 1.10 does not
+// reuse freed file space, so a compressed chunk that is rewritten because a flush caught it
+// half full leaves its old copy behind as dead space. A frame per chunk is compressed once and
+// never rewritten, whatever the frame rate and flush interval. The 1-D series are small and
+// always caught half full by the once-a-second flush, so they are stored uncompressed.
 struct ArchiveOptions {
-  std::uint32_t chunk_frames = 16;    // frames per chunk of /pressure/<id>/raw
-  std::uint32_t chunk_records = 512;  // records per chunk of the 1-D datasets
-  int deflate_level = 1;              // 0 = no compression; shuffle is on whenever deflate is
+  std::uint32_t chunk_frames = 1;     // frames per chunk of /pressure/<id>/raw
+  int deflate_level = 4;              // raw frames: 0 = no filters, else shuffle + deflate(level)
+  std::uint32_t chunk_records = 256;  // records per chunk of the 1-D datasets
+  int series_deflate_level = 0;       // 1-D datasets: as deflate_level
 };
 
 // One beat interval as /heart/<id>/beats stores it (extra fields come separately).

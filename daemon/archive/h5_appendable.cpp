@@ -6,7 +6,11 @@
 namespace plinth::h5 {
 
 AppendableDataset::AppendableDataset(hid_t parent, const AppendableSpec& spec)
-    : name_(spec.name), row_shape_(spec.row_shape), chunk_rows_(std::max<hsize_t>(spec.chunk_rows, 1)) {
+    : name_(spec.name),
+      row_shape_(spec.row_shape),
+      chunk_rows_(std::max<hsize_t>(spec.chunk_rows, 1)),
+      // Several small chunks per H5Dwrite; always whole chunks, so a batch never splits one.
+      batch_rows_((kMinBatchRows + chunk_rows_ - 1) / chunk_rows_ * chunk_rows_) {
   const std::string what = "cannot create dataset " + name_;
   row_bytes_ = H5Tget_size(spec.memory_type);
   if (row_bytes_ == 0) throw Failure(take_error_stack(what + " (bad memory type)"));
@@ -30,6 +34,7 @@ AppendableDataset::AppendableDataset(hid_t parent, const AppendableSpec& spec)
     // varying sensor values and timestamps compress well with deflate.
     check_status(H5Pset_shuffle(create.get()), what);
     check_status(H5Pset_deflate(create.get(), static_cast<unsigned>(spec.deflate_level)), what);
+    check_status(H5Pset_chunk_opts(create.get(), H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS), what);
   }
   // Room for several chunks in the chunk cache: a partially filled chunk written at a flush
   // stays cached until it fills, instead of being read back and decompressed.
@@ -41,15 +46,17 @@ AppendableDataset::AppendableDataset(hid_t parent, const AppendableSpec& spec)
   dataset_ = dataset(
       H5Dcreate2(parent, name_.c_str(), spec.file_type, space.get(), H5P_DEFAULT, create.get(), access.get()),
       what);
-  pending_.resize(chunk_bytes);
+  pending_.resize(row_bytes_ * batch_rows_);
 }
 
 void AppendableDataset::append(const void* row) {
   // Only reachable after a failed write left the batch full: retry (and throw) before copying.
-  if (pending_rows_ == chunk_rows_) write_pending();
+  if (pending_rows_ == batch_rows_) write_pending();
   std::memcpy(pending_.data() + pending_rows_ * row_bytes_, row, row_bytes_);
   ++pending_rows_;
-  if ((rows_on_disk_ + pending_rows_) % chunk_rows_ == 0) write_pending();
+  // Write when a batch ends on a chunk boundary (after a flush wrote a partial chunk the
+  // batch realigns itself), so a chunk is normally written once, whole.
+  if ((rows_on_disk_ + pending_rows_) % batch_rows_ == 0 || pending_rows_ == batch_rows_) write_pending();
 }
 
 void AppendableDataset::write_pending() {

@@ -42,7 +42,9 @@ class AppendableDataset {
   Handle memory_type_;
   std::vector<hsize_t> row_shape_;
   std::size_t row_bytes_ = 0;
+  static constexpr hsize_t kMinBatchRows = 32;
   hsize_t chunk_rows_ = 0;
+  hsize_t batch_rows_ = 0;
   hsize_t rows_on_disk_ = 0;
   hsize_t pending_rows_ = 0;
   std::vector<std::byte> pending_;

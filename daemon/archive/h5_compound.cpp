@@ -42,7 +42,7 @@ RecordPacker& RecordPacker::put_text(std::string_view text, std::size_t width) {
   if (n < text.size()) {
     while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0u) == 0x80u) --n;
   }
-  std::memcpy(out_, text.data(), n);
+  if (n > 0) std::memcpy(out_, text.data(), n);
   std::memset(out_ + n, 0, width - n);
   out_ += width;
   return *this;

@@ -42,7 +42,7 @@ struct Table {
 h5::AppendableDataset scalar_series(hid_t parent, const std::string& name, hid_t memory_type, hid_t file_type,
                                     const ArchiveOptions& options, const std::string& units) {
   h5::AppendableDataset data(
-      parent, {name, file_type, memory_type, {}, options.chunk_records, options.deflate_level});
+      parent, {name, file_type, memory_type, {}, options.chunk_records, options.series_deflate_level});
   h5::write_attribute(data.id(), "units", units);
   return data;
 }
@@ -71,7 +71,7 @@ struct MatTables {
         device_time_us(
             scalar_series(group, "device_time_us", H5T_NATIVE_UINT64, H5T_STD_U64LE, options, "us")),
         metrics(group, "metrics", timed_float_layout(device.metric_fields), options.chunk_records,
-                options.deflate_level),
+                options.series_deflate_level),
         metric_count(device.metric_fields.size()),
         values_per_frame(std::size_t{device.rows} * device.cols) {
     h5::write_attribute(raw.id(), "units", std::string("raw ADC counts"));
@@ -107,9 +107,9 @@ h5::CompoundLayout beat_layout(const std::vector<ArchiveField>& extra) {
 struct HeartTables {
   HeartTables(hid_t group, const ArchiveDeviceLayout& device, const ArchiveOptions& options)
       : beats(group, "beats", beat_layout(device.beat_extra_fields), options.chunk_records,
-              options.deflate_level),
+              options.series_deflate_level),
         hrv(group, "hrv", timed_float_layout(device.hrv_fields), options.chunk_records,
-            options.deflate_level),
+            options.series_deflate_level),
         extra_count(device.beat_extra_fields.size()),
         hrv_count(device.hrv_fields.size()) {}
   Table beats;
@@ -153,8 +153,9 @@ void validate(const SessionMeta& meta, const std::vector<ArchiveDeviceLayout>& d
   if (options.chunk_frames == 0 || options.chunk_records == 0) {
     throw std::invalid_argument("chunk sizes must be at least 1");
   }
-  if (options.deflate_level < 0 || options.deflate_level > 9) {
-    throw std::invalid_argument("deflate_level must be 0..9");
+  if (options.deflate_level < 0 || options.deflate_level > 9 || options.series_deflate_level < 0 ||
+      options.series_deflate_level > 9) {
+    throw std::invalid_argument("deflate levels must be 0..9");
   }
   std::set<std::string> ids;
   for (const ArchiveDeviceLayout& d : devices) {
@@ -335,9 +336,9 @@ void SessionArchive::Impl::build(const SessionMeta& meta, const std::vector<Arch
       devices.push_back(std::move(device));
     }
   }
-  events.emplace(root, "events", event_layout(), options.chunk_records, options.deflate_level);
+  events.emplace(root, "events", event_layout(), options.chunk_records, options.series_deflate_level);
   status.emplace(root, "status", status_layout(status_layout_in), options.chunk_records,
-                 options.deflate_level);
+                 options.series_deflate_level);
   status_counters = status_layout_in.counters.size();
   status_gauges = status_layout_in.gauges.size();
   h5::check_status(H5Fstart_swmr_write(root), "cannot start SWMR writing");

@@ -1,0 +1,166 @@
+// Archive write speed and compression on the real Vista FSA recordings (64x32 frames of
+// ../shared/data/pressure/pmatdata/S1, all 17 files). Chooses ArchiveOptions: see the
+// "Storage and compression" section of schemas/archive-layout.md for the figures.
+//   cd <repo> && build/bench/bench_archive --benchmark_counters_tabular=true
+// Counters: frames/s and raw MB/s (uint16 sensel data, MB = 1e6 bytes) through SessionArchive;
+// ratio = raw frame bytes / bytes the raw dataset occupies in the file; file_ratio = raw frame
+// bytes / whole file size (includes time_ns, seq, metrics, metadata).
+#include <benchmark/benchmark.h>
+#include <hdf5.h>
+#include <stdlib.h>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "daemon/archive/archive_writer.hpp"
+#include "daemon/archive/session_archive.hpp"
+#include "drivers/sim/recording_reader.hpp"
+
+namespace plinth {
+namespace {
+
+constexpr std::int64_t kT0 = 1'795'425'300'123'000'000;
+constexpr std::size_t kMetricFields = 12;
+
+const std::vector<MatFrame>& recorded_frames() {
+  static const std::vector<MatFrame> frames = [] {
+    const char* dir = std::getenv("PLINTH_PMATDATA");
+    return sim::read_recording(dir != nullptr ? dir : "../shared/data/pressure/pmatdata/S1").frames;
+  }();
+  return frames;
+}
+
+std::filesystem::path scratch_dir() {
+  static const std::filesystem::path dir = [] {
+    std::string pattern = (std::filesystem::temp_directory_path() / "plinth-archive-bench-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    return std::filesystem::path(pattern);
+  }();
+  return dir;
+}
+
+std::vector<ArchiveDeviceLayout> mat_layout() {
+  ArchiveDeviceLayout mat;
+  mat.id = "mat0";
+  mat.rows = 64;
+  mat.cols = 32;
+  for (std::size_t i = 0; i < kMetricFields; ++i) mat.metric_fields.push_back("metric_" + std::to_string(i));
+  return {mat};
+}
+
+SessionMeta bench_meta(const std::string& id) {
+  SessionMeta meta;
+  meta.session_id = id;
+  meta.subject = "bench";
+  meta.started_at_ns = kT0;
+  return meta;
+}
+
+std::uint64_t raw_storage_bytes(const std::filesystem::path& path) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t raw = H5Dopen2(file, "/pressure/mat0/raw", H5P_DEFAULT);
+  const hsize_t bytes = H5Dget_storage_size(raw);
+  H5Dclose(raw);
+  H5Fclose(file);
+  return bytes;
+}
+
+// Args: frames per chunk, deflate level, frames between flushes (0 = only at close).
+void BM_ArchiveWrite(benchmark::State& state) {
+  const auto& frames = recorded_frames();
+  ArchiveOptions options;
+  options.chunk_frames = static_cast<std::uint32_t>(state.range(0));
+  options.deflate_level = static_cast<int>(state.range(1));
+  const auto flush_every = static_cast<std::size_t>(state.range(2));
+  const std::vector<double> metrics(kMetricFields, 1.25);
+  std::filesystem::path path;
+  int run = 0;
+  for (auto _ : state) {
+    path = scratch_dir() / ("write-" + std::to_string(run++) + ".h5");
+    std::filesystem::remove(path);
+    SessionArchive archive = SessionArchive::create(path, bench_meta("bench"), mat_layout(), {}, options);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      archive.append_frame(0, kT0 + static_cast<std::int64_t>(i) * 1'000'000'000, frames[i].device_seq,
+                           frames[i].device_time_us, frames[i].raw, metrics);
+      if (flush_every != 0 && (i + 1) % flush_every == 0) archive.flush();
+    }
+    if (!archive.close(kT0 + 1)) state.SkipWithError(archive.last_error().c_str());
+  }
+  const double raw_bytes = static_cast<double>(frames.size() * 64 * 32 * sizeof(std::uint16_t));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(frames.size()));
+  state.counters["frames/s"] =
+      benchmark::Counter(static_cast<double>(frames.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["MB/s"] = benchmark::Counter(raw_bytes / 1e6, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["ratio"] = raw_bytes / static_cast<double>(raw_storage_bytes(path));
+  state.counters["file_ratio"] = raw_bytes / static_cast<double>(std::filesystem::file_size(path));
+  for (int i = 0; i < run; ++i)
+    std::filesystem::remove(scratch_dir() / ("write-" + std::to_string(i) + ".h5"));
+}
+BENCHMARK(BM_ArchiveWrite)
+    ->ArgNames({"chunk", "deflate", "flush_every"})
+    ->ArgsProduct({{1, 16, 64}, {0}, {0}})
+    ->ArgsProduct({{1, 4, 16}, {1, 2, 4, 6}, {0, 1, 10}})
+    ->ArgsProduct({{1}, {9}, {1}})
+    ->Unit(benchmark::kMillisecond);
+
+// The whole path the daemon uses: submit_frame from the acquisition thread, the writer thread
+// appending and flushing once a second; time until stop() has closed the file.
+void BM_ArchiveWriterThread(benchmark::State& state) {
+  const auto& frames = recorded_frames();
+  const std::vector<double> metrics(kMetricFields, 1.25);
+  int run = 0;
+  std::uint64_t dropped = 0;
+  for (auto _ : state) {
+    const auto dir = scratch_dir() / ("writer-" + std::to_string(run++));
+    ArchiveWriter writer(SessionArchive::create_in(dir, bench_meta("bench"), mat_layout()),
+                         {.queue_capacity = 256, .flush_interval = std::chrono::milliseconds(1000)});
+    writer.start();
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      // A real mat delivers frames far slower than this loop: retry instead of dropping, to
+      // measure the consumer's throughput.
+      while (!writer.submit_frame(0, kT0 + static_cast<std::int64_t>(i), frames[i].device_seq, 0,
+                                  frames[i].raw, metrics)) {
+        ++dropped;
+      }
+    }
+    if (!writer.stop(kT0 + 1)) state.SkipWithError(writer.stats().error.c_str());
+    std::filesystem::remove_all(dir);
+  }
+  const double raw_bytes = static_cast<double>(frames.size() * 64 * 32 * sizeof(std::uint16_t));
+  state.counters["frames/s"] =
+      benchmark::Counter(static_cast<double>(frames.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["MB/s"] = benchmark::Counter(raw_bytes / 1e6, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["queue_full_retries"] =
+      static_cast<double>(dropped) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_ArchiveWriterThread)->Unit(benchmark::kMillisecond);
+
+// What acquisition pays per frame once the queue is warm: the copy into a recycled slot that
+// ArchiveWriter::submit_frame does (same fill), plus the consumer's swap-out. No allocation.
+void BM_QueueFrameHandOver(benchmark::State& state) {
+  const auto& frames = recorded_frames();
+  const std::vector<double> metrics(kMetricFields, 1.25);
+  BoundedQueue<ArchiveRecord> queue(64);
+  ArchiveRecord consumer;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const MatFrame& f = frames[i++ % frames.size()];
+    queue.try_push_with([&](ArchiveRecord& r) {
+      r.kind = ArchiveRecord::Kind::frame;
+      r.time_ns = kT0;
+      r.seq = f.device_seq;
+      r.raw.assign(f.raw.begin(), f.raw.end());
+      r.values.assign(metrics.begin(), metrics.end());
+    });
+    queue.try_pop(consumer);
+    benchmark::DoNotOptimize(consumer.raw.data());
+  }
+}
+BENCHMARK(BM_QueueFrameHandOver);
+
+}  // namespace
+}  // namespace plinth
+
+BENCHMARK_MAIN();
