@@ -16,11 +16,11 @@
 #include "daemon/archive/archive_writer.hpp"
 #include "daemon/archive/session_file.hpp"
 #include "daemon/control_server.hpp"
-#include "daemon/device_link.hpp"
+#include "daemon/heart_channel.hpp"
+#include "daemon/mat_channel.hpp"
+#include "daemon/session_outlet.hpp"
 #include "daemon/messages.hpp"
-#include "daemon/pressure/pressure_pipeline.hpp"
 #include "daemon/publisher.hpp"
-#include "daemon/sequence_tracker.hpp"
 #include "plinth/version.hpp"
 
 namespace plinth {
@@ -32,18 +32,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-struct MatChannel {
-  MatConfig config;
-  std::unique_ptr<DeviceLink> link;
-  std::unique_ptr<PressurePipeline> pipeline;
-  SequenceTracker tracker;
-  std::uint64_t gaps = 0, frames_lost = 0, duplicates = 0, suspect = 0, published = 0;
-  std::optional<DeviceInfo> info;
-  std::string frame_topic, metrics_topic;
-  std::vector<double> metric_values;
-  std::size_t archive_index = 0;  // position in the archive's device layout
-};
-
 template <class... Ts>
 struct overloaded : Ts... {
   using Ts::operator()...;
@@ -51,10 +39,10 @@ struct overloaded : Ts... {
 
 }  // namespace
 
-struct Daemon::Impl {
+struct Daemon::Impl final : SessionOutlet {
   explicit Impl(DaemonConfig c)
       : config(std::move(c)),
-        publisher(zmq_context, PublisherOptions{config.data_endpoint, config.publish_high_water_mark}),
+        publisher_(zmq_context, PublisherOptions{config.data_endpoint, config.publish_high_water_mark}),
         status_timer(io),
         signals(io, SIGINT, SIGTERM, SIGHUP) {}
 
@@ -62,22 +50,31 @@ struct Daemon::Impl {
   asio::io_context io;
   HostClock clock;
   zmq::context_t zmq_context;
-  Publisher publisher;
+  Publisher publisher_;
   std::unique_ptr<ControlServer> control;
   std::vector<std::unique_ptr<MatChannel>> mats;
+  std::vector<std::unique_ptr<HeartChannel>> hearts;
   asio::steady_timer status_timer;
   asio::signal_set signals;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
-  std::unique_ptr<ArchiveWriter> archive;
-  std::string session_id;
+  std::unique_ptr<ArchiveWriter> archive_;
+  std::string session_id_;
   std::string subject;
   std::string last_archive_error;
-  std::string scratch;  // serialized message, reused
+  std::string scratch_;  // serialized message, reused
+
+  // SessionOutlet, for the device channels.
+  const std::string& session_id() const override { return session_id_; }
+  Publisher& publisher() override { return publisher_; }
+  ArchiveWriter* archive() override { return archive_.get(); }
+  std::string& scratch() override { return scratch_; }
+  void event(std::string_view kind, std::string_view label, double value, std::string_view detail,
+             std::string_view device_id) override {
+    publish_event(kind, label, value, detail, device_id);
+  }
 
   void setup_devices();
-  void on_mat_message(MatChannel& ch, StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns);
-  void on_frame(MatChannel& ch, const MatFrame& frame, std::int64_t host_ns);
   void publish_event(std::string_view kind, std::string_view label, double value, std::string_view detail,
                      std::string_view device_id = {});
   void publish_status();
@@ -91,128 +88,30 @@ struct Daemon::Impl {
 };
 
 void Daemon::Impl::setup_devices() {
-  for (const MatConfig& mc : config.mats) {
-    auto ch = std::make_unique<MatChannel>();
-    ch->config = mc;
-    ch->pipeline = std::make_unique<PressurePipeline>(mc.pressure);
-    ch->frame_topic = "pressure.frame." + mc.device.id;
-    ch->metrics_topic = "pressure.metrics." + mc.device.id;
-    ch->metric_values.resize(PressurePipeline::metric_field_names().size());
-    ch->archive_index = mats.size();
-    MatChannel* raw = ch.get();
-    DeviceLinkConfig lc{mc.device.id, find_driver(mc.device.driver), mc.device.options, mc.device.selector};
-    DeviceLinkCallbacks cb;
-    cb.on_message = [this, raw](StepOutcome o, const DecodedOutput& out, std::int64_t t) {
-      on_mat_message(*raw, o, out, t);
-    };
-    cb.on_state = [this, raw](LinkState s, const std::string& detail) {
-      if (s == LinkState::connected) raw->tracker.reset();
-      publish_event(std::string("device.") + to_string(s), raw->config.device.id, kNaN, detail,
-                    raw->config.device.id);
-    };
-    ch->link = std::make_unique<DeviceLink>(io, clock, lc, cb);
-    mats.push_back(std::move(ch));
-  }
-}
-
-void Daemon::Impl::on_mat_message(MatChannel& ch, StepOutcome outcome, const DecodedOutput& out,
-                                  std::int64_t host_ns) {
-  if (outcome == StepOutcome::mat_frame) {
-    on_frame(ch, out.frame, host_ns);
-  } else if (outcome == StepOutcome::device_info) {
-    ch.info = out.info;
-    spdlog::info("{}: {} serial {} firmware {} ({}x{}, {}-bit)", ch.config.device.id, out.info.model,
-                 out.info.serial, out.info.firmware, out.info.rows, out.info.cols, out.info.adc_bits);
-    publish_event("device.info", ch.config.device.id, kNaN,
-                  out.info.model + " serial " + out.info.serial + " firmware " + out.info.firmware,
-                  ch.config.device.id);
-  }
-}
-
-void Daemon::Impl::on_frame(MatChannel& ch, const MatFrame& frame, std::int64_t host_ns) {
-  const auto& geometry = ch.config.pressure.geometry;
-  if (frame.rows != geometry.rows || frame.cols != geometry.cols) {
-    ++ch.suspect;
-    if (ch.suspect == 1 || ch.suspect % 1000 == 0)
-      publish_event("device.geometry", ch.config.device.id, kNaN,
-                    "frame is " + std::to_string(frame.rows) + "x" + std::to_string(frame.cols) +
-                        " but the config says " + std::to_string(geometry.rows) + "x" +
-                        std::to_string(geometry.cols) + "; frame dropped",
-                    ch.config.device.id);
-    return;
-  }
-  const SequenceObservation seq = ch.tracker.observe(frame.device_seq);
-  if (seq.duplicate) {
-    ++ch.duplicates;  // a repeated frame adds nothing; it is counted on `status`
-    return;
-  }
-  if (seq.lost_before > 0) {
-    ++ch.gaps;
-    ch.frames_lost += seq.lost_before;
-    publish_event("gap", ch.config.device.id, seq.lost_before,
-                  std::to_string(seq.lost_before) + " frame(s) missing before device seq " +
-                      std::to_string(frame.device_seq),
-                  ch.config.device.id);
-  }
-  if (seq.restarted)
-    publish_event("device.restarted", ch.config.device.id, kNaN, "device frame counter went backwards",
-                  ch.config.device.id);
-
-  const PressureResult& result = ch.pipeline->process(frame, host_ns);
-
-  MessageHeader h{session_id, 0, host_ns, ch.config.device.id, frame.device_seq, frame.device_time_us};
-  h.seq = publisher.next_seq(ch.frame_topic);
-  encode_pressure_frame(h, frame, result.pressure_mmhg, static_cast<float>(geometry.pitch_row_cm),
-                        seq.lost_before, result.suspect, result.frame.saturated_count, scratch);
-  publisher.send(ch.frame_topic, scratch);
-  h.seq = publisher.next_seq(ch.metrics_topic);
-  encode_pressure_metrics(h, result, scratch);
-  publisher.send(ch.metrics_topic, scratch);
-  ++ch.published;
-
-  if (archive) {
-    flatten_metrics(result, ch.metric_values);
-    archive->submit_frame(static_cast<std::uint32_t>(ch.archive_index), host_ns, frame.device_seq, frame.device_time_us,
-                          frame.raw, ch.metric_values);
-  }
+  std::uint32_t index = 0;
+  for (const MatConfig& mc : config.mats) mats.push_back(std::make_unique<MatChannel>(io, clock, mc, *this, index++));
+  for (const HeartConfig& hc : config.hearts)
+    hearts.push_back(std::make_unique<HeartChannel>(io, clock, hc, *this, index++));
 }
 
 void Daemon::Impl::publish_event(std::string_view kind, std::string_view label, double value,
                                  std::string_view detail, std::string_view device_id) {
   const std::int64_t now = clock.now_unix_ns();
-  MessageHeader h{session_id, publisher.next_seq("session.event"), now, device_id, 0, 0};
-  encode_session_event(h, {kind, label, value, detail}, scratch);
-  publisher.send("session.event", scratch);
-  if (archive) archive->submit_event(now, kind, label, value, detail);
+  MessageHeader h{session_id_, publisher_.next_seq("session.event"), now, device_id, 0, 0};
+  encode_session_event(h, {kind, label, value, detail}, scratch_);
+  publisher_.send("session.event", scratch_);
+  if (archive_) archive_->submit_event(now, kind, label, value, detail);
 }
 
 DaemonHealth Daemon::Impl::health() const {
   DaemonHealth d;
-  d.state = archive ? "recording" : "idle";
+  d.state = archive_ ? "recording" : "idle";
   d.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  for (const auto& ch : mats) {
-    const DecodeCounters& c = ch->link->counters();
-    DeviceHealth h;
-    h.id = ch->config.device.id;
-    h.kind = "mat";
-    h.driver = ch->config.device.driver;
-    h.port = ch->link->port_path();
-    h.state = to_string(ch->link->state());
-    h.frames = c.frames;
-    h.bytes = c.bytes;
-    h.crc_errors = c.crc_errors;
-    h.framing_errors = c.framing_errors;
-    h.resyncs = c.resyncs;
-    h.garbage_bytes = c.garbage_bytes;
-    h.sequence_gaps = ch->gaps;
-    h.frames_lost = ch->frames_lost;
-    h.duplicates = ch->duplicates;
-    h.reconnects = ch->link->reconnects();
-    d.devices.push_back(std::move(h));
-  }
-  d.consumers.push_back({"publisher", 0, 0, publisher.dropped()});
-  if (archive) {
-    const ArchiveWriterStats s = archive->stats();
+  for (const auto& ch : mats) d.devices.push_back(ch->health());
+  for (const auto& ch : hearts) d.devices.push_back(ch->health());
+  d.consumers.push_back({"publisher", 0, 0, publisher_.dropped()});
+  if (archive_) {
+    const ArchiveWriterStats s = archive_->stats();
     d.consumers.push_back({"archive", s.queue_depth, s.queue_capacity, s.dropped});
     d.archive.path = s.path;
     d.archive.error = s.error;
@@ -235,9 +134,9 @@ void Daemon::Impl::publish_status() {
     publish_event("archive.error", d.archive.path, kNaN, d.archive.error);
   }
   last_archive_error = d.archive.error;
-  MessageHeader h{session_id, publisher.next_seq("status"), clock.now_unix_ns(), {}, 0, 0};
-  encode_status(h, d, scratch);
-  publisher.send("status", scratch);
+  MessageHeader h{session_id_, publisher_.next_seq("status"), clock.now_unix_ns(), {}, 0, 0};
+  encode_status(h, d, scratch_);
+  publisher_.send("status", scratch_);
 }
 
 void Daemon::Impl::schedule_status() {
@@ -251,45 +150,25 @@ void Daemon::Impl::schedule_status() {
 }
 
 json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
-  if (archive) throw std::runtime_error("session " + session_id + " is running; stop it first");
+  if (!session_id_.empty()) throw std::runtime_error("session " + session_id_ + " is running; stop it first");
   const std::int64_t now = clock.now_unix_ns();
-  session_id = make_session_id(now);
+  session_id_ = make_session_id(now);
   subject = subject_override.value_or(config.subject);
-  publisher.reset_sequences();
+  publisher_.reset_sequences();
+  for (auto& ch : mats) ch->reset_session();
+  for (auto& ch : hearts) ch->reset_session();
 
   SessionMeta meta;
-  meta.session_id = session_id;
+  meta.session_id = session_id_;
   meta.subject = subject;
   meta.started_at_ns = now;
   meta.software_version = kSoftwareVersion;
   meta.config_toml = config.text;
   std::vector<ArchiveDeviceLayout> layouts;
-  for (const auto& ch : mats) {
-    ArchiveDeviceLayout l;
-    l.id = ch->config.device.id;
-    l.kind = DeviceKind::mat;
-    l.rows = ch->config.pressure.geometry.rows;
-    l.cols = ch->config.pressure.geometry.cols;
-    l.attributes["driver"] = ch->config.device.driver;
-    l.attributes["port"] = ch->link->port_path().empty() ? ch->config.device.selector.port : ch->link->port_path();
-    const auto& info = ch->link->port_info();
-    if (info.usb_vid) l.attributes["usb_vendor"] = static_cast<std::int64_t>(*info.usb_vid);
-    if (info.usb_pid) l.attributes["usb_product"] = static_cast<std::int64_t>(*info.usb_pid);
-    if (!info.usb_serial.empty()) l.attributes["usb_serial"] = info.usb_serial;
-    if (ch->info) {
-      l.attributes["model"] = ch->info->model;
-      l.attributes["serial"] = ch->info->serial;
-      l.attributes["firmware"] = ch->info->firmware;
-      l.attributes["adc_bits"] = static_cast<std::int64_t>(ch->info->adc_bits);
-    }
-    l.attributes["pitch_row_cm"] = ch->config.pressure.geometry.pitch_row_cm;
-    l.attributes["pitch_col_cm"] = ch->config.pressure.geometry.pitch_col_cm;
-    l.attributes["calibration"] = ch->config.pressure.calibration.source;
-    for (const auto& name : PressurePipeline::metric_field_names()) l.metric_fields.push_back(name);
-    layouts.push_back(std::move(l));
-  }
+  for (const auto& ch : mats) layouts.push_back(ch->archive_layout());
+  for (const auto& ch : hearts) layouts.push_back(ch->archive_layout());
   SessionArchive file = SessionArchive::create_in(config.archive_dir, meta, layouts);
-  json reply = {{"ok", true}, {"session_id", session_id}, {"subject", subject}};
+  json reply = {{"ok", true}, {"session_id", session_id_}, {"subject", subject}};
   if (!file.healthy()) {
     // No archive, but the stream goes on: a full disk must not stop a session's live view.
     spdlog::error("cannot create the session archive in {}: {}", config.archive_dir, file.last_error());
@@ -297,30 +176,31 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
     reply["archive_error"] = file.last_error();
   } else {
     reply["archive"] = file.path().string();
-    spdlog::info("session {} started: {}", session_id, file.path().string());
-    archive = std::make_unique<ArchiveWriter>(std::move(file), ArchiveWriterOptions{config.archive_queue_frames});
-    archive->start();
+    spdlog::info("session {} started: {}", session_id_, file.path().string());
+    archive_ = std::make_unique<ArchiveWriter>(std::move(file), ArchiveWriterOptions{config.archive_queue_frames});
+    archive_->start();
   }
   publish_event("session.start", subject, kNaN, reply.value("archive", std::string()));
   return reply;
 }
 
 json Daemon::Impl::stop_session() {
-  if (session_id.empty()) throw std::runtime_error("no session is running");
+  if (session_id_.empty()) throw std::runtime_error("no session is running");
+  for (auto& ch : hearts) ch->flush();
   publish_event("session.stop", subject, kNaN, "");
-  json reply = {{"ok", true}, {"session_id", session_id}};
-  if (archive) {
-    archive->stop(clock.now_unix_ns());
-    const ArchiveWriterStats s = archive->stats();
+  json reply = {{"ok", true}, {"session_id", session_id_}};
+  if (archive_) {
+    archive_->stop(clock.now_unix_ns());
+    const ArchiveWriterStats s = archive_->stats();
     reply["archive"] = s.path;
     reply["frames_written"] = s.frames_written;
     reply["dropped"] = s.dropped;
     if (!s.error.empty()) reply["archive_error"] = s.error;
-    spdlog::info("session {} stopped: {} frames in {}", session_id, s.frames_written, s.path);
-    archive.reset();
+    spdlog::info("session {} stopped: {} frames in {}", session_id_, s.frames_written, s.path);
+    archive_.reset();
   }
-  session_id.clear();
-  publisher.reset_sequences();
+  session_id_.clear();
+  publisher_.reset_sequences();
   return reply;
 }
 
@@ -341,7 +221,7 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
                                  {"reconnects", dev.reconnects}});
             return json{{"ok", true},
                         {"state", d.state},
-                        {"session_id", session_id},
+                        {"session_id", session_id_},
                         {"subject", subject},
                         {"uptime_s", d.uptime_s},
                         {"archive", d.archive.path},
@@ -354,11 +234,11 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
           [&](const SessionStopRequest&) { return stop_session().dump(); },
           [&](const MarkerRequest& r) {
             publish_event("marker", r.label, r.value.value_or(kNaN), r.detail);
-            return json{{"ok", true}, {"session_id", session_id}, {"archived", archive != nullptr}}.dump();
+            return json{{"ok", true}, {"session_id", session_id_}, {"archived", archive_ != nullptr}}.dump();
           },
           [&](const PainRequest& r) {
             publish_event("pain", "pain", r.score, r.detail);
-            return json{{"ok", true}, {"session_id", session_id}, {"archived", archive != nullptr}}.dump();
+            return json{{"ok", true}, {"session_id", session_id_}, {"archived", archive_ != nullptr}}.dump();
           },
       },
       request);
@@ -368,8 +248,9 @@ void Daemon::Impl::shutdown() {
   spdlog::info("shutting down");
   status_timer.cancel();
   signals.cancel();
-  for (auto& ch : mats) ch->link->stop();
-  if (!session_id.empty()) stop_session();
+  for (auto& ch : mats) ch->stop();
+  for (auto& ch : hearts) ch->stop();
+  if (!session_id_.empty()) stop_session();
   io.stop();
 }
 
@@ -381,7 +262,8 @@ void Daemon::Impl::wait_for_signals() {
       return;
     }
     spdlog::info("SIGHUP: reopening devices");
-    for (auto& ch : mats) ch->link->reopen();
+    for (auto& ch : mats) ch->reopen();
+    for (auto& ch : hearts) ch->reopen();
     wait_for_signals();
   });
 }
@@ -392,7 +274,8 @@ Daemon::~Daemon() = default;
 int Daemon::run() {
   Impl& d = *impl_;
   d.setup_devices();
-  for (auto& ch : d.mats) ch->link->start();
+  for (auto& ch : d.mats) ch->start();
+  for (auto& ch : d.hearts) ch->start();
   // The control thread hands each request to the loop and waits a bounded time for it.
   d.control = std::make_unique<ControlServer>(d.zmq_context, d.config.control_endpoint,
                                               [&d](const ControlRequest& request) {

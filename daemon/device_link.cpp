@@ -9,6 +9,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "drivers/host_session.hpp"
+
 namespace plinth {
 
 namespace asio = boost::asio;
@@ -23,9 +25,12 @@ const char* to_string(LinkState state) {
 }
 
 struct DeviceLink::Impl {
-  Impl(asio::io_context& io, StepFunction step) : descriptor(io), retry(io), decoder(std::move(step)) {}
+  Impl(asio::io_context& io, StepFunction step)
+      : descriptor(io), retry(io), session_timer(io), decoder(std::move(step)) {}
   asio::posix::stream_descriptor descriptor;
   asio::steady_timer retry;
+  asio::steady_timer session_timer;   // answer timeout of a set-up conversation
+  std::unique_ptr<HostSession> session;
   std::unique_ptr<SerialPort> port;
   StreamDecoder decoder;
   std::array<std::uint8_t, 16384> buffer{};
@@ -50,6 +55,8 @@ void DeviceLink::start() {
 void DeviceLink::stop() {
   stopped_ = true;
   impl_->retry.cancel();
+  impl_->session_timer.cancel();
+  impl_->session.reset();
   if (impl_->descriptor.is_open()) {
     auto bye = config_.driver->close_request(config_.options);
     boost::system::error_code ignored;
@@ -95,12 +102,43 @@ void DeviceLink::do_open() {
   impl_->decoder.reset();
   if (ever_connected_) ++reconnects_;
   ever_connected_ = true;
-  auto hello = config_.driver->open_request(config_.options);
-  boost::system::error_code ec;
-  if (!hello.empty()) asio::write(impl_->descriptor, asio::buffer(hello), ec);
+  send(config_.driver->open_request(config_.options));
+  if (config_.driver->make_host_session) {
+    impl_->session = config_.driver->make_host_session(config_.options);
+    send(impl_->session->start());
+    if (!check_session()) return;
+    arm_session_timer();
+  }
   spdlog::info("{}: connected on {} ({})", config_.id, port_path_, config_.driver->name);
   set_state(LinkState::connected, port_path_);
   do_read();
+}
+
+void DeviceLink::send(const std::vector<std::uint8_t>& bytes) {
+  if (bytes.empty() || !impl_->descriptor.is_open()) return;
+  // Requests are a few bytes and the port is a local device: a synchronous write is short.
+  boost::system::error_code ec;
+  asio::write(impl_->descriptor, asio::buffer(bytes), ec);
+  if (ec) spdlog::warn("{}: write failed: {}", config_.id, ec.message());
+}
+
+bool DeviceLink::check_session() {
+  if (!impl_->session || impl_->session->status() != HostSession::Status::failed) return true;
+  const std::string error = impl_->session->error();
+  impl_->session.reset();
+  spdlog::error("{}: device set-up failed: {}", config_.id, error);
+  lose("set-up failed: " + error);
+  return false;
+}
+
+void DeviceLink::arm_session_timer() {
+  if (!impl_->session || impl_->session->status() != HostSession::Status::in_progress) return;
+  impl_->session_timer.expires_after(impl_->session->answer_timeout());
+  impl_->session_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_ || !impl_->session) return;
+    send(impl_->session->on_timeout());
+    if (check_session()) arm_session_timer();
+  });
 }
 
 void DeviceLink::do_read() {
@@ -117,13 +155,23 @@ void DeviceLink::on_read(const std::string& error, std::size_t bytes) {
     return;
   }
   const std::int64_t arrival = clock_.now_unix_ns();
+  bool session_failed = false;
   impl_->decoder.feed({impl_->buffer.data(), bytes}, [&](StepOutcome outcome, const DecodedOutput& out) {
+    if (outcome == StepOutcome::control && impl_->session) {
+      send(impl_->session->on_control(out));
+      impl_->session_timer.cancel();
+      session_failed = session_failed || impl_->session->status() == HostSession::Status::failed;
+      if (!session_failed) arm_session_timer();
+    }
     if (callbacks_.on_message) callbacks_.on_message(outcome, out, arrival);
   });
+  if (session_failed && !check_session()) return;
   do_read();
 }
 
 void DeviceLink::lose(const std::string& reason) {
+  impl_->session_timer.cancel();
+  impl_->session.reset();
   boost::system::error_code ignored;
   impl_->descriptor.close(ignored);
   impl_->port.reset();

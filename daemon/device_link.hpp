@@ -64,6 +64,9 @@ class DeviceLink {
   void lose(const std::string& reason);
   void schedule_retry();
   void set_state(LinkState s, const std::string& detail);
+  void send(const std::vector<std::uint8_t>& bytes);
+  bool check_session();  // false (and the port closed) when a set-up conversation failed
+  void arm_session_timer();
 
   std::unique_ptr<Impl> impl_;
   const HostClock& clock_;

@@ -138,3 +138,56 @@ void encode_pressure_metrics(const MessageHeader& h, const PressureResult& r, st
 }
 
 }  // namespace plinth
+
+#include "daemon/hrv/beat_record.hpp"
+#include "daemon/hrv/hrv_metrics.hpp"
+
+namespace plinth {
+
+void encode_heart_beat(const MessageHeader& h, const BeatRecord& beat, std::uint32_t missing, bool contact,
+                       std::string& out) {
+  thread_local v1::HeartBeat m;
+  fill(*m.mutable_header(), h);
+  m.set_rr_ms(beat.rr_ms);
+  m.set_nn_ms(beat.nn_ms);
+  m.set_hr_bpm(beat.hr_bpm);
+  m.set_artifact_flags(beat.flags);
+  m.set_missing_beats(missing);
+  m.set_contact(contact);
+  m.set_nn_count(beat.nn_count);
+  m.set_beat_index(beat.beat_index);
+  m.SerializeToString(&out);
+}
+
+void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& r, std::string& out) {
+  thread_local v1::HeartHrv m;
+  fill(*m.mutable_header(), h);
+  m.set_window_s(r.window_s);
+  m.set_beats(r.beat_count);
+  m.set_mean_nn_ms(r.time.mean_nn_ms);
+  m.set_hr_bpm(r.time.hr_bpm);
+  m.set_sdnn_ms(r.time.sdnn_ms);
+  m.set_rmssd_ms(r.time.rmssd_ms);
+  m.set_ln_rmssd(r.time.ln_rmssd);
+  m.set_pnn50_pct(r.time.pnn50_pct);
+  m.set_sd1_ms(r.time.sd1_ms);
+  m.set_sd2_ms(r.time.sd2_ms);
+  m.set_sd1_sd2(r.time.sd1_sd2);
+  m.set_vlf_ms2(r.frequency.vlf_ms2);
+  m.set_lf_ms2(r.frequency.lf_ms2);
+  m.set_hf_ms2(r.frequency.hf_ms2);
+  m.set_lf_hf(r.frequency.lf_hf);
+  m.set_lf_nu(r.frequency.lf_nu);
+  m.set_hf_nu(r.frequency.hf_nu);
+  m.set_hf_peak_hz(r.frequency.hf_peak_hz);
+  m.set_resp_rate_bpm(r.frequency.resp_rate_bpm);
+  m.set_pns_index(r.pns_index);
+  m.set_d_ln_rmssd(r.baseline.delta_ln_rmssd);
+  m.set_ln_rmssd_change_pct(r.baseline.ln_rmssd_change_pct);
+  m.set_d_hf_pct(r.baseline.hf_change_pct);
+  m.set_artifact_pct(r.artifact_pct);
+  m.set_window_kind(std::string(to_string(r.kind)));
+  m.SerializeToString(&out);
+}
+
+}  // namespace plinth

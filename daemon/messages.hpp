@@ -21,11 +21,17 @@ struct MessageHeader {
 };
 
 struct PressureResult;
+struct BeatRecord;
+struct HrvMetrics;
 
 void encode_pressure_frame(const MessageHeader& h, const MatFrame& frame, std::span<const float> pressure_mmhg,
                            float pitch_cm, std::uint32_t gap_before, bool suspect, std::uint32_t saturated,
                            std::string& out);
 void encode_pressure_metrics(const MessageHeader& h, const PressureResult& result, std::string& out);
+
+void encode_heart_beat(const MessageHeader& h, const BeatRecord& beat, std::uint32_t missing, bool contact,
+                       std::string& out);
+void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& hrv, std::string& out);
 
 struct EventFields {
   std::string_view kind;

@@ -5,6 +5,7 @@
 #include "drivers/sim/body_scenario.hpp"
 #include "drivers/sim/mat_source.hpp"
 #include "drivers/sim_device.hpp"
+#include "drivers/sim_heart_emitter.hpp"
 
 namespace plinth {
 
@@ -19,6 +20,17 @@ Simulation::Simulation(const SimulationOptions& o) {
   devices_.push_back(std::make_unique<SimulatedDevice>(
       driver, options, source->device_info(), std::make_unique<MatFrameEmitter>(sim::as_generator(source), o.mat_rate_hz)));
   devices_.back()->start();
+  const std::string mat_port = devices_.back()->host_path();
+
+  // The strap speaks the bridge line protocol (RR in 1/1024 s), as an ESP32 relay would.
+  SimHeartConfig heart;
+  heart.seed = o.seed;
+  DeviceInfo strap_info;
+  strap_info.model = "Plinth SimStrap";
+  devices_.push_back(std::make_unique<SimulatedDevice>(*find_driver("rr-line"), DriverOptions{}, strap_info,
+                                                       std::make_unique<HeartBeatEmitter>(SimHeart(heart))));
+  devices_.back()->start();
+  const std::string strap_port = devices_.back()->host_path();
 
   // The simulated mat's ADC is linear (drivers/sim/body_scenario.hpp), so the calibration is too.
   std::ostringstream c;
@@ -28,11 +40,12 @@ Simulation::Simulation(const SimulationOptions& o) {
     << "[[mat]]\n"
     << "id = \"mat0\"\n"
     << "driver = \"plinth-mat\"\n"
-    << "port = \"" << devices_.back()->host_path() << "\"\n"
+    << "port = \"" << mat_port << "\"\n"
     << "rows = " << o.rows << "\ncols = " << o.cols << "\npitch_cm = " << kPitchCm << "\n"
     << "saturation_raw = " << sim::kAdcMax << "\n"
     << "noise_threshold_mmhg = 5.0\n"
-    << "[mat.calibration]\ncurve = \"linear\"\nunit = \"mmHg\"\nscale = " << 1.0 / sim::kCountsPerMmHg << "\n";
+    << "[mat.calibration]\ncurve = \"linear\"\nunit = \"mmHg\"\nscale = " << 1.0 / sim::kCountsPerMmHg << "\n\n"
+    << "[[heart]]\nid = \"strap0\"\ndriver = \"rr-line\"\nport = \"" << strap_port << "\"\n";
   config_text_ = c.str();
 }
 

@@ -7,6 +7,12 @@
 
 namespace plinth {
 
+namespace {
+// Like a device's transmit FIFO: what the host has not read yet waits here, up to this
+// much; beyond it messages are dropped (and counted) as a real device would drop them.
+constexpr std::size_t kDeviceBufferBytes = 64 * 1024;
+}  // namespace
+
 MatFrameEmitter::MatFrameEmitter(Generator generator, double rate_hz)
     : generator_(std::move(generator)),
       period_(std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / (rate_hz > 0 ? rate_hz : 1.0)))) {}
@@ -64,6 +70,10 @@ bool SimulatedDevice::flush_pending() {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
+    if (pending_start_ > kDeviceBufferBytes) {  // keep the buffer from creeping forward forever
+      pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pending_start_));
+      pending_start_ = 0;
+    }
     return false;  // EAGAIN (port full) or an error: try again at the next tick
   }
   pending_.clear();
@@ -84,20 +94,15 @@ void SimulatedDevice::run() {
       next += delay;
       if (now - next > std::chrono::seconds(1)) next = now;  // we were suspended: do not burst
       if (!encoder_->streaming() || message.empty()) continue;
-      if (!pending_.empty()) {
+      if (pending_.size() - pending_start_ > kDeviceBufferBytes) {
         // The host is not reading: drop this message as a real device's full buffer would.
         ++dropped_;
         flush_pending();
         continue;
       }
-      pending_ = std::move(message);
-      pending_start_ = 0;
-      if (flush_pending()) {
-        ++sent_;
-        if (on_message_written) on_message_written(index);
-      } else {
-        ++sent_;  // partly written; the rest goes at the next ticks
-      }
+      pending_.insert(pending_.end(), message.begin(), message.end());
+      ++sent_;
+      if (flush_pending() && on_message_written) on_message_written(index);
       ++index;
       continue;
     }

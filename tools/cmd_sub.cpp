@@ -41,7 +41,12 @@ int run_sub(const SubOptions& o) {
   while (!interrupted && (o.count == 0 || printed < o.count)) {
     if (o.timeout_s > 0 && std::chrono::steady_clock::now() >= deadline) return printed > 0 ? 0 : 3;
     zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq::poll(&item, 1, std::chrono::milliseconds(100)) <= 0) continue;
+    try {
+      if (zmq::poll(&item, 1, std::chrono::milliseconds(100)) <= 0) continue;
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;  // a signal: the loop condition decides
+      throw;
+    }
     zmq::message_t topic, payload;
     if (!socket.recv(topic, zmq::recv_flags::dontwait)) continue;
     const std::int64_t received = unix_ns();

@@ -33,6 +33,7 @@ class SessionArchive {
                                   const ArchiveStatusLayout& status = {}, const ArchiveOptions& options = {});
 
   SessionArchive();  // no file: not healthy
+  // A moved-from archive may only be assigned to or destroyed.
   SessionArchive(SessionArchive&&) noexcept;
   SessionArchive& operator=(SessionArchive&&) noexcept;
   ~SessionArchive();  // closes without ended_at if close() was not called

@@ -109,8 +109,24 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
   });
   each_table("heart", [&](const TomlAccess& t) {
     t.allow_only({"id", "driver", "port", "usb_vid", "usb_pid", "usb_serial", "baud", "ant_network_key",
-                  "ant_device_number"});
+                  "ant_device_number", "device", "adapter", "bus_address", "correction", "hrv_window_s",
+                  "baseline_s"});
     HeartConfig h;
+    h.correction = t.string_or("correction", h.correction);
+    if (h.correction != "none" && h.correction != "lipponen" && h.correction != "simple")
+      t.fail("correction", "must be \"none\", \"lipponen\" or \"simple\"");
+    h.hrv_window_s = t.number_or("hrv_window_s", h.hrv_window_s, 10.0, 600.0);
+    h.baseline_s = t.number_or("baseline_s", h.baseline_s, 0.0, 1800.0);
+    if (t.string_or("driver", "") == kBluezDriver) {
+      h.device.id = t.required_string("id");
+      if (!ids.insert(h.device.id).second) t.fail("id", "'" + h.device.id + "' is used by another device");
+      h.device.driver = std::string(kBluezDriver);
+      h.bluez_device = t.required_string("device");
+      h.bluez_adapter = t.string_or("adapter", h.bluez_adapter);
+      h.bluez_bus_address = t.string_or("bus_address", "");
+      c.hearts.push_back(std::move(h));
+      return;
+    }
     h.device = parse_device(t, DeviceKind::heart, ids);
     h.device.options.ant_network_key = t.string_or("ant_network_key", "");
     h.device.options.ant_device_number = static_cast<std::uint16_t>(t.integer_or("ant_device_number", 0, 0, 65535));

@@ -25,8 +25,17 @@ struct MatConfig {
   PressureConfig pressure;
 };
 
+// driver = "bluez" is not a serial protocol: the strap is found through BlueZ over D-Bus.
+inline constexpr std::string_view kBluezDriver = "bluez";
+
 struct HeartConfig {
   DeviceConfig device;
+  std::string bluez_device;        // address "A0:9E:..." or name prefix "Polar H10"
+  std::string bluez_adapter = "hci0";
+  std::string bluez_bus_address;   // "" = system bus (tests use a private bus)
+  std::string correction = "lipponen";  // none | lipponen | simple (schemas/hrv.md)
+  double hrv_window_s = 60.0;
+  double baseline_s = 180.0;
 };
 
 struct DaemonConfig {

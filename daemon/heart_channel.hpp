@@ -1,0 +1,67 @@
+#pragma once
+// One heart-rate strap: its link (a serial protocol through DeviceLink, or BlueZ over
+// D-Bus), the live HRV engine, publishing of beats and HRV updates, and archiving.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/archive/archive_layout.hpp"
+#include "daemon/config/daemon_config.hpp"
+#include "daemon/host_clock.hpp"
+#include "daemon/messages.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace plinth {
+
+class SessionOutlet;
+class HrvMonitor;
+struct HrvMonitorOutput;
+struct HrvMetrics;
+
+class HeartChannel {
+ public:
+  using HrvObserver = std::function<void(const HrvMetrics&)>;
+  HeartChannel(boost::asio::io_context& io, const HostClock& clock, const HeartConfig& config,
+               SessionOutlet& outlet, std::uint32_t archive_index);
+  ~HeartChannel();
+
+  void start();
+  void stop();
+  void reopen();
+  // Decides the beats the artifact corrector still holds back (end of a session).
+  void flush();
+  // A new session: a new baseline, a new beat count.
+  void reset_session();
+  // Marks [begin, end] as the baseline (the therapist's choice instead of the first minutes).
+  void set_baseline(std::int64_t begin_ns, std::int64_t end_ns);
+  void set_observer(HrvObserver observer) { observer_ = std::move(observer); }
+
+  const std::string& id() const { return config_.device.id; }
+  ArchiveDeviceLayout archive_layout() const;
+  DeviceHealth health() const;
+
+ private:
+  struct Link;
+  void on_samples(const std::vector<HeartSample>& samples, std::int64_t arrival_ns);
+  void deliver(HrvMonitorOutput& out);
+
+  HeartConfig config_;
+  SessionOutlet& outlet_;
+  std::uint32_t archive_index_;
+  std::unique_ptr<Link> link_;
+  std::unique_ptr<HrvMonitor> monitor_;
+  std::unique_ptr<HrvMonitorOutput> out_;
+  std::string beat_topic_, hrv_topic_;
+  std::vector<double> hrv_values_;
+  std::uint64_t beats_ = 0, strap_missing_ = 0, artifacts_ = 0;
+  bool contact_ = true;
+  std::uint32_t pending_missing_ = 0;
+  HrvObserver observer_;
+};
+
+}  // namespace plinth

@@ -1,0 +1,146 @@
+#include "daemon/mat_channel.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <limits>
+
+#include "daemon/archive/archive_writer.hpp"
+#include "daemon/pressure/pressure_pipeline.hpp"
+#include "daemon/publisher.hpp"
+#include "daemon/session_outlet.hpp"
+
+namespace plinth {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}
+
+MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, const MatConfig& config,
+                       SessionOutlet& outlet, std::uint32_t archive_index)
+    : config_(config),
+      outlet_(outlet),
+      archive_index_(archive_index),
+      pipeline_(std::make_unique<PressurePipeline>(config.pressure)),
+      frame_topic_("pressure.frame." + config.device.id),
+      metrics_topic_("pressure.metrics." + config.device.id),
+      metric_values_(PressurePipeline::metric_field_names().size()) {
+  DeviceLinkCallbacks callbacks;
+  callbacks.on_message = [this](StepOutcome o, const DecodedOutput& out, std::int64_t t) { on_message(o, out, t); };
+  callbacks.on_state = [this](LinkState s, const std::string& detail) {
+    if (s == LinkState::connected) tracker_.reset();  // a replugged device may restart its counter
+    outlet_.event(std::string("device.") + to_string(s), id(), kNaN, detail, id());
+  };
+  link_ = std::make_unique<DeviceLink>(
+      io, clock, DeviceLinkConfig{config.device.id, find_driver(config.device.driver), config.device.options,
+                                  config.device.selector},
+      callbacks);
+}
+
+MatChannel::~MatChannel() = default;
+
+void MatChannel::reset_session() { pipeline_->reset_session(); }
+
+void MatChannel::on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns) {
+  if (outcome == StepOutcome::mat_frame) {
+    on_frame(out.frame, host_ns);
+  } else if (outcome == StepOutcome::device_info) {
+    info_ = out.info;
+    spdlog::info("{}: {} serial {} firmware {} ({}x{}, {}-bit)", id(), out.info.model, out.info.serial,
+                 out.info.firmware, out.info.rows, out.info.cols, out.info.adc_bits);
+    outlet_.event("device.info", id(), kNaN,
+                  out.info.model + " serial " + out.info.serial + " firmware " + out.info.firmware, id());
+  }
+}
+
+void MatChannel::on_frame(const MatFrame& frame, std::int64_t host_ns) {
+  const auto& geometry = config_.pressure.geometry;
+  if (frame.rows != geometry.rows || frame.cols != geometry.cols) {
+    if (wrong_geometry_++ % 1000 == 0)
+      outlet_.event("device.geometry", id(), kNaN,
+                    "frame is " + std::to_string(frame.rows) + "x" + std::to_string(frame.cols) +
+                        " but the config says " + std::to_string(geometry.rows) + "x" + std::to_string(geometry.cols) +
+                        "; frames dropped",
+                    id());
+    return;
+  }
+  const SequenceObservation seq = tracker_.observe(frame.device_seq);
+  if (seq.duplicate) {
+    ++duplicates_;  // a repeated frame adds nothing; it is counted on `status`
+    return;
+  }
+  if (seq.lost_before > 0) {
+    ++gaps_;
+    frames_lost_ += seq.lost_before;
+    outlet_.event("gap", id(), seq.lost_before,
+                  std::to_string(seq.lost_before) + " frame(s) missing before device seq " +
+                      std::to_string(frame.device_seq),
+                  id());
+  }
+  if (seq.restarted) outlet_.event("device.restarted", id(), kNaN, "device frame counter went backwards", id());
+
+  const PressureResult& result = pipeline_->process(frame, host_ns);
+  Publisher& publisher = outlet_.publisher();
+  std::string& buffer = outlet_.scratch();
+  MessageHeader h{outlet_.session_id(), publisher.next_seq(frame_topic_), host_ns, id(), frame.device_seq,
+                  frame.device_time_us};
+  encode_pressure_frame(h, frame, result.pressure_mmhg, static_cast<float>(geometry.pitch_row_cm), seq.lost_before,
+                        result.suspect, result.frame.saturated_count, buffer);
+  publisher.send(frame_topic_, buffer);
+  h.seq = publisher.next_seq(metrics_topic_);
+  encode_pressure_metrics(h, result, buffer);
+  publisher.send(metrics_topic_, buffer);
+
+  if (ArchiveWriter* archive = outlet_.archive()) {
+    flatten_metrics(result, metric_values_);
+    archive->submit_frame(archive_index_, host_ns, frame.device_seq, frame.device_time_us, frame.raw, metric_values_);
+  }
+  if (observer_) observer_(result);
+}
+
+ArchiveDeviceLayout MatChannel::archive_layout() const {
+  ArchiveDeviceLayout l;
+  l.id = id();
+  l.kind = DeviceKind::mat;
+  l.rows = config_.pressure.geometry.rows;
+  l.cols = config_.pressure.geometry.cols;
+  l.attributes["driver"] = config_.device.driver;
+  l.attributes["port"] = link_->port_path().empty() ? config_.device.selector.port : link_->port_path();
+  const auto& port = link_->port_info();
+  if (port.usb_vid) l.attributes["usb_vendor"] = static_cast<std::int64_t>(*port.usb_vid);
+  if (port.usb_pid) l.attributes["usb_product"] = static_cast<std::int64_t>(*port.usb_pid);
+  if (!port.usb_serial.empty()) l.attributes["usb_serial"] = port.usb_serial;
+  if (info_) {
+    l.attributes["model"] = info_->model;
+    l.attributes["serial"] = info_->serial;
+    l.attributes["firmware"] = info_->firmware;
+    l.attributes["adc_bits"] = static_cast<std::int64_t>(info_->adc_bits);
+  }
+  l.attributes["pitch_row_cm"] = config_.pressure.geometry.pitch_row_cm;
+  l.attributes["pitch_col_cm"] = config_.pressure.geometry.pitch_col_cm;
+  l.attributes["calibration"] = config_.pressure.calibration.source;
+  for (const auto& name : PressurePipeline::metric_field_names()) l.metric_fields.emplace_back(name);
+  return l;
+}
+
+DeviceHealth MatChannel::health() const {
+  const DecodeCounters& c = link_->counters();
+  DeviceHealth h;
+  h.id = id();
+  h.kind = "mat";
+  h.driver = config_.device.driver;
+  h.port = link_->port_path();
+  h.state = to_string(link_->state());
+  h.frames = c.frames;
+  h.bytes = c.bytes;
+  h.crc_errors = c.crc_errors;
+  h.framing_errors = c.framing_errors;
+  h.resyncs = c.resyncs;
+  h.garbage_bytes = c.garbage_bytes;
+  h.sequence_gaps = gaps_;
+  h.frames_lost = frames_lost_;
+  h.duplicates = duplicates_;
+  h.reconnects = link_->reconnects();
+  return h;
+}
+
+}  // namespace plinth
