@@ -69,7 +69,7 @@ std::variant<ControlRequest, ControlParseError> parse_control_request(std::strin
   if (!doc.is_object()) return ControlParseError{"request must be a JSON object"};
   auto cmd_it = doc.find("cmd");
   if (cmd_it == doc.end() || !cmd_it->is_string())
-    return ControlParseError{"request needs a string field 'cmd' (status, session.start, session.stop, marker, pain)"};
+    return ControlParseError{"request needs a string field 'cmd' (status, session.start, session.stop, marker, pain, baseline)"};
   const std::string cmd = cmd_it->get<std::string>();
   Fields f{doc, std::nullopt};
   ControlRequest request;
@@ -95,9 +95,12 @@ std::variant<ControlRequest, ControlParseError> parse_control_request(std::strin
     p.score = f.number("score", true, 0, 10).value_or(0);
     p.detail = f.text("detail", false, kMaxDetail).value_or("");
     request = p;
+  } else if (cmd == "baseline") {
+    f.only({"cmd", "seconds"});
+    request = BaselineRequest{f.number("seconds", true, 10, 900).value_or(0)};
   } else {
     return ControlParseError{"unknown cmd '" + cmd.substr(0, 64) +
-                             "' (known: status, session.start, session.stop, marker, pain)"};
+                             "' (known: status, session.start, session.stop, marker, pain, baseline)"};
   }
   if (f.error) return ControlParseError{*f.error};
   return request;

@@ -26,7 +26,13 @@ struct PainRequest {
   std::string detail;
 };
 
-using ControlRequest = std::variant<StatusRequest, SessionStartRequest, SessionStopRequest, MarkerRequest, PainRequest>;
+// The last `seconds` are the relaxation baseline (instead of the session's first minutes).
+struct BaselineRequest {
+  double seconds = 0;
+};
+
+using ControlRequest =
+    std::variant<StatusRequest, SessionStartRequest, SessionStopRequest, MarkerRequest, PainRequest, BaselineRequest>;
 
 struct ControlParseError {
   std::string message;

@@ -17,6 +17,9 @@
 #include "daemon/archive/session_file.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/heart_channel.hpp"
+#include "daemon/hrv/hrv_metrics.hpp"
+#include "daemon/pressure/pressure_pipeline.hpp"
+#include "daemon/relaxation/relaxation.hpp"
 #include "daemon/mat_channel.hpp"
 #include "daemon/session_outlet.hpp"
 #include "daemon/messages.hpp"
@@ -44,7 +47,9 @@ struct Daemon::Impl final : SessionOutlet {
       : config(std::move(c)),
         publisher_(zmq_context, PublisherOptions{config.data_endpoint, config.publish_high_water_mark}),
         status_timer(io),
-        signals(io, SIGINT, SIGTERM, SIGHUP) {}
+        relaxation_timer(io),
+        signals(io, SIGINT, SIGTERM, SIGHUP),
+        relaxation(config.relaxation) {}
 
   DaemonConfig config;
   asio::io_context io;
@@ -55,7 +60,12 @@ struct Daemon::Impl final : SessionOutlet {
   std::vector<std::unique_ptr<MatChannel>> mats;
   std::vector<std::unique_ptr<HeartChannel>> hearts;
   asio::steady_timer status_timer;
+  asio::steady_timer relaxation_timer;
   asio::signal_set signals;
+  RelaxationTracker relaxation;
+  std::vector<double> relaxation_values;
+  std::vector<std::uint64_t> status_counters;
+  std::vector<double> status_gauges;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   std::unique_ptr<ArchiveWriter> archive_;
@@ -79,6 +89,10 @@ struct Daemon::Impl final : SessionOutlet {
                      std::string_view device_id = {});
   void publish_status();
   void schedule_status();
+  void publish_relaxation();
+  void schedule_relaxation();
+  ArchiveStatusLayout status_layout() const;
+  void archive_status(const DaemonHealth& d, std::int64_t now);
   json start_session(std::optional<std::string> subject_override);
   json stop_session();
   std::string handle_control(const ControlRequest& request);
@@ -92,6 +106,74 @@ void Daemon::Impl::setup_devices() {
   for (const MatConfig& mc : config.mats) mats.push_back(std::make_unique<MatChannel>(io, clock, mc, *this, index++));
   for (const HeartConfig& hc : config.hearts)
     hearts.push_back(std::make_unique<HeartChannel>(io, clock, hc, *this, index++));
+  // The relaxation readout watches stillness on the first mat and HRV on the first strap.
+  if (!mats.empty())
+    mats.front()->set_observer([this](const PressureResult& r) {
+      if (!r.suspect)
+        relaxation.on_pressure(r.host_time_ns, r.movement_index_per_s, r.sway.mean_velocity_cm_s, r.occupied);
+    });
+  if (!hearts.empty())
+    hearts.front()->set_observer([this](const HrvMetrics& m) {
+      if (m.kind == HrvWindowKind::sliding)
+        relaxation.on_hrv(m.time_ns, m.baseline.delta_ln_rmssd, m.baseline.hf_change_pct);
+    });
+}
+
+void Daemon::Impl::publish_relaxation() {
+  const std::int64_t now = clock.now_unix_ns();
+  const RelaxationReading r = relaxation.reading(now);
+  MessageHeader h{session_id_, publisher_.next_seq("relaxation"), now, {}, 0, 0};
+  encode_relaxation(h, r, scratch_);
+  publisher_.send("relaxation", scratch_);
+  if (archive_) {
+    RelaxationTracker::flatten(r, relaxation_values);
+    archive_->submit_relaxation(now, relaxation_values);
+  }
+}
+
+void Daemon::Impl::schedule_relaxation() {
+  relaxation_timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(config.relaxation_interval_s)));
+  relaxation_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (!session_id_.empty()) publish_relaxation();
+    schedule_relaxation();
+  });
+}
+
+// The same counters as `status`, over time, so that years later a quiet client can be told
+// from a lost packet.
+ArchiveStatusLayout Daemon::Impl::status_layout() const {
+  ArchiveStatusLayout layout;
+  for (const DeviceHealth& d : health().devices)
+    for (const char* c : {"frames", "bytes", "crc_errors", "framing_errors", "resyncs", "sequence_gaps",
+                          "frames_lost", "reconnects", "duplicates", "garbage_bytes"})
+      layout.counters.push_back({d.id + "." + c, std::string(c) == "bytes" ? "bytes" : "count"});
+  layout.counters.push_back({"publisher.dropped", "messages"});
+  layout.counters.push_back({"archive.dropped", "records"});
+  layout.gauges.push_back({"archive.queue_depth", "records"});
+  layout.gauges.push_back({"disk.free_bytes", "bytes"});
+  for (const auto& name : RelaxationTracker::archive_fields()) layout.relaxation.push_back({name, ""});
+  return layout;
+}
+
+void Daemon::Impl::archive_status(const DaemonHealth& d, std::int64_t now) {
+  status_counters.clear();
+  for (const DeviceHealth& h : d.devices)
+    for (std::uint64_t v : {h.frames, h.bytes, h.crc_errors, h.framing_errors, h.resyncs, h.sequence_gaps,
+                            h.frames_lost, h.reconnects, h.duplicates, h.garbage_bytes})
+      status_counters.push_back(v);
+  status_counters.push_back(publisher_.dropped());
+  std::uint64_t archive_dropped = 0;
+  double queue_depth = 0;
+  for (const ConsumerHealth& c : d.consumers)
+    if (c.name == "archive") {
+      archive_dropped = c.dropped;
+      queue_depth = static_cast<double>(c.queue_depth);
+    }
+  status_counters.push_back(archive_dropped);
+  status_gauges = {queue_depth, static_cast<double>(d.archive.free_disk_bytes)};
+  archive_->submit_status(now, status_counters, status_gauges);
 }
 
 void Daemon::Impl::publish_event(std::string_view kind, std::string_view label, double value,
@@ -134,9 +216,11 @@ void Daemon::Impl::publish_status() {
     publish_event("archive.error", d.archive.path, kNaN, d.archive.error);
   }
   last_archive_error = d.archive.error;
-  MessageHeader h{session_id_, publisher_.next_seq("status"), clock.now_unix_ns(), {}, 0, 0};
+  const std::int64_t now = clock.now_unix_ns();
+  MessageHeader h{session_id_, publisher_.next_seq("status"), now, {}, 0, 0};
   encode_status(h, d, scratch_);
   publisher_.send("status", scratch_);
+  if (archive_) archive_status(d, now);
 }
 
 void Daemon::Impl::schedule_status() {
@@ -157,6 +241,7 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
   publisher_.reset_sequences();
   for (auto& ch : mats) ch->reset_session();
   for (auto& ch : hearts) ch->reset_session();
+  relaxation.start_session(now);
 
   SessionMeta meta;
   meta.session_id = session_id_;
@@ -167,7 +252,7 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
   std::vector<ArchiveDeviceLayout> layouts;
   for (const auto& ch : mats) layouts.push_back(ch->archive_layout());
   for (const auto& ch : hearts) layouts.push_back(ch->archive_layout());
-  SessionArchive file = SessionArchive::create_in(config.archive_dir, meta, layouts);
+  SessionArchive file = SessionArchive::create_in(config.archive_dir, meta, layouts, status_layout());
   json reply = {{"ok", true}, {"session_id", session_id_}, {"subject", subject}};
   if (!file.healthy()) {
     // No archive, but the stream goes on: a full disk must not stop a session's live view.
@@ -236,6 +321,16 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
             publish_event("marker", r.label, r.value.value_or(kNaN), r.detail);
             return json{{"ok", true}, {"session_id", session_id_}, {"archived", archive_ != nullptr}}.dump();
           },
+          [&](const BaselineRequest& r) {
+            if (session_id_.empty()) throw std::runtime_error("no session is running");
+            const std::int64_t now = clock.now_unix_ns();
+            const std::int64_t begin = now - static_cast<std::int64_t>(r.seconds * 1e9);
+            relaxation.mark_baseline(begin, now);
+            for (auto& ch : hearts) ch->set_baseline(begin, now);
+            publish_event("baseline", "baseline", r.seconds, "the last " + std::to_string(static_cast<int>(r.seconds)) +
+                                                                 " s are the relaxation baseline");
+            return json{{"ok", true}, {"session_id", session_id_}, {"begin_ns", begin}, {"end_ns", now}}.dump();
+          },
           [&](const PainRequest& r) {
             publish_event("pain", "pain", r.score, r.detail);
             return json{{"ok", true}, {"session_id", session_id_}, {"archived", archive_ != nullptr}}.dump();
@@ -247,6 +342,7 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
 void Daemon::Impl::shutdown() {
   spdlog::info("shutting down");
   status_timer.cancel();
+  relaxation_timer.cancel();
   signals.cancel();
   for (auto& ch : mats) ch->stop();
   for (auto& ch : hearts) ch->stop();
@@ -300,6 +396,7 @@ int Daemon::run() {
       }
     });
   d.schedule_status();
+  d.schedule_relaxation();
   spdlog::info("plinthd {}: data on {}, control on {}", kSoftwareVersion, d.config.data_endpoint,
                d.config.control_endpoint);
   d.io.run();

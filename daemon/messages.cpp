@@ -191,3 +191,30 @@ void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& r, std::string& 
 }
 
 }  // namespace plinth
+
+#include "daemon/relaxation/relaxation.hpp"
+
+namespace plinth {
+
+void encode_relaxation(const MessageHeader& h, const RelaxationReading& r, std::string& out) {
+  v1::Relaxation m;
+  fill(*m.mutable_header(), h);
+  m.set_index(r.index);
+  m.set_trend(r.trend);
+  m.set_heart_available(r.heart_available);
+  m.set_state(r.state);
+  m.set_note(r.note);
+  for (const auto& [name, value] : r.inputs) {
+    auto* v = m.add_inputs();
+    v->set_name(name);
+    v->set_value(value);
+  }
+  for (const auto& [name, value] : r.weights) {
+    auto* v = m.add_weights();
+    v->set_name(name);
+    v->set_value(value);
+  }
+  m.SerializeToString(&out);
+}
+
+}  // namespace plinth

@@ -33,6 +33,9 @@ void encode_heart_beat(const MessageHeader& h, const BeatRecord& beat, std::uint
                        std::string& out);
 void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& hrv, std::string& out);
 
+struct RelaxationReading;
+void encode_relaxation(const MessageHeader& h, const RelaxationReading& r, std::string& out);
+
 struct EventFields {
   std::string_view kind;
   std::string_view label;

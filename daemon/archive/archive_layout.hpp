@@ -43,10 +43,13 @@ struct ArchiveDeviceLayout {
   std::vector<ArchiveField> hrv_fields;         // heart: /heart/<id>/hrv (after time_ns)
 };
 
-// /status: health counters over time (after time_ns): counters are uint64, gauges float64.
+// The daemon-wide series. /status: health counters over time (after time_ns): counters are
+// uint64, gauges float64. /relaxation: the relaxation readout with its inputs and weights
+// (float64 fields after time_ns; no dataset when empty).
 struct ArchiveStatusLayout {
   std::vector<ArchiveField> counters;
   std::vector<ArchiveField> gauges;
+  std::vector<ArchiveField> relaxation;
 };
 
 struct SessionMeta {

@@ -11,8 +11,8 @@
 namespace plinth {
 
 struct ArchiveRecord {
-  enum class Kind : std::uint8_t { frame, metrics, beat, hrv, event, status };
-  static constexpr std::size_t kKinds = 6;
+  enum class Kind : std::uint8_t { frame, metrics, beat, hrv, event, status, relaxation };
+  static constexpr std::size_t kKinds = 7;
 
   Kind kind = Kind::frame;
   std::uint32_t device = 0;
@@ -22,7 +22,7 @@ struct ArchiveRecord {
   ArchiveBeat beat;                     // beat (its time_ns is used)
   double value = 0.0;                   // event
   std::vector<std::uint16_t> raw;       // frame
-  std::vector<double> values;           // frame/metrics: metrics; beat: extras; hrv; status: gauges
+  std::vector<double> values;           // frame/metrics: metrics; beat: extras; hrv; status: gauges; relaxation
   std::vector<std::uint64_t> counters;  // status
   std::string event_kind;               // event
   std::string label;                    // event

@@ -38,6 +38,8 @@ const char* archive_record_kind_name(ArchiveRecord::Kind kind) {
       return "event";
     case ArchiveRecord::Kind::status:
       return "status";
+    case ArchiveRecord::Kind::relaxation:
+      return "relaxation";
   }
   return "unknown";
 }
@@ -128,6 +130,13 @@ bool ArchiveWriter::submit_status(std::int64_t time_ns, std::span<const std::uin
   });
 }
 
+bool ArchiveWriter::submit_relaxation(std::int64_t time_ns, std::span<const double> values) {
+  return submit(ArchiveRecord::Kind::relaxation, [&](ArchiveRecord& r) {
+    r.time_ns = time_ns;
+    r.values.assign(values.begin(), values.end());
+  });
+}
+
 void ArchiveWriter::apply(const ArchiveRecord& r) {
   bool written = false;
   switch (r.kind) {
@@ -148,6 +157,9 @@ void ArchiveWriter::apply(const ArchiveRecord& r) {
       break;
     case ArchiveRecord::Kind::status:
       written = archive_.append_status(r.time_ns, r.counters, r.values);
+      break;
+    case ArchiveRecord::Kind::relaxation:
+      written = archive_.append_relaxation(r.time_ns, r.values);
       break;
   }
   if (written) return;

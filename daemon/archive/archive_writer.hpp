@@ -64,6 +64,7 @@ class ArchiveWriter {
                     std::string_view detail = {});
   bool submit_status(std::int64_t time_ns, std::span<const std::uint64_t> counters,
                      std::span<const double> gauges);
+  bool submit_relaxation(std::int64_t time_ns, std::span<const double> values);
 
   // Thread-safe snapshot; counters written by the thread are as of its last flush.
   ArchiveWriterStats stats() const;

@@ -174,6 +174,7 @@ void validate(const SessionMeta& meta, const std::vector<ArchiveDeviceLayout>& d
   std::vector<ArchiveField> all_status = status.counters;
   all_status.insert(all_status.end(), status.gauges.begin(), status.gauges.end());
   check_names("status", {"time_ns"}, all_status);
+  check_names("relaxation", {"time_ns"}, status.relaxation);
 }
 
 h5::Handle latest_format_access() {
@@ -207,6 +208,8 @@ struct SessionArchive::Impl {
   std::optional<Table> status;
   std::size_t status_counters = 0;
   std::size_t status_gauges = 0;
+  std::optional<Table> relaxation;
+  std::size_t relaxation_count = 0;
   std::string last_error;
   bool healthy = true;
   bool closed = false;
@@ -260,9 +263,11 @@ struct SessionArchive::Impl {
     }
     if (events) events->data.abandon();
     if (status) status->data.abandon();
+    if (relaxation) relaxation->data.abandon();
     devices.clear();
     events.reset();
     status.reset();
+    relaxation.reset();
     file.release();
     H5Eclear2(H5E_DEFAULT);
   }
@@ -288,12 +293,14 @@ struct SessionArchive::Impl {
     }
     if (events) events->data.write_pending();
     if (status) status->data.write_pending();
+    if (relaxation) relaxation->data.write_pending();
   }
   // Closes every dataset and the file; false if HDF5 could not close the file cleanly.
   bool close_file() {
     devices.clear();
     events.reset();
     status.reset();
+    relaxation.reset();
     return file.reset();
   }
 };
@@ -341,6 +348,11 @@ void SessionArchive::Impl::build(const SessionMeta& meta, const std::vector<Arch
                  options.series_deflate_level);
   status_counters = status_layout_in.counters.size();
   status_gauges = status_layout_in.gauges.size();
+  if (!status_layout_in.relaxation.empty()) {
+    relaxation.emplace(root, "relaxation", timed_float_layout(status_layout_in.relaxation), options.chunk_records,
+                       options.series_deflate_level);
+    relaxation_count = status_layout_in.relaxation.size();
+  }
   h5::check_status(H5Fstart_swmr_write(root), "cannot start SWMR writing");
 }
 
@@ -549,6 +561,24 @@ bool SessionArchive::append_status(std::int64_t time_ns, std::span<const std::ui
     for (const std::uint64_t v : counters) packer.put(v);
     for (const double v : gauges) packer.put(v);
     status.data.append(status.row.data());
+    return true;
+  } catch (const std::exception& e) {
+    return impl_->fail(e.what());
+  }
+}
+
+bool SessionArchive::append_relaxation(std::int64_t time_ns, std::span<const double> values) {
+  if (!impl_->writable()) return false;
+  if (!impl_->relaxation || values.size() != impl_->relaxation_count) {
+    return impl_->refuse("append_relaxation: expects " + std::to_string(impl_->relaxation_count) + " values, got " +
+                         std::to_string(values.size()));
+  }
+  try {
+    Table& table = *impl_->relaxation;
+    h5::RecordPacker packer(table.row);
+    packer.put(time_ns);
+    for (const double v : values) packer.put(v);
+    table.data.append(table.row.data());
     return true;
   } catch (const std::exception& e) {
     return impl_->fail(e.what());

@@ -59,6 +59,8 @@ class SessionArchive {
   // One value per status layout counter and gauge.
   bool append_status(std::int64_t time_ns, std::span<const std::uint64_t> counters,
                      std::span<const double> gauges);
+  // One value per status layout relaxation field.
+  bool append_relaxation(std::int64_t time_ns, std::span<const double> values);
 
   // Writes buffered records and flushes so SWMR readers (and a reader after a crash) see them.
   bool flush();

@@ -54,7 +54,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
   c.source = source;
   c.text = std::string(text);
   TomlAccess top(root, source, "");
-  top.allow_only({"subject", "archive_dir", "auto_start", "network", "archive", "status", "mat", "heart"});
+  top.allow_only({"subject", "archive_dir", "auto_start", "network", "archive", "status", "relaxation", "mat", "heart"});
   c.subject = top.string_or("subject", c.subject);
   c.archive_dir = top.string_or("archive_dir", c.archive_dir);
   c.auto_start = top.bool_or("auto_start", c.auto_start);
@@ -82,6 +82,19 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
     TomlAccess s(*st, source, "status");
     s.allow_only({"interval_s"});
     c.status_interval_s = s.number_or("interval_s", 1.0, 0.1, 60.0);
+  }
+
+  if (const toml::table* rt = top.optional_table("relaxation")) {
+    TomlAccess r(*rt, source, "relaxation");
+    r.allow_only({"baseline_s", "interval_s", "weight_parasympathetic", "weight_stillness", "current_window_s"});
+    RelaxationSettings& s = c.relaxation;
+    s.baseline_s = r.number_or("baseline_s", s.baseline_s, 30.0, 1800.0);
+    s.current_window_s = r.number_or("current_window_s", s.current_window_s, 5.0, 300.0);
+    s.weight_parasympathetic = r.number_or("weight_parasympathetic", s.weight_parasympathetic, 0.0, 1.0);
+    s.weight_stillness = r.number_or("weight_stillness", s.weight_stillness, 0.0, 1.0);
+    if (s.weight_parasympathetic + s.weight_stillness <= 0)
+      r.fail("weight_stillness", "the two weights must not both be 0");
+    c.relaxation_interval_s = r.number_or("interval_s", c.relaxation_interval_s, 1.0, 60.0);
   }
 
   std::set<std::string> ids;

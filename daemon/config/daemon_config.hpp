@@ -8,6 +8,7 @@
 
 #include "daemon/pressure/pressure_config.hpp"
 #include "daemon/pressure/pressure_config_toml.hpp"
+#include "daemon/relaxation/relaxation.hpp"
 #include "drivers/driver_registry.hpp"
 #include "drivers/serial_port.hpp"
 
@@ -49,6 +50,8 @@ struct DaemonConfig {
   int publish_high_water_mark = 1000;
   std::uint32_t archive_queue_frames = 1024;
   double status_interval_s = 1.0;
+  RelaxationSettings relaxation;
+  double relaxation_interval_s = 5.0;
   std::vector<MatConfig> mats;
   std::vector<HeartConfig> hearts;
 };

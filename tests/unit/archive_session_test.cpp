@@ -62,6 +62,9 @@ std::filesystem::path write_sample_session(const std::filesystem::path& dir) {
   const std::uint64_t counters[] = {40, 2};
   const double gauges[] = {0.25};
   EXPECT_TRUE(archive.append_status(kT0 + 1'000'000'000LL, counters, gauges));
+  const std::vector<double> relaxation = {62.5, 71.0};
+  EXPECT_TRUE(archive.append_relaxation(kT0 + 5'000'000'000LL, relaxation));
+  EXPECT_FALSE(archive.append_relaxation(kT0, std::vector<double>{1.0}));  // wrong count: refused
   const std::filesystem::path path = archive.path();
   EXPECT_TRUE(archive.close(kT0 + 60'000'000'000LL, {{"closing_note", std::string("clean")}}));
   EXPECT_TRUE(archive.healthy()) << archive.last_error();
@@ -172,6 +175,10 @@ TEST(ArchiveSession, HeartEventsAndStatusReadBack) {
             (std::vector<std::uint64_t>{2}));
   EXPECT_EQ(file.read<double>("/status", H5T_NATIVE_DOUBLE, "archive.queue_fill"),
             (std::vector<double>{0.25}));
+
+  EXPECT_EQ(file.compound_field_names("/relaxation"),
+            (std::vector<std::string>{"time_ns", "index", "stillness_score"}));
+  EXPECT_EQ(file.read<double>("/relaxation", H5T_NATIVE_DOUBLE, "stillness_score"), (std::vector<double>{71.0}));
 }
 
 TEST(ArchiveSession, DatasetsCarryUnitsAndCompression) {

@@ -231,7 +231,9 @@ inline std::vector<ArchiveDeviceLayout> sample_devices() {
 }
 
 inline ArchiveStatusLayout sample_status() {
-  return {{{"mat0.frames", "frames"}, {"mat0.crc_errors", "frames"}}, {{"archive.queue_fill", "1"}}};
+  return {{{"mat0.frames", "frames"}, {"mat0.crc_errors", "frames"}},
+          {{"archive.queue_fill", "1"}},
+          {{"index", "0-100"}, {"stillness_score", "0-100"}}};
 }
 
 inline std::vector<std::uint16_t> test_frame(std::size_t values, std::uint32_t index) {

@@ -28,6 +28,7 @@ TEST(ControlRequest, ParsesEveryCommand) {
   EXPECT_EQ(m.value, 2.0);
   EXPECT_EQ(m.detail, "back");
   EXPECT_EQ(request_of<PainRequest>(R"({"cmd":"pain","score":7.5})").score, 7.5);
+  EXPECT_EQ(request_of<BaselineRequest>(R"({"cmd":"baseline","seconds":120})").seconds, 120.0);
 }
 
 TEST(ControlRequest, RejectsMalformedInputWithAReason) {
@@ -43,6 +44,7 @@ TEST(ControlRequest, RejectsMalformedInputWithAReason) {
   EXPECT_NE(error_of(R"({"cmd":"marker","label":7})").find("must be a string"), std::string::npos);
   EXPECT_NE(error_of(R"({"cmd":"pain","score":11})").find("between 0 and 10"), std::string::npos);
   EXPECT_NE(error_of(R"({"cmd":"pain","score":"high"})").find("must be a number"), std::string::npos);
+  EXPECT_NE(error_of(R"({"cmd":"baseline","seconds":5})").find("between 10 and 900"), std::string::npos);
   EXPECT_NE(error_of(R"({"cmd":"marker","label":"x","value":1e13})").find("between"), std::string::npos);
 }
 
