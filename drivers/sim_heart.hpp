@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/rr_file.hpp"
 #include "drivers/samples.hpp"
 
 namespace plinth {
@@ -111,7 +112,6 @@ HeartSample to_heart_sample(const SimBeat& beat);
 
 // One RR interval in ms per line; blank lines and '#' comments allowed. Throws
 // std::runtime_error "<source>:<line>: <what>" on anything else.
-std::vector<double> parse_rr_text(std::string_view text, const std::string& source);
-std::vector<double> read_rr_file(const std::string& path);
+
 
 }  // namespace plinth

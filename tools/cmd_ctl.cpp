@@ -90,6 +90,14 @@ void add_ctl_command(CLI::App& app) {
     run();
   });
 
+  auto seconds = std::make_shared<double>(120);
+  auto* baseline = ctl->add_subcommand("baseline", "Make the last SECONDS the relaxation baseline");
+  baseline->add_option("seconds", *seconds, "10 to 900")->check(CLI::Range(10.0, 900.0))->capture_default_str();
+  baseline->callback([o, run, seconds] {
+    o->request = {{"cmd", "baseline"}, {"seconds", *seconds}};
+    run();
+  });
+
   auto raw = std::make_shared<std::string>();
   auto* send = ctl->add_subcommand("send", "Send a raw JSON request (for scripts and tests)");
   send->add_option("json", *raw, "the request")->required();

@@ -91,35 +91,6 @@ HrvMetrics window_metrics(HrvCalculator& calculator, const Window& w, double win
 
 }  // namespace
 
-std::vector<double> read_rr_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  std::vector<double> rr;
-  std::string line;
-  std::size_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    const auto first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    const auto last = line.find_last_not_of(" \t\r");
-    const std::string text = line.substr(first, last - first + 1);
-    std::size_t used = 0;
-    double v = 0.0;
-    try {
-      v = std::stod(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != text.size() || !std::isfinite(v) || v <= 0.0) {
-      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": expected one positive interval in ms, got '" +
-                               text + "'");
-    }
-    rr.push_back(v);
-  }
-  if (rr.empty()) throw std::runtime_error(path + ": no intervals");
-  return rr;
-}
-
 nlohmann::json hrv_report(std::span<const double> rr_ms, const HrvCommandOptions& options) {
   if (!(options.window_s >= 10.0)) throw std::invalid_argument("--window must be at least 10 s");
   if (!(options.step_s > 0.0)) throw std::invalid_argument("--step must be > 0 s");

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/hrv/beat_record.hpp"
+#include "drivers/rr_file.hpp"
 
 namespace CLI {
 class App;
@@ -21,10 +22,6 @@ struct HrvCommandOptions {
   double step_s = 60.0;
   std::string spectrum = "default";  // "default" (Hann 64 s, trapezoid) or "pyhrv" (Hamming 300 samples, sum * df)
 };
-
-// One interval per line; blank lines and lines starting with '#' are skipped. Throws
-// std::runtime_error naming the file and line on anything that is not a positive number.
-std::vector<double> read_rr_file(const std::string& path);
 
 // Whole-recording and per-window metrics plus what the correction changed.
 nlohmann::json hrv_report(std::span<const double> rr_ms, const HrvCommandOptions& options);

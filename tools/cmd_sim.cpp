@@ -7,6 +7,7 @@
 #include "drivers/driver_registry.hpp"
 #include "drivers/sim/mat_source.hpp"
 #include "drivers/sim_device.hpp"
+#include "drivers/sim_heart_emitter.hpp"
 #include "tools/commands.hpp"
 
 namespace plinth::tools {
@@ -24,6 +25,8 @@ struct SimOptions {
   double shift_interval_s = 180;
   double empty_before_s = 0;
   std::string play;
+  double breathing_per_min = 12;
+  std::string rr_file;
   bool list = false;
 };
 
@@ -44,6 +47,25 @@ std::shared_ptr<sim::MatSource> make_mat_source(const SimOptions& o) {
                         o.rate_hz, o.seed, body));
 }
 
+// A strap: RR with breathing (RSA), slowly rising vagal tone and occasional artifacts, or an
+// RR file played back.
+int run_strap(const SimOptions& o, const DriverDescriptor& driver) {
+  SimHeartConfig config;
+  config.seed = o.seed;
+  config.breathing_per_min = o.breathing_per_min;
+  SimHeart heart = o.rr_file.empty() ? SimHeart(config) : SimHeart::playback(read_rr_file(o.rr_file), true);
+  DeviceInfo info;
+  info.model = "Plinth SimStrap";
+  SimulatedDevice device(driver, DriverOptions{}, info, std::make_unique<HeartBeatEmitter>(std::move(heart)), o.port);
+  device.start();
+  std::cout << device.host_path() << std::endl;
+  std::cerr << "plinth sim: " << driver.name << " strap on " << device.host_path() << " (Ctrl-C stops)\n";
+  while (!stop_requested && device.running()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  device.stop();
+  std::cerr << "plinth sim: sent " << device.stats().messages_sent << " beats\n";
+  return 0;
+}
+
 int run_sim(const SimOptions& o) {
   if (o.list) {
     for (const DriverDescriptor* d : all_drivers())
@@ -52,7 +74,9 @@ int run_sim(const SimOptions& o) {
   }
   const DriverDescriptor* driver = find_driver(o.driver);
   if (!driver) throw std::runtime_error("unknown driver '" + o.driver + "' (plinth sim --list shows them)");
-  if (driver->kind != DeviceKind::mat) throw std::runtime_error("heart-rate simulation is not available yet");
+  std::signal(SIGINT, [](int) { stop_requested = 1; });
+  std::signal(SIGTERM, [](int) { stop_requested = 1; });
+  if (driver->kind == DeviceKind::heart) return run_strap(o, *driver);
   auto source = make_mat_source(o);
   DriverOptions options;
   options.rows = source->rows();
@@ -60,8 +84,6 @@ int run_sim(const SimOptions& o) {
   const double rate = source->rate_hz();
   SimulatedDevice device(*driver, options, source->device_info(),
                          std::make_unique<MatFrameEmitter>(sim::as_generator(source), rate), o.port);
-  std::signal(SIGINT, [](int) { stop_requested = 1; });
-  std::signal(SIGTERM, [](int) { stop_requested = 1; });
   device.start();
   std::cout << device.host_path() << std::endl;
   std::cerr << "plinth sim: " << driver->name << " " << source->rows() << "x" << source->cols() << " at " << rate
@@ -93,6 +115,8 @@ void add_sim_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--empty-before", o->empty_before_s, "seconds of empty table before the client lies down");
   cmd->add_option("--play", o->play, "play a recording (Vista FSA pmatdata or BodiTrak text) as the device");
+  cmd->add_option("--breathing", o->breathing_per_min, "strap: breaths per minute (RSA)")->capture_default_str();
+  cmd->add_option("--rr-file", o->rr_file, "strap: play RR intervals (ms, one per line) in a loop");
   cmd->add_flag("--list", o->list, "list the wire protocols");
   cmd->callback([o] {
     if (int rc = run_sim(*o)) throw CLI::RuntimeError(rc);
