@@ -84,7 +84,7 @@ void append_frames(SessionArchive& archive, std::uint32_t from, std::uint32_t to
 
 int write_session(const std::string& dir) {
   ArchiveWriter writer(
-      SessionArchive::create_in(dir, meta(), devices(), {{{"frames", "frames"}}, {{"queue_fill", "1"}}}));
+      SessionArchive::create_in(dir, meta(), devices(), {{{"frames", "frames"}}, {{"queue_fill", "1"}}, {}}));
   writer.start();
   for (std::uint32_t n = 0; n < 50; ++n) {
     const double metrics[] = {1.5 * n, 100.0 + n};
