@@ -69,7 +69,7 @@ std::variant<ControlRequest, ControlParseError> parse_control_request(std::strin
   if (!doc.is_object()) return ControlParseError{"request must be a JSON object"};
   auto cmd_it = doc.find("cmd");
   if (cmd_it == doc.end() || !cmd_it->is_string())
-    return ControlParseError{"request needs a string field 'cmd' (status, session.start, session.stop, marker, pain, baseline)"};
+    return ControlParseError{"request needs a string field 'cmd' (status, session.start, session.stop, marker, pain, baseline, hrv)"};
   const std::string cmd = cmd_it->get<std::string>();
   Fields f{doc, std::nullopt};
   ControlRequest request;
@@ -98,9 +98,12 @@ std::variant<ControlRequest, ControlParseError> parse_control_request(std::strin
   } else if (cmd == "baseline") {
     f.only({"cmd", "seconds"});
     request = BaselineRequest{f.number("seconds", true, 10, 900).value_or(0)};
+  } else if (cmd == "hrv") {
+    f.only({"cmd", "window_s"});
+    request = HrvRequest{f.number("window_s", false, 10, 600).value_or(60)};
   } else {
     return ControlParseError{"unknown cmd '" + cmd.substr(0, 64) +
-                             "' (known: status, session.start, session.stop, marker, pain, baseline)"};
+                             "' (known: status, session.start, session.stop, marker, pain, baseline, hrv)"};
   }
   if (f.error) return ControlParseError{*f.error};
   return request;

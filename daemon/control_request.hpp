@@ -31,8 +31,13 @@ struct BaselineRequest {
   double seconds = 0;
 };
 
-using ControlRequest =
-    std::variant<StatusRequest, SessionStartRequest, SessionStopRequest, MarkerRequest, PainRequest, BaselineRequest>;
+// HRV now, over the last `window_s` (published on heart.hrv.<id> as an on_demand update).
+struct HrvRequest {
+  double window_s = 60;
+};
+
+using ControlRequest = std::variant<StatusRequest, SessionStartRequest, SessionStopRequest, MarkerRequest, PainRequest,
+                                    BaselineRequest, HrvRequest>;
 
 struct ControlParseError {
   std::string message;

@@ -331,6 +331,22 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
                                                                  " s are the relaxation baseline");
             return json{{"ok", true}, {"session_id", session_id_}, {"begin_ns", begin}, {"end_ns", now}}.dump();
           },
+          [&](const HrvRequest& r) {
+            json straps = json::array();
+            for (auto& ch : hearts) {
+              const HrvMetrics m = ch->compute_now(r.window_s);
+              auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+              straps.push_back({{"id", ch->id()},
+                                {"beats", m.beat_count},
+                                {"hr_bpm", number(m.time.hr_bpm)},
+                                {"rmssd_ms", number(m.time.rmssd_ms)},
+                                {"ln_rmssd", number(m.time.ln_rmssd)},
+                                {"sdnn_ms", number(m.time.sdnn_ms)},
+                                {"hf_ms2", number(m.frequency.hf_ms2)},
+                                {"lf_hf", number(m.frequency.lf_hf)}});
+            }
+            return json{{"ok", true}, {"window_s", r.window_s}, {"straps", straps}}.dump();
+          },
           [&](const PainRequest& r) {
             publish_event("pain", "pain", r.score, r.detail);
             return json{{"ok", true}, {"session_id", session_id_}, {"archived", archive_ != nullptr}}.dump();

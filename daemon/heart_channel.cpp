@@ -109,6 +109,13 @@ void HeartChannel::set_baseline(std::int64_t begin_ns, std::int64_t end_ns) {
   deliver(*out_);
 }
 
+HrvMetrics HeartChannel::compute_now(double window_s) {
+  out_->updates.push_back(monitor_->compute_now(window_s));
+  HrvMetrics result = out_->updates.back();
+  deliver(*out_);
+  return result;
+}
+
 void HeartChannel::on_samples(const std::vector<HeartSample>& samples, std::int64_t arrival_ns) {
   // One notification may carry several intervals (oldest first); the last beat arrived now,
   // earlier ones one interval before each other.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daemon/archive/archive_layout.hpp"
+#include "daemon/hrv/hrv_metrics.hpp"
 #include "daemon/config/daemon_config.hpp"
 #include "daemon/host_clock.hpp"
 #include "daemon/messages.hpp"
@@ -39,6 +40,8 @@ class HeartChannel {
   void reset_session();
   // Marks [begin, end] as the baseline (the therapist's choice instead of the first minutes).
   void set_baseline(std::int64_t begin_ns, std::int64_t end_ns);
+  // HRV over the last window_s now (published and archived like the periodic updates).
+  HrvMetrics compute_now(double window_s);
   void set_observer(HrvObserver observer) { observer_ = std::move(observer); }
 
   const std::string& id() const { return config_.device.id; }

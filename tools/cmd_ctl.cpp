@@ -98,6 +98,14 @@ void add_ctl_command(CLI::App& app) {
     run();
   });
 
+  auto window = std::make_shared<double>(60);
+  auto* hrv = ctl->add_subcommand("hrv", "HRV now, over the last WINDOW seconds");
+  hrv->add_option("window", *window, "10 to 600 s")->check(CLI::Range(10.0, 600.0))->capture_default_str();
+  hrv->callback([o, run, window] {
+    o->request = {{"cmd", "hrv"}, {"window_s", *window}};
+    run();
+  });
+
   auto raw = std::make_shared<std::string>();
   auto* send = ctl->add_subcommand("send", "Send a raw JSON request (for scripts and tests)");
   send->add_option("json", *raw, "the request")->required();

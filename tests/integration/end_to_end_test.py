@@ -33,13 +33,15 @@ class EndToEnd(unittest.TestCase):
         self.sim = harness.Process([PLINTH, "sim", "--rate", "100", "--seed", "7"], "sim", self.work)
         self.pty = self.sim.read_line()
         self.assertTrue(self.pty.startswith("/dev/"), self.pty)
-        config = harness.write_config(self.work, self.pty, self.data_port, self.control_port)
+        self.strap = harness.Process([PLINTH, "sim", "--driver", "rr-line", "--seed", "3"], "strap", self.work)
+        strap_pty = self.strap.read_line()
+        config = harness.write_config(self.work, self.pty, self.data_port, self.control_port, heart_port=strap_pty)
         self.daemon = harness.Process([PLINTHD, "--config", config], "plinthd", self.work)
         self.ctx = zmq.Context()
         self.sub = self.ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.RCVHWM, 100000)
         self.sub.connect(f"tcp://127.0.0.1:{self.data_port}")
-        for topic in (b"pressure.", b"session.event", b"status"):
+        for topic in (b"pressure.", b"session.event", b"status", b"heart.", b"relaxation"):
             self.sub.setsockopt(zmq.SUBSCRIBE, topic)
 
     def tearDown(self):
@@ -47,6 +49,7 @@ class EndToEnd(unittest.TestCase):
         self.ctx.term()
         self.daemon.stop(timeout=10)
         self.sim.stop(timeout=10)
+        self.strap.stop(timeout=10)
         self.tmp.cleanup()
 
     def receive(self, timeout_ms=200):
@@ -56,10 +59,19 @@ class EndToEnd(unittest.TestCase):
         topic = topic.decode()
         if topic.startswith("pressure.frame."):
             msg = pb.PressureFrame()
+            msg.ParseFromString(payload)
+            self.last_frame_seq = msg.header.seq  # the last published frame we know of
+            return topic, msg
         elif topic.startswith("pressure.metrics."):
             msg = pb.PressureMetrics()
         elif topic == "session.event":
             msg = pb.SessionEvent()
+        elif topic.startswith("heart.beat."):
+            msg = pb.HeartBeat()
+        elif topic.startswith("heart.hrv."):
+            msg = pb.HeartHrv()
+        elif topic == "relaxation":
+            msg = pb.Relaxation()
         else:
             msg = pb.Status()
         msg.ParseFromString(payload)
@@ -76,7 +88,7 @@ class EndToEnd(unittest.TestCase):
         return reply
 
     def test_frames_metrics_control_and_archive(self):
-        frames, metrics, events, statuses = [], [], [], []
+        frames, metrics, events, statuses, beats, hrvs = [], [], [], [], [], []
         deadline = time.monotonic() + 30
         while len(frames) < FRAMES_WANTED and time.monotonic() < deadline:
             got = self.receive()
@@ -91,13 +103,30 @@ class EndToEnd(unittest.TestCase):
                 events.append(msg)
             elif topic == "status":
                 statuses.append(msg)
+            elif topic == "heart.beat.strap0":
+                beats.append(msg)
+            elif topic == "heart.hrv.strap0":
+                hrvs.append(msg)
         self.assertGreaterEqual(len(frames), FRAMES_WANTED, "frames did not arrive:\n" + self.daemon.tail())
 
         # Consecutive per-topic and device sequence numbers, one session, sane times.
         seqs = [f.header.seq for f in frames]
         self.assertEqual(seqs, list(range(seqs[0], seqs[0] + len(seqs))))
+        # Device counter jumps are never hidden: each one is a `gap` event with its size.
         dev = [f.header.device_seq for f in frames]
-        self.assertEqual(dev, list(range(dev[0], dev[0] + len(dev))))
+        jumps = {b: b - a - 1 for a, b in zip(dev, dev[1:]) if b != a + 1}
+        self.assertTrue(all(n > 0 for n in jumps.values()), jumps)
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            gap_events = {int(e.detail.split()[-1]): int(e.value) for e in events if e.kind == "gap"}
+            if all(gap_events.get(seq) == n for seq, n in jumps.items()):
+                break
+            got = self.receive()
+            if got and got[0] == "session.event":
+                events.append(got[1])
+        for seq, n in jumps.items():
+            self.assertEqual(gap_events.get(seq), n, f"no gap event for the jump before device seq {seq}")
+        self.assertGreater(len(dev) - sum(1 for _ in jumps), FRAMES_WANTED // 2)
         self.assertEqual({f.header.session_id for f in frames}, {frames[0].header.session_id})
         self.assertTrue(frames[0].header.session_id)
         now_ns = time.time_ns()
@@ -135,7 +164,27 @@ class EndToEnd(unittest.TestCase):
             self.assertTrue(reply["error"])
         status = self.control({"cmd": "status"})
         self.assertEqual(status["state"], "recording")
-        self.assertEqual(status["devices"][0]["state"], "connected")
+        self.assertEqual([d["state"] for d in status["devices"]], ["connected", "connected"])
+
+        # The strap: beats arrive (after the corrector's few-beat delay) with plausible RR,
+        # and HRV can be asked for at any time.
+        deadline = time.monotonic() + 20
+        while len(beats) < 3 and time.monotonic() < deadline:
+            got = self.receive()
+            if got and got[0] == "heart.beat.strap0":
+                beats.append(got[1])
+            elif got and got[0] == "session.event":
+                events.append(got[1])
+        self.assertGreaterEqual(len(beats), 3, self.daemon.tail())
+        for b in beats:
+            self.assertTrue(300 < b.rr_ms < 2000, b.rr_ms)
+            self.assertEqual(b.header.session_id, frames[0].header.session_id)
+        self.assertEqual([b.header.seq for b in beats], list(range(beats[0].header.seq, beats[0].header.seq + len(beats))))
+        hrv = self.control({"cmd": "hrv", "window_s": 60})
+        self.assertTrue(hrv["ok"], hrv)
+        self.assertEqual(hrv["straps"][0]["id"], "strap0")
+        self.assertGreaterEqual(hrv["straps"][0]["beats"], 2)
+        self.assertTrue(40 < hrv["straps"][0]["hr_bpm"] < 120, hrv)
         deadline = time.monotonic() + 5
         while not any(e.kind == "marker" for e in events) and time.monotonic() < deadline:
             got = self.receive()
@@ -145,16 +194,11 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(marker.label, "effleurage")
 
         # Stop the daemon; drain the stream so that we know the last published frame.
-        last_frame_seq = frames[-1].header.seq
         code = self.daemon.stop()
         self.assertEqual(code, 0, self.daemon.tail())
-        while True:
-            got = self.receive(300)
-            if not got:
-                break
-            if got[0] == "pressure.frame.mat0":
-                last_frame_seq = got[1].header.seq
-        published = last_frame_seq + 1
+        while self.receive(300):
+            pass
+        published = self.last_frame_seq + 1
 
         files = glob.glob(os.path.join(self.work, "sessions", "*.h5"))
         self.assertEqual(len(files), 1, files)
@@ -185,6 +229,12 @@ class EndToEnd(unittest.TestCase):
             self.assertIn("marker", kinds)
             self.assertIn("session.stop", kinds)
             self.assertEqual(h5["devices/mat0"].attrs["driver"], "plinth-mat")
+            beats_ds = h5["heart/strap0/beats"]
+            self.assertGreaterEqual(beats_ds.shape[0], len(beats))
+            self.assertTrue(np.all((beats_ds["rr_ms"] > 300) & (beats_ds["rr_ms"] < 2000)))
+            self.assertGreaterEqual(h5["heart/strap0/hrv"].shape[0], 1)  # at least the on-demand update
+            self.assertGreaterEqual(h5["status"].shape[0], 1)
+            self.assertIn("mat0.frames", h5["status"].dtype.names)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def load_pb2(build_dir):
     return plinth_pb2
 
 
-def write_config(workdir, pty_path, data_port, control_port, rows=64, cols=32, extra_mat=""):
+def write_config(workdir, pty_path, data_port, control_port, rows=64, cols=32, extra_mat="", heart_port=None):
     path = os.path.join(workdir, "plinthd.toml")
     with open(path, "w") as f:
         f.write(f"""
@@ -82,6 +82,14 @@ noise_threshold_mmhg = 5.0
 curve = "linear"
 unit = "mmHg"
 scale = 0.025
+""")
+        if heart_port:
+            f.write(f"""
+[[heart]]
+id = "strap0"
+driver = "rr-line"
+port = "{heart_port}"
+baseline_s = 30
 """)
     return path
 

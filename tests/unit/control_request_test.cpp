@@ -29,6 +29,8 @@ TEST(ControlRequest, ParsesEveryCommand) {
   EXPECT_EQ(m.detail, "back");
   EXPECT_EQ(request_of<PainRequest>(R"({"cmd":"pain","score":7.5})").score, 7.5);
   EXPECT_EQ(request_of<BaselineRequest>(R"({"cmd":"baseline","seconds":120})").seconds, 120.0);
+  EXPECT_EQ(request_of<HrvRequest>(R"({"cmd":"hrv"})").window_s, 60.0);
+  EXPECT_EQ(request_of<HrvRequest>(R"({"cmd":"hrv","window_s":300})").window_s, 300.0);
 }
 
 TEST(ControlRequest, RejectsMalformedInputWithAReason) {
