@@ -6,6 +6,7 @@ import glob
 import json
 import math
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -204,6 +205,9 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(len(files), 1, files)
         self.assertEqual(os.stat(files[0]).st_mode & 0o777, 0o600)
         self.assertEqual(os.stat(os.path.join(self.work, "sessions")).st_mode & 0o777, 0o700)
+        dump = subprocess.run(["h5dump", "-H", files[0]], capture_output=True, text=True)
+        self.assertEqual(dump.returncode, 0, dump.stderr)  # stock HDF5 tools open the archive
+        self.assertIn('GROUP "pressure"', dump.stdout)
         with h5py.File(files[0], "r") as h5:
             self.assertEqual(h5.attrs["format"], "plinth-session")
             self.assertEqual(h5.attrs["session_id"], frames[0].header.session_id)
