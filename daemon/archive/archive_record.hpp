@@ -11,8 +11,8 @@
 namespace plinth {
 
 struct ArchiveRecord {
-  enum class Kind : std::uint8_t { frame, metrics, beat, hrv, event, status, relaxation };
-  static constexpr std::size_t kKinds = 7;
+  enum class Kind : std::uint8_t { frame, metrics, beat, hrv, event, status, relaxation, risk };
+  static constexpr std::size_t kKinds = 8;
 
   Kind kind = Kind::frame;
   std::uint32_t device = 0;
@@ -24,6 +24,9 @@ struct ArchiveRecord {
   std::vector<std::uint16_t> raw;       // frame
   std::vector<double> values;           // frame/metrics: metrics; beat: extras; hrv; status: gauges; relaxation
   std::vector<std::uint64_t> counters;  // status
+  std::vector<float> risk;              // risk: pressure-time integral map, then time-above map
+                                        // (released after writing: a snapshot every few seconds
+                                        // must not leave a map's worth of memory in every slot)
   std::string event_kind;               // event
   std::string label;                    // event
   std::string detail;                   // event

@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace plinth {
@@ -40,6 +41,8 @@ const char* archive_record_kind_name(ArchiveRecord::Kind kind) {
       return "status";
     case ArchiveRecord::Kind::relaxation:
       return "relaxation";
+    case ArchiveRecord::Kind::risk:
+      return "risk";
   }
   return "unknown";
 }
@@ -137,6 +140,18 @@ bool ArchiveWriter::submit_relaxation(std::int64_t time_ns, std::span<const doub
   });
 }
 
+bool ArchiveWriter::submit_risk(std::uint32_t device, std::int64_t time_ns, std::span<const double> pti_mmhg_s,
+                                std::span<const double> time_above_s) {
+  return submit(ArchiveRecord::Kind::risk, [&](ArchiveRecord& r) {
+    r.device = device;
+    r.time_ns = time_ns;
+    r.seq = static_cast<std::uint32_t>(pti_mmhg_s.size());  // where the second map starts
+    r.risk.resize(pti_mmhg_s.size() + time_above_s.size());
+    std::copy(pti_mmhg_s.begin(), pti_mmhg_s.end(), r.risk.begin());
+    std::copy(time_above_s.begin(), time_above_s.end(), r.risk.begin() + static_cast<std::ptrdiff_t>(pti_mmhg_s.size()));
+  });
+}
+
 void ArchiveWriter::apply(const ArchiveRecord& r) {
   bool written = false;
   switch (r.kind) {
@@ -161,6 +176,11 @@ void ArchiveWriter::apply(const ArchiveRecord& r) {
     case ArchiveRecord::Kind::relaxation:
       written = archive_.append_relaxation(r.time_ns, r.values);
       break;
+    case ArchiveRecord::Kind::risk: {
+      const std::span<const float> maps(r.risk);
+      written = archive_.append_risk(r.device, r.time_ns, maps.first(r.seq), maps.subspan(r.seq));
+      break;
+    }
   }
   if (written) return;
   if (archive_.healthy()) {
@@ -207,6 +227,7 @@ void ArchiveWriter::run() {
   for (;;) {
     if (queue_.pop_until(record, next_flush)) {
       apply(record);
+      if (record.kind == ArchiveRecord::Kind::risk) std::vector<float>().swap(record.risk);
     } else if (queue_.closed_and_empty()) {
       break;
     }
