@@ -16,6 +16,15 @@ std::string show(double v) {
   return json(v).dump();
 }
 
+// At most `max` bytes of `s` without splitting a UTF-8 sequence: a cut one would make the
+// error reply invalid JSON (nlohmann's dump throws on it).
+std::string utf8_prefix(const std::string& s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
 struct Fields {
   const json& object;
   std::optional<std::string> error;
@@ -102,7 +111,7 @@ std::variant<ControlRequest, ControlParseError> parse_control_request(std::strin
     f.only({"cmd", "window_s"});
     request = HrvRequest{f.number("window_s", false, 10, 600).value_or(60)};
   } else {
-    return ControlParseError{"unknown cmd '" + cmd.substr(0, 64) +
+    return ControlParseError{"unknown cmd '" + utf8_prefix(cmd, 64) +
                              "' (known: status, session.start, session.stop, marker, pain, baseline, hrv)"};
   }
   if (f.error) return ControlParseError{*f.error};
@@ -110,7 +119,9 @@ std::variant<ControlRequest, ControlParseError> parse_control_request(std::strin
 }
 
 std::string control_error_reply(const std::string& message) {
-  return json{{"ok", false}, {"error", message}}.dump();
+  // Messages can quote what a client sent or what an exception says; bytes that are not
+  // UTF-8 become U+FFFD rather than an exception on the control thread.
+  return json{{"ok", false}, {"error", message}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace plinth

@@ -13,6 +13,8 @@ packages=(
   python3 python3-h5py python3-zmq python3-numpy python3-protobuf
   dbus python3-dbusmock
 )
+# ctest fuzz_short (tests/fuzz/run_fuzz.sh) builds with clang and libFuzzer; the normal build does not need them.
+if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 || ${PLINTH_WITH_FUZZ:-0} == 1 ]]; then packages+=(clang libclang-rt-14-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do

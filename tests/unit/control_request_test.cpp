@@ -61,5 +61,24 @@ TEST(ControlRequest, ErrorReplyIsJson) {
   EXPECT_EQ(control_error_reply("bad \"thing\""), R"({"error":"bad \"thing\"","ok":false})");
 }
 
+// Found by fuzz_control_request (tests/fuzz/regressions/control_request/): the unknown-cmd
+// message cut a multi-byte character at byte 64, and the reply's dump threw on the control
+// thread, which ended plinthd.
+TEST(ControlRequest, UnknownCommandWithLongUnicodeNameGetsAJsonReply) {
+  std::string name = "a";
+  for (int i = 0; i < 40; ++i) name += "\xc3\xa9";  // U+00E9, two bytes each
+  const std::string message = error_of(R"({"cmd":")" + name + "\"}");
+  EXPECT_NE(message.find("unknown cmd 'a\xc3\xa9"), std::string::npos);
+  std::string reply;
+  ASSERT_NO_THROW(reply = control_error_reply(message));
+  EXPECT_EQ(reply.find("\xef\xbf\xbd"), std::string::npos);  // nothing needed replacing
+}
+
+TEST(ControlRequest, ErrorReplyReplacesBytesThatAreNotUtf8) {
+  std::string reply;
+  ASSERT_NO_THROW(reply = control_error_reply("bad \xff byte"));
+  EXPECT_EQ(reply, "{\"error\":\"bad \xef\xbf\xbd byte\",\"ok\":false}");
+}
+
 }  // namespace
 }  // namespace plinth
