@@ -15,6 +15,9 @@ packages=(
 )
 # ctest fuzz_short (tests/fuzz/run_fuzz.sh) builds with clang and libFuzzer; the normal build does not need them.
 if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 || ${PLINTH_WITH_FUZZ:-0} == 1 ]]; then packages+=(clang libclang-rt-14-dev); fi
+# plinth web: uPlot comes from npm at build time (Debian's npm if no node is installed); its browser test drives chromium.
+command -v npm >/dev/null || packages+=(npm)
+if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 ]]; then packages+=(chromium); fi
 
 missing=()
 for p in "${packages[@]}"; do

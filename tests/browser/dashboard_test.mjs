@@ -1,0 +1,103 @@
+// Drives Debian's Chromium (playwright-core, no browser download) against `plinth web`.
+// Run by tests/integration/web_test.py, which owns the processes and the independent ZeroMQ
+// subscriber. Protocol: this script prints one JSON object per line on stdout; where it
+// needs the test to act (unplug the mat) it prints {"step":"unplug"} and waits for a line
+// on stdin.
+// Usage: node dashboard_test.mjs URL SCREENSHOT_DIR
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const [url, shotDir] = process.argv.slice(2);
+const say = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
+const lines = readline.createInterface({ input: process.stdin });
+const nextLine = () => new Promise((resolve) => lines.once('line', resolve));
+const TIMEOUT = 60000;  // generous: a 2-core machine shared with compilers
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.PLINTH_CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1600, height: 1000 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const consoleErrors = [];
+try {
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  const response = await page.goto(url);
+  say({ step: 'loaded', status: response.status(), uplot: await page.evaluate(() => typeof window.uPlot === 'function') });
+
+  // Live frames: the heat map has drawn several frames.
+  await page.waitForFunction(() => Number(document.getElementById('heatmap').dataset.frames) >= 20);
+  await page.waitForFunction(() => document.getElementById('metrics').dataset.deviceSeq !== '');
+  say({ step: 'frames', frames: Number(await page.getAttribute('#heatmap', 'data-frames')) });
+
+  // What the page shows, several times, with the device seq of the metrics shown.
+  for (let i = 0; i < 6; i++) {
+    const shown = await page.evaluate(() => {
+      const t = (id) => document.getElementById(id).textContent;
+      return {
+        device_seq: Number(document.getElementById('metrics').dataset.deviceSeq),
+        load: t('m-load'), area: t('m-area'), peak: t('m-peak'), ppi: t('m-ppi'), symmetry: t('m-sym'),
+      };
+    });
+    say({ step: 'metrics', ...shown });
+    await page.waitForTimeout(300);
+  }
+
+  // The heart panel shows the strap's latest beat.
+  await page.waitForFunction(() => document.getElementById('h-rate').dataset.beatIndex);
+  say({ step: 'heart', ...(await page.evaluate(() => ({
+    beat_index: Number(document.getElementById('h-rate').dataset.beatIndex),
+    hr: document.getElementById('h-rate').textContent,
+    state: document.getElementById('heart').dataset.state,
+  }))) });
+
+  // A technique marker goes through the daemon; the page shows the reply.
+  await page.click('button.technique[data-label="effleurage"]');
+  await page.waitForFunction(() => ['ok', 'error'].includes(document.getElementById('control-feedback').dataset.state));
+  say({ step: 'marker', state: await page.getAttribute('#control-feedback', 'data-state'),
+    text: await page.textContent('#control-feedback') });
+
+  // A pain score too.
+  await page.click('#pain-buttons button[data-score="3"]');
+  await page.waitForFunction(() => {
+    const el = document.getElementById('control-feedback');
+    return el.dataset.state !== 'pending' && el.textContent.includes('pain score 3');
+  });
+  say({ step: 'pain', state: await page.getAttribute('#control-feedback', 'data-state') });
+
+  // The relaxation readout appears (every 5 s during a session).
+  await page.waitForFunction(() => document.getElementById('relax').dataset.state !== 'absent');
+  say({ step: 'relaxation', state: await page.getAttribute('#relax', 'data-state'),
+    value: await page.textContent('#relax-value'), note: await page.textContent('#relax-note') });
+
+  // No banner while everything is live; then the healthy screenshot.
+  await page.waitForFunction(() => document.querySelectorAll('.banner').length === 0);
+  await page.waitForTimeout(1200);  // let the session clock and trend chart tick once more
+  await page.screenshot({ path: path.join(shotDir, 'dashboard.png') });
+  say({ step: 'screenshot', path: path.join(shotDir, 'dashboard.png') });
+
+  // The mat is unplugged: a red banner names it.
+  say({ step: 'unplug' });
+  await nextLine();
+  await page.waitForSelector('.banner[data-device="mat0"]');
+  const banner = await page.textContent('.banner[data-device="mat0"]');
+  await page.screenshot({ path: path.join(shotDir, 'dashboard-unplugged.png') });
+  say({ step: 'banner', text: banner, stale_overlay: await page.isVisible('#map-stale') });
+
+  say({ step: 'done', console_errors: consoleErrors });
+} catch (e) {
+  say({ step: 'error', error: String(e && e.stack || e), console_errors: consoleErrors });
+  process.exitCode = 1;
+} finally {
+  await context.close();
+  lines.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}

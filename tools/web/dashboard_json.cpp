@@ -1,0 +1,69 @@
+#include "tools/web/dashboard_json.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "plinth/proto/plinth.pb.h"
+#include "tools/proto_json.hpp"
+
+namespace plinth::web {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// Whole mmHg is finer than any clinical reading of a map and keeps a 64x32 frame near 6 KB.
+nlohmann::json rounded_map(const v1::PressureFrame& frame) {
+  nlohmann::json values = nlohmann::json::array();
+  for (float v : frame.pressure_mmhg()) {
+    const double clamped = std::isfinite(v) ? std::clamp(static_cast<double>(v), 0.0, 65535.0) : 0.0;
+    values.push_back(static_cast<unsigned>(std::lround(clamped)));
+  }
+  return values;
+}
+
+}  // namespace
+
+Delivery delivery_for_topic(std::string_view topic) {
+  return topic == "session.event" ? Delivery::every_message : Delivery::latest_only;
+}
+
+std::string dashboard_data_json(std::string_view topic, const google::protobuf::Message& message) {
+  nlohmann::json data = tools::message_to_json(message, /*include_arrays=*/false);
+  if (starts_with(topic, "pressure.frame.")) {
+    const auto* frame = dynamic_cast<const v1::PressureFrame*>(&message);
+    if (!frame) throw std::invalid_argument("pressure frame topic without a PressureFrame message");
+    if (static_cast<std::size_t>(frame->pressure_mmhg_size()) != std::size_t{frame->rows()} * frame->cols())
+      throw std::invalid_argument("pressure frame: pressure_mmhg does not hold rows x cols values");
+    data["mmhg"] = rounded_map(*frame);
+  }
+  return data.dump();
+}
+
+std::string data_envelope(std::string_view topic, std::string_view data_json) {
+  std::string out = R"({"type":"data","topic":)";
+  out += nlohmann::json(topic).dump();
+  out += R"(,"data":)";
+  out += data_json;
+  out += '}';
+  return out;
+}
+
+DashboardMessage decode_for_dashboard(std::string_view topic, std::string_view payload) {
+  auto message = tools::message_for_topic(topic);
+  if (!message) throw std::invalid_argument("unknown topic '" + std::string(topic) + "'");
+  if (!message->ParseFromArray(payload.data(), static_cast<int>(payload.size())))
+    throw std::invalid_argument("payload on '" + std::string(topic) + "' does not parse as " + message->GetTypeName());
+  DashboardMessage out;
+  out.envelope = data_envelope(topic, dashboard_data_json(topic, *message));
+  // Every stream message has `Header header = 1` (schemas/proto/plinth.proto).
+  const auto* header_field = message->GetDescriptor()->FindFieldByName("header");
+  if (header_field && header_field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+    const auto* header = dynamic_cast<const v1::Header*>(&message->GetReflection()->GetMessage(*message, header_field));
+    if (header) out.session_id = header->session_id();
+  }
+  return out;
+}
+
+}  // namespace plinth::web

@@ -1,0 +1,25 @@
+#pragma once
+// What the dashboard's HTTP side answers, as a pure function of the request line, so every
+// route is testable without sockets. The WebSocket upgrade on /ws is decided by the session.
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace plinth::web {
+
+struct HttpAnswer {
+  unsigned status = 200;
+  std::string_view content_type;
+  std::string_view static_body;  // an embedded asset (no copy) ...
+  std::string dynamic_body;      // ... or text made for this request (used when static_body is empty)
+  std::string_view allow;        // for 405: the methods allowed
+  std::string_view body() const { return static_body.empty() ? std::string_view(dynamic_body) : static_body; }
+};
+
+inline constexpr std::string_view kWebSocketPath = "/ws";
+
+// GET/HEAD of an embedded asset or /healthz (whose JSON `health` makes); 404 otherwise;
+// 405 for other methods. The query string is ignored.
+HttpAnswer route_request(std::string_view method, std::string_view target, const std::function<std::string()>& health);
+
+}  // namespace plinth::web

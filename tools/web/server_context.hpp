@@ -1,0 +1,20 @@
+#pragma once
+// What every connection of `plinth web` shares. Included by the Beast sources only.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/error.hpp>
+
+#include "tools/web/control_client.hpp"
+#include "tools/web/hub.hpp"
+
+namespace plinth::web {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using error_code = boost::beast::error_code;
+
+struct ServerContext {
+  Hub& hub;
+  ControlForwarder& control;
+};
+
+}  // namespace plinth::web
