@@ -16,9 +16,13 @@ case "${1:-}" in
   demo)
     bash tools/install-deps.sh
     configure_and_build
+    # The daemon on its simulated devices, and the therapist's dashboard beside it.
+    "$build_dir/daemon/plinthd" --simulate &
+    daemon_pid=$!
+    trap 'kill $daemon_pid 2>/dev/null; wait $daemon_pid 2>/dev/null' EXIT INT TERM
     echo "plinthd --simulate: data on tcp://127.0.0.1:7460, control on tcp://127.0.0.1:7461"
-    echo "In another terminal: $build_dir/tools/plinth sub --brief pressure.metrics"
-    exec "$build_dir/daemon/plinthd" --simulate
+    echo "Dashboard: http://127.0.0.1:7480   Stream: $build_dir/tools/plinth sub --brief pressure.metrics"
+    "$build_dir/tools/plinth" web
     ;;
   test)
     PLINTH_WITH_TEST_DEPS=1 bash tools/install-deps.sh
