@@ -266,12 +266,14 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
     archive_->start();
   }
   publish_event("session.start", subject, kNaN, reply.value("archive", std::string()));
+  for (auto& ch : mats) ch->announce_calibration();
   return reply;
 }
 
 json Daemon::Impl::stop_session() {
   if (session_id_.empty()) throw std::runtime_error("no session is running");
   for (auto& ch : hearts) ch->flush();
+  for (auto& ch : mats) ch->finish_session();
   publish_event("session.stop", subject, kNaN, "");
   json reply = {{"ok", true}, {"session_id", session_id_}};
   if (archive_) {

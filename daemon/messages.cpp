@@ -1,5 +1,7 @@
 #include "daemon/messages.hpp"
 
+#include <algorithm>
+
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "plinth/proto/plinth.pb.h"
 #include "plinth/version.hpp"
@@ -134,6 +136,25 @@ void encode_pressure_metrics(const MessageHeader& h, const PressureResult& r, st
   sway->set_rms_distance_cm(r.sway.rms_distance_cm);
   sway->set_ellipse95_area_cm2(r.sway.ellipse95_area_cm2);
   m.set_movement_index(r.movement_index_per_s);
+  m.SerializeToString(&out);
+}
+
+void encode_pressure_risk(const MessageHeader& h, const RiskMap& risk, std::string& out) {
+  thread_local v1::PressureRisk m;
+  fill(*m.mutable_header(), h);
+  m.set_rows(risk.rows);
+  m.set_cols(risk.cols);
+  m.set_threshold_mmhg(risk.threshold_mmhg);
+  auto copy = [](const std::vector<double>& from, google::protobuf::RepeatedField<float>* to) {
+    to->Resize(static_cast<int>(from.size()), 0.0f);
+    std::transform(from.begin(), from.end(), to->mutable_data(), [](double v) { return static_cast<float>(v); });
+  };
+  copy(risk.dose_mmhg_s, m.mutable_pressure_time_integral_mmhg_s());
+  copy(risk.time_above_s, m.mutable_time_above_threshold_s());
+  m.set_max_pressure_time_integral_mmhg_s(risk.max_dose_mmhg_s);
+  m.set_max_time_above_threshold_s(risk.max_time_above_s);
+  m.set_sensels_above(risk.sensels_above);
+  m.set_duration_s(risk.duration_s);
   m.SerializeToString(&out);
 }
 

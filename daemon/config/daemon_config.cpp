@@ -108,7 +108,8 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
     }
   };
   each_table("mat", [&](const TomlAccess& t) {
-    std::vector<std::string_view> known = {"id", "driver", "port", "usb_vid", "usb_pid", "usb_serial", "baud"};
+    std::vector<std::string_view> known = {"id",         "driver", "port", "usb_vid", "usb_pid", "usb_serial",
+                                           "baud",       "risk_publish_interval_s"};
     for (const auto& k : pressure_config_keys()) known.push_back(k);
     for (const auto& [key, node] : t.table())
       if (std::find(known.begin(), known.end(), key.str()) == known.end())
@@ -116,6 +117,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
     MatConfig m;
     m.device = parse_device(t, DeviceKind::mat, ids);
     m.pressure = parse_pressure_config(t.table(), source, t.path());
+    m.risk_publish_interval_s = t.number_or("risk_publish_interval_s", m.risk_publish_interval_s, 0.1, 3600.0);
     m.device.options.rows = static_cast<std::uint16_t>(m.pressure.geometry.rows);
     m.device.options.cols = static_cast<std::uint16_t>(m.pressure.geometry.cols);
     c.mats.push_back(std::move(m));

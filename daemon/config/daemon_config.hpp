@@ -24,6 +24,7 @@ struct DeviceConfig {
 struct MatConfig {
   DeviceConfig device;
   PressureConfig pressure;
+  double risk_publish_interval_s = 5.0;  // pressure.risk.<id> and /pressure/<id>/risk_*, by frame time
 };
 
 // driver = "bluez" is not a serial protocol: the strap is found through BlueZ over D-Bus.
