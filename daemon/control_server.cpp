@@ -4,6 +4,8 @@
 
 #include <zmq.hpp>
 
+#include "daemon/security/zap_authenticator.hpp"
+
 namespace plinth {
 
 struct ControlServer::Impl {
@@ -11,9 +13,11 @@ struct ControlServer::Impl {
   zmq::socket_t socket;
 };
 
-ControlServer::ControlServer(zmq::context_t& context, const std::string& endpoint, Handler handler)
+ControlServer::ControlServer(zmq::context_t& context, const std::string& endpoint, Handler handler,
+                             const std::string& curve_secret_key)
     : impl_(std::make_unique<Impl>(context)), handler_(std::move(handler)) {
   impl_->socket.set(zmq::sockopt::linger, 0);
+  if (!curve_secret_key.empty()) make_curve_server(impl_->socket, curve_secret_key, "plinth-control");
   // libzmq rejects larger messages before they are buffered: a stranger cannot make the
   // daemon allocate megabytes.
   impl_->socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(kMaxControlRequestBytes * 4));

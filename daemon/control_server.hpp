@@ -21,7 +21,10 @@ class ControlServer {
   // daemon's handler hands the request to the acquisition loop and waits a bounded time.
   using Handler = std::function<std::string(const ControlRequest&)>;
 
-  ControlServer(zmq::context_t& context, const std::string& endpoint, Handler handler);
+  // A non-empty `curve_secret_key` (Z85) makes the endpoint a CURVE server: only clients whose
+  // keys the ZapAuthenticator knows get through the handshake.
+  ControlServer(zmq::context_t& context, const std::string& endpoint, Handler handler,
+                const std::string& curve_secret_key = {});
   ~ControlServer();
   void stop();
   std::uint64_t requests() const { return requests_; }

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   try {
     if (!check_path.empty()) {
       const auto config = plinth::load_daemon_config(check_path);
+      for (const auto& warning : plinth::startup_warnings(config)) spdlog::warn("{}", warning);
       std::cout << check_path << ": OK (" << config.mats.size() << " mat(s), " << config.hearts.size()
                 << " heart-rate device(s), archive_dir " << config.archive_dir << ")\n";
       return 0;
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (!archive_dir.empty()) config.archive_dir = archive_dir;
+    for (const auto& warning : plinth::startup_warnings(config)) spdlog::warn("{}", warning);
     plinth::Daemon daemon(std::move(config));
     return daemon.run();
   } catch (const plinth::ConfigError& e) {

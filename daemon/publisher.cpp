@@ -2,6 +2,8 @@
 
 #include <zmq.hpp>
 
+#include "daemon/security/zap_authenticator.hpp"
+
 namespace plinth {
 
 struct Publisher::Impl {
@@ -13,6 +15,7 @@ Publisher::Publisher(zmq::context_t& context, const PublisherOptions& options)
     : impl_(std::make_unique<Impl>(context)), endpoint_(options.endpoint) {
   impl_->socket.set(zmq::sockopt::sndhwm, options.send_high_water_mark);
   impl_->socket.set(zmq::sockopt::linger, 0);
+  if (!options.curve_secret_key.empty()) make_curve_server(impl_->socket, options.curve_secret_key, "plinth-data");
   impl_->socket.bind(options.endpoint);  // throws zmq::error_t, e.g. "Address already in use"
 }
 

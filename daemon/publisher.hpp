@@ -17,6 +17,9 @@ namespace plinth {
 struct PublisherOptions {
   std::string endpoint = "tcp://127.0.0.1:7460";
   int send_high_water_mark = 1000;  // messages queued per subscriber before zmq drops
+  // The daemon's CURVE secret key (Z85): subscribers must use CURVE and an authorized key
+  // (ZapAuthenticator). Empty: plain TCP, for loopback or `insecure = true`.
+  std::string curve_secret_key;
 };
 
 class Publisher {

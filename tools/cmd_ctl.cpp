@@ -4,6 +4,7 @@
 #include <zmq.hpp>
 
 #include "tools/commands.hpp"
+#include "tools/curve_client.hpp"
 
 namespace plinth::tools {
 namespace {
@@ -12,19 +13,30 @@ struct CtlOptions {
   std::string endpoint = "tcp://127.0.0.1:7461";
   double timeout_s = 5;
   nlohmann::json request;
+  CurveClientOptions curve;
 };
 
 int send_request(const CtlOptions& o, const std::string& text) {
   zmq::context_t context;
   zmq::socket_t socket(context, zmq::socket_type::req);
   socket.set(zmq::sockopt::linger, 0);
+  apply_curve_client(socket, o.curve);
+  HandshakeWatch handshake(socket, o.endpoint, o.curve.enabled());
   socket.connect(o.endpoint);
   socket.send(zmq::buffer(text), zmq::send_flags::none);
-  zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-  if (zmq::poll(&item, 1, std::chrono::milliseconds(static_cast<int>(o.timeout_s * 1000))) <= 0) {
-    std::cerr << "plinth ctl: no reply from " << o.endpoint << " within " << o.timeout_s
-              << " s (is plinthd running?)\n";
-    return 2;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.timeout_s);
+  for (;;) {
+    if (auto failure = handshake.failure()) {
+      std::cerr << "plinth ctl: " << *failure << '\n';
+      return 2;
+    }
+    zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, std::chrono::milliseconds(50)) > 0) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      std::cerr << "plinth ctl: no reply from " << o.endpoint << " within " << o.timeout_s
+                << " s (is plinthd running?)\n";
+      return 2;
+    }
   }
   zmq::message_t reply;
   (void)socket.recv(reply, zmq::recv_flags::none);
@@ -40,6 +52,7 @@ void add_ctl_command(CLI::App& app) {
   auto* ctl = app.add_subcommand("ctl", "Control the daemon: status, sessions, markers, pain scores");
   ctl->add_option("--endpoint,-e", o->endpoint, "control endpoint")->capture_default_str();
   ctl->add_option("--timeout", o->timeout_s, "seconds to wait for the reply")->capture_default_str();
+  add_curve_client_options(ctl, o->curve);
   ctl->require_subcommand(1);
   auto run = [o] {
     if (int rc = send_request(*o, o->request.dump())) throw CLI::RuntimeError(rc);

@@ -5,6 +5,7 @@
 #include <zmq.hpp>
 
 #include "tools/commands.hpp"
+#include "tools/curve_client.hpp"
 #include "tools/proto_json.hpp"
 
 namespace plinth::tools {
@@ -16,6 +17,7 @@ struct SubOptions {
   std::int64_t count = 0;
   double timeout_s = 0;
   bool brief = false;
+  CurveClientOptions curve;
 };
 
 volatile std::sig_atomic_t interrupted = 0;
@@ -32,6 +34,8 @@ int run_sub(const SubOptions& o) {
   zmq::socket_t socket(context, zmq::socket_type::sub);
   socket.set(zmq::sockopt::linger, 0);
   socket.set(zmq::sockopt::rcvhwm, 100000);
+  apply_curve_client(socket, o.curve);
+  HandshakeWatch handshake(socket, o.endpoint, o.curve.enabled());
   socket.connect(o.endpoint);
   if (o.topics.empty()) socket.set(zmq::sockopt::subscribe, "");
   for (const auto& t : o.topics) socket.set(zmq::sockopt::subscribe, t);
@@ -40,6 +44,10 @@ int run_sub(const SubOptions& o) {
   std::int64_t printed = 0;
   while (!interrupted && (o.count == 0 || printed < o.count)) {
     if (o.timeout_s > 0 && std::chrono::steady_clock::now() >= deadline) return printed > 0 ? 0 : 3;
+    if (auto failure = handshake.failure()) {
+      std::cerr << "plinth sub: " << *failure << '\n';
+      return 2;
+    }
     zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
     try {
       if (zmq::poll(&item, 1, std::chrono::milliseconds(100)) <= 0) continue;
@@ -82,6 +90,7 @@ void add_sub_command(CLI::App& app) {
   cmd->add_option("--count,-n", options->count, "exit after this many messages (0 = run until Ctrl-C)");
   cmd->add_option("--timeout", options->timeout_s, "exit after this many seconds (exit 3 if nothing arrived)");
   cmd->add_flag("--brief", options->brief, "leave out the per-sensel arrays (raw, pressure_mmhg)");
+  add_curve_client_options(cmd, options->curve);
   cmd->callback([options] {
     if (int rc = run_sub(*options)) throw CLI::RuntimeError(rc);
   });

@@ -8,6 +8,7 @@ namespace plinth::tools {
 void add_sim_command(CLI::App& app);
 void add_sub_command(CLI::App& app);
 void add_ctl_command(CLI::App& app);
+void add_keygen_command(CLI::App& app);
 void add_web_command(CLI::App& app);
 
 }  // namespace plinth::tools

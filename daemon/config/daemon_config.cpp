@@ -1,18 +1,76 @@
 #include "daemon/config/daemon_config.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "daemon/config/toml_access.hpp"
+#include "daemon/security/file_modes.hpp"
 
 namespace plinth {
 namespace {
 
+// Conservative: anything not plainly this machine (an interface name, a host name, 0.0.0.0,
+// "*") counts as reaching beyond it.
 bool is_loopback_endpoint(const std::string& endpoint) {
-  return endpoint.rfind("tcp://127.", 0) == 0 || endpoint.rfind("tcp://localhost:", 0) == 0 ||
-         endpoint.rfind("tcp://[::1]:", 0) == 0 || endpoint.rfind("ipc://", 0) == 0 ||
-         endpoint.rfind("inproc://", 0) == 0;
+  if (endpoint.rfind("ipc://", 0) == 0 || endpoint.rfind("inproc://", 0) == 0) return true;
+  if (endpoint.rfind("tcp://localhost:", 0) == 0 || endpoint.rfind("tcp://[::1]:", 0) == 0) return true;
+  if (endpoint.rfind("tcp://127.", 0) != 0) return false;
+  const std::size_t colon = endpoint.find(':', 6);
+  const std::string host = endpoint.substr(6, colon == std::string::npos ? std::string::npos : colon - 6);
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') ++dots;
+    else if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return dots == 3;
+}
+
+std::string resolve_beside(const std::string& config_source, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute()) return p.string();
+  return (std::filesystem::path(config_source).parent_path() / p).lexically_normal().string();
+}
+
+void parse_network_security(const TomlAccess& n, DaemonConfig& c) {
+  NetworkSecurity& s = c.security;
+  s.insecure = n.bool_or("insecure", false);
+  const auto server_key = n.optional_string("curve_server_key");
+  const auto clients = n.optional_string("curve_authorized_clients");
+  if (server_key && !clients)
+    n.fail("curve_server_key", "needs curve_authorized_clients = \"DIR\" too (the clients' .pub files)");
+  if (clients && !server_key) n.fail("curve_authorized_clients", "needs curve_server_key = \"FILE.key\" too");
+  s.curve = n.bool_or("curve", server_key.has_value());
+  if (s.curve && !server_key)
+    n.fail("curve", "curve = true needs curve_server_key and curve_authorized_clients (plinth keygen; schemas/security.md)");
+  if (!s.curve && server_key) n.fail("curve", "curve = false, but curve_server_key is set: remove one of them");
+  if (s.curve && s.insecure) n.fail("insecure", "insecure = true contradicts the CURVE keys: remove it");
+  for (const char* key : {"data", "control"}) {
+    const std::string& ep = std::string_view(key) == "data" ? c.data_endpoint : c.control_endpoint;
+    if (!is_loopback_endpoint(ep) && !s.curve && !s.insecure)
+      n.fail(key, "binds beyond this machine (" + ep +
+                      "): give curve_server_key and curve_authorized_clients (encryption and client keys, "
+                      "schemas/security.md), or say `insecure = true` in [network] to send health data in the clear");
+  }
+  if (!s.curve) return;
+  if (!curve_supported()) n.fail("curve", "this libzmq was built without CURVE (libsodium)");
+  s.server_key_file = resolve_beside(c.source, *server_key);
+  s.authorized_clients_dir = resolve_beside(c.source, *clients);
+  try {
+    s.server_keys = read_secret_key_file(s.server_key_file);
+  } catch (const KeyFileError& e) {
+    n.fail("curve_server_key", e.what());
+  }
+  try {
+    s.authorized_clients = read_authorized_keys(s.authorized_clients_dir).size();
+  } catch (const KeyFileError& e) {
+    n.fail("curve_authorized_clients", e.what());
+  }
+  if (s.authorized_clients == 0)
+    n.fail("curve_authorized_clients", s.authorized_clients_dir +
+                                           ": no .pub files, so no client could connect (plinth keygen DIR --name NAME "
+                                           "on each client, then copy NAME.pub here)");
 }
 
 DeviceConfig parse_device(const TomlAccess& t, DeviceKind kind, std::set<std::string>& ids) {
@@ -61,17 +119,12 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
 
   if (const toml::table* net = top.optional_table("network")) {
     TomlAccess n(*net, source, "network");
-    n.allow_only({"data", "control", "high_water_mark", "insecure"});
+    n.allow_only({"data", "control", "high_water_mark", "insecure", "curve", "curve_server_key",
+                  "curve_authorized_clients"});
     c.data_endpoint = n.string_or("data", c.data_endpoint);
     c.control_endpoint = n.string_or("control", c.control_endpoint);
     c.publish_high_water_mark = static_cast<int>(n.integer_or("high_water_mark", 1000, 1, 1000000));
-    const bool insecure = n.bool_or("insecure", false);
-    for (const char* key : {"data", "control"}) {
-      const std::string& ep = std::string_view(key) == "data" ? c.data_endpoint : c.control_endpoint;
-      if (!is_loopback_endpoint(ep) && !insecure)
-        n.fail(key, "binds beyond this machine (" + ep +
-                        "); this build has no encryption yet, so it needs `insecure = true` in [network]");
-    }
+    parse_network_security(n, c);
   }
   if (const toml::table* ar = top.optional_table("archive")) {
     TomlAccess a(*ar, source, "archive");
@@ -158,6 +211,22 @@ DaemonConfig load_daemon_config(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_daemon_config(ss.str(), path);
+}
+
+std::vector<std::string> startup_warnings(const DaemonConfig& config) {
+  std::vector<std::string> warnings;
+  if (!config.security.curve) {
+    for (const auto& [name, ep] : {std::pair{"data", config.data_endpoint}, {"control", config.control_endpoint}})
+      if (!is_loopback_endpoint(ep))
+        warnings.push_back(std::string("INSECURE: the ") + name + " endpoint " + ep +
+                           " is plain TCP beyond this machine (insecure = true): anyone on the network can " +
+                           (std::string_view(name) == "data" ? "read the live health data" : "control sessions") +
+                           ". Configure CURVE keys instead (schemas/security.md).");
+    if (config.security.insecure && warnings.empty())
+      warnings.push_back("insecure = true has no effect: every endpoint is on this machine");
+  }
+  if (auto w = archive_directory_warning(config.archive_dir)) warnings.push_back(*w);
+  return warnings;
 }
 
 }  // namespace plinth

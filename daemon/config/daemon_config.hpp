@@ -9,6 +9,7 @@
 #include "daemon/pressure/pressure_config.hpp"
 #include "daemon/pressure/pressure_config_toml.hpp"
 #include "daemon/relaxation/relaxation.hpp"
+#include "daemon/security/curve_keys.hpp"
 #include "drivers/driver_registry.hpp"
 #include "drivers/serial_port.hpp"
 
@@ -40,6 +41,17 @@ struct HeartConfig {
   double baseline_s = 180.0;
 };
 
+// [network] encryption and authentication (schemas/security.md). CURVE is on when the keys
+// are configured; without it only loopback endpoints are allowed unless `insecure = true`.
+struct NetworkSecurity {
+  bool curve = false;
+  bool insecure = false;
+  std::string server_key_file;         // relative paths are resolved against the config file's directory
+  std::string authorized_clients_dir;
+  CurveKeyPair server_keys;            // read and checked while the config is parsed
+  std::size_t authorized_clients = 0;  // .pub files found then (the daemon re-reads the directory)
+};
+
 struct DaemonConfig {
   std::string source;          // file name (or "built-in" for --simulate)
   std::string text;            // the TOML as read; archived as the effective config
@@ -49,6 +61,7 @@ struct DaemonConfig {
   std::string data_endpoint = "tcp://127.0.0.1:7460";
   std::string control_endpoint = "tcp://127.0.0.1:7461";
   int publish_high_water_mark = 1000;
+  NetworkSecurity security;
   std::uint32_t archive_queue_frames = 1024;
   double status_interval_s = 1.0;
   RelaxationSettings relaxation;
@@ -60,5 +73,9 @@ struct DaemonConfig {
 // Throws ConfigError (file, line, key) for anything wrong, including unknown keys.
 DaemonConfig parse_daemon_config(std::string_view toml_text, const std::string& source);
 DaemonConfig load_daemon_config(const std::string& path);
+
+// Warnings for the start-up log (and --check-config): plain TCP beyond loopback under
+// `insecure = true`, an archive directory others can enter.
+std::vector<std::string> startup_warnings(const DaemonConfig& config);
 
 }  // namespace plinth
