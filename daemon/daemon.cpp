@@ -24,6 +24,8 @@
 #include "daemon/session_outlet.hpp"
 #include "daemon/messages.hpp"
 #include "daemon/publisher.hpp"
+#include "daemon/security/systemd_notify.hpp"
+#include "daemon/security/zap_authenticator.hpp"
 #include "plinth/version.hpp"
 
 namespace plinth {
@@ -45,7 +47,11 @@ struct overloaded : Ts... {
 struct Daemon::Impl final : SessionOutlet {
   explicit Impl(DaemonConfig c)
       : config(std::move(c)),
-        publisher_(zmq_context, PublisherOptions{config.data_endpoint, config.publish_high_water_mark}),
+        zap_(config.security.curve
+                 ? std::make_unique<ZapAuthenticator>(zmq_context, config.security.authorized_clients_dir)
+                 : nullptr),
+        publisher_(zmq_context, PublisherOptions{config.data_endpoint, config.publish_high_water_mark,
+                                                 config.security.server_keys.secret_key}),
         status_timer(io),
         relaxation_timer(io),
         signals(io, SIGINT, SIGTERM, SIGHUP),
@@ -55,6 +61,8 @@ struct Daemon::Impl final : SessionOutlet {
   asio::io_context io;
   HostClock clock;
   zmq::context_t zmq_context;
+  std::unique_ptr<ZapAuthenticator> zap_;  // before the sockets: it answers their first CURVE handshake
+  SystemdNotifier notifier{io};
   Publisher publisher_;
   std::unique_ptr<ControlServer> control;
   std::vector<std::unique_ptr<MatChannel>> mats;
@@ -359,6 +367,7 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
 
 void Daemon::Impl::shutdown() {
   spdlog::info("shutting down");
+  notifier.stopping();
   status_timer.cancel();
   relaxation_timer.cancel();
   signals.cancel();
@@ -413,10 +422,18 @@ int Daemon::run() {
                                                 } catch (const std::exception& e) {
                                                   return control_error_reply(e.what());
                                                 }
-                                              });
+                                              },
+                                              d.config.security.server_keys.secret_key);
   d.wait_for_signals();
   d.schedule_status();
   d.schedule_relaxation();
+  d.notifier.start([&d] {
+    const DaemonHealth h = d.health();
+    std::size_t connected = 0;
+    for (const auto& dev : h.devices) connected += dev.state == "connected";
+    return h.state + (d.session_id_.empty() ? "" : " " + d.session_id_) + ", " + std::to_string(connected) + "/" +
+           std::to_string(h.devices.size()) + " devices connected";
+  });
   spdlog::info("plinthd {}: data on {}, control on {}", kSoftwareVersion, d.config.data_endpoint,
                d.config.control_endpoint);
   d.io.run();
