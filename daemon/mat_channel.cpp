@@ -31,8 +31,9 @@ MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, cons
       risk_interval_ns_(static_cast<std::int64_t>(config.risk_publish_interval_s * 1e9)) {
   DeviceLinkCallbacks callbacks;
   callbacks.on_message = [this](StepOutcome o, const DecodedOutput& out, std::int64_t t) { on_message(o, out, t); };
+  // The tracker is not reset on reconnect: frames a replugged device counted while it was
+  // away become a `gap` event, and a counter it restarted becomes `device.restarted`.
   callbacks.on_state = [this](LinkState s, const std::string& detail) {
-    if (s == LinkState::connected) tracker_.reset();  // a replugged device may restart its counter
     outlet_.event(std::string("device.") + to_string(s), id(), kNaN, detail, id());
   };
   link_ = std::make_unique<DeviceLink>(

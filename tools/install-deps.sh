@@ -9,7 +9,7 @@ packages=(
   libhdf5-dev hdf5-tools protobuf-compiler libprotobuf-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   libfftw3-dev libsystemd-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev valgrind
   python3 python3-h5py python3-zmq python3-numpy python3-protobuf
   dbus python3-dbusmock
 )

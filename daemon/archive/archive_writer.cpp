@@ -234,7 +234,10 @@ void ArchiveWriter::run() {
     const auto now = std::chrono::steady_clock::now();
     if (now >= next_flush) {
       flush_and_publish(true);
-      next_flush = now + options_.flush_interval;
+      // On a fixed grid, so that the time a flush takes does not push every later one back
+      // (readers and a crash see at most one interval unflushed, not one plus the flush).
+      next_flush += options_.flush_interval;
+      if (next_flush <= now) next_flush = now + options_.flush_interval;
     }
   }
   flush_and_publish(true);

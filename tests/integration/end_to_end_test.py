@@ -37,7 +37,7 @@ class EndToEnd(unittest.TestCase):
         self.strap = harness.Process([PLINTH, "sim", "--driver", "rr-line", "--seed", "3"], "strap", self.work)
         strap_pty = self.strap.read_line()
         config = harness.write_config(self.work, self.pty, self.data_port, self.control_port, heart_port=strap_pty)
-        self.daemon = harness.Process([PLINTHD, "--config", config], "plinthd", self.work)
+        self.daemon = harness.Process(harness.daemon_command(PLINTHD, "--config", config), "plinthd", self.work)
         self.ctx = zmq.Context()
         self.sub = self.ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.RCVHWM, 100000)

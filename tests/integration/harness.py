@@ -1,5 +1,6 @@
 """Helpers for integration tests that run the real binaries (plinth sim, plinthd)."""
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -51,6 +52,11 @@ class Process:
         if getattr(self, "proc", None) and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+def daemon_command(plinthd, *args):
+    """plinthd and its arguments, under PLINTH_DAEMON_WRAPPER if set (e.g. valgrind)."""
+    return [*shlex.split(os.environ.get("PLINTH_DAEMON_WRAPPER", "")), plinthd, *args]
 
 
 def load_pb2(build_dir):
