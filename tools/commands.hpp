@@ -8,7 +8,12 @@ namespace plinth::tools {
 void add_sim_command(CLI::App& app);
 void add_sub_command(CLI::App& app);
 void add_ctl_command(CLI::App& app);
-void add_keygen_command(CLI::App& app);
 void add_web_command(CLI::App& app);
+void add_analyze_command(CLI::App& app);
+void add_calibrate_command(CLI::App& app);
+void add_keygen_command(CLI::App& app);
+void add_replay_command(CLI::App& app);
+void add_inspect_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 }  // namespace plinth::tools

@@ -12,7 +12,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", plinth::kSoftwareVersion);
   app.require_subcommand(1);
   for (auto add : {&plinth::tools::add_sim_command, &plinth::tools::add_sub_command,
-                   &plinth::tools::add_ctl_command, &plinth::tools::add_keygen_command, &plinth::add_hrv_command, &plinth::tools::add_web_command})
+                   &plinth::tools::add_ctl_command, &plinth::tools::add_analyze_command,
+                   &plinth::tools::add_calibrate_command, &plinth::tools::add_keygen_command, &plinth::add_hrv_command,
+                   &plinth::tools::add_replay_command, &plinth::tools::add_inspect_command, &plinth::tools::add_export_command, &plinth::tools::add_web_command})
     add(app);
   try {
     app.parse(argc, argv);

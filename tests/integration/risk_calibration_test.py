@@ -7,6 +7,7 @@ Runs the real binaries. Usage: risk_calibration_test.py BUILD_DIR
 import glob
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -144,6 +145,34 @@ class RiskAndCalibration(unittest.TestCase):
             kinds = [k.decode() for k in ev["kind"]]
             self.assertIn("calibration", kinds)
             self.assertEqual(ev["label"][kinds.index("calibration")].decode(), "mat0")
+
+    def test_live_calibrate_records_each_stage_from_the_daemon(self):
+        # The plumbing of `plinth calibrate` live: subscribe, decode raw frames, record the
+        # stages back to back, write the file. (The simulated body is no uniform load, so the
+        # numbers are not a calibration; the offline test checks the arithmetic.)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and self.receive()[0] != "pressure.frame.mat0":
+            pass
+        out = os.path.join(self.work, "cal.json")
+        run = subprocess.run([PLINTH, "calibrate", "-e", f"tcp://127.0.0.1:{self.data_port}", "--device", "mat0",
+                              "--non-interactive", "--load", "10", "--seconds", "1.5", "-o", out],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        report = json.loads(run.stdout)
+        self.assertEqual((report["rows"], report["cols"]), (64, 32))
+        self.assertTrue(40 <= report["unloaded_frames"] <= 100, report)  # 50 Hz for 1.5 s
+        self.assertTrue(40 <= report["loaded_frames"][0] <= 100, report)
+        with open(out) as f:
+            cal = json.load(f)
+        self.assertEqual(cal["format"], "plinth-calibration")
+        offset = np.asarray(cal["offset"]).reshape(64, 32)
+        self.assertTrue(np.all((offset >= 0) & (offset <= 4095)))
+        self.assertGreater(offset.max(), 100)  # a body's raw counts, not zeros or byte-swapped junk
+        # A second run refuses to overwrite the file.
+        again = subprocess.run([PLINTH, "calibrate", "-e", f"tcp://127.0.0.1:{self.data_port}", "--device", "mat0",
+                                "--non-interactive", "--load", "10", "--seconds", "0.5", "-o", out],
+                               capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(again.returncode, 0)
 
 
 if __name__ == "__main__":

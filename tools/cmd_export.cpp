@@ -1,0 +1,121 @@
+// plinth export: a session archive as CSV files for spreadsheets, R and pandas: per mat its
+// metrics (with the frame's device seq), per strap its beats and HRV, and the events, status
+// and relaxation series. Numbers at full precision; NaN is an empty cell.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "tools/archive_reader.hpp"
+#include "tools/commands.hpp"
+#include "tools/replay_timeline.hpp"
+
+namespace plinth::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string csv_number(double v) {
+  if (!std::isfinite(v)) return std::isnan(v) ? "" : (v > 0 ? "inf" : "-inf");
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  return buffer;
+}
+
+// RFC 4180: quote when the text has a separator, a quote or a line break.
+std::string csv_text(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::ofstream open_csv(const fs::path& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+  return out;
+}
+
+void finish(std::ofstream& out, const fs::path& path, std::size_t rows) {
+  out.flush();
+  if (!out) throw std::runtime_error("writing " + path.string() + " failed (disk full?)");
+  std::cout << path.string() << "  " << rows << " rows\n";
+}
+
+// time_ns, then `extra` columns (one value per row, or empty cells), then every table field.
+void write_table(const fs::path& path, const ArchiveTable& table,
+                 const std::vector<std::pair<std::string, std::vector<std::string>>>& extra = {}) {
+  std::ofstream out = open_csv(path);
+  out << "time_ns";
+  for (const auto& [name, values] : extra) out << ',' << csv_text(name);
+  for (const std::string& name : table.names) out << ',' << csv_text(name);
+  out << '\n';
+  for (std::size_t r = 0; r < table.size(); ++r) {
+    out << table.time_ns[r];
+    for (const auto& [name, values] : extra) out << ',' << (r < values.size() ? values[r] : "");
+    for (const auto& column : table.columns) out << ',' << csv_number(column[r]);
+    out << '\n';
+  }
+  finish(out, path, table.size());
+}
+
+void write_events(const fs::path& path, const std::vector<ArchiveEvent>& events) {
+  std::ofstream out = open_csv(path);
+  out << "time_ns,kind,label,value,detail\n";
+  for (const ArchiveEvent& e : events)
+    out << e.time_ns << ',' << csv_text(e.kind) << ',' << csv_text(e.label) << ',' << csv_number(e.value) << ','
+        << csv_text(e.detail) << '\n';
+  finish(out, path, events.size());
+}
+
+int run_export(const std::string& file, const fs::path& dir) {
+  const ArchiveReader reader = ArchiveReader::open(file);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) throw std::runtime_error("cannot create the directory " + dir.string() + ": " + ec.message());
+  for (const ArchiveDevice& d : reader.devices()) {
+    if (d.kind == "mat") {
+      const ArchiveTable metrics = reader.metrics(d.id);
+      const std::vector<std::int64_t> times = reader.frame_times(d.id);
+      const std::vector<std::uint32_t> seqs = reader.frame_seqs(d.id);
+      const std::vector<std::uint64_t> device_times = reader.frame_device_times(d.id);
+      const std::vector<std::int64_t> match = match_rows_by_time(metrics.time_ns, times);
+      std::vector<std::string> seq(match.size()), device_time(match.size()), frame(match.size());
+      for (std::size_t r = 0; r < match.size(); ++r) {
+        if (match[r] < 0) continue;
+        const auto f = static_cast<std::size_t>(match[r]);
+        frame[r] = std::to_string(f);
+        seq[r] = std::to_string(seqs[f]);
+        if (f < device_times.size()) device_time[r] = std::to_string(device_times[f]);
+      }
+      write_table(dir / ("metrics_" + d.id + ".csv"), metrics,
+                  {{"seq", seq}, {"device_time_us", device_time}, {"frame", frame}});
+    } else if (d.kind == "heart") {
+      write_table(dir / ("beats_" + d.id + ".csv"), reader.beats(d.id));
+      write_table(dir / ("hrv_" + d.id + ".csv"), reader.hrv(d.id));
+    }
+  }
+  write_events(dir / "events.csv", reader.events());
+  const ArchiveTable status = reader.status();
+  if (status.size() > 0 || !status.names.empty()) write_table(dir / "status.csv", status);
+  const ArchiveTable relaxation = reader.relaxation();
+  if (!relaxation.names.empty()) write_table(dir / "relaxation.csv", relaxation);
+  return 0;
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app) {
+  auto file = std::make_shared<std::string>();
+  auto dir = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("export", "Write a session archive's metrics, beats, HRV and events as CSV files");
+  cmd->add_option("file", *file, "session archive (.h5)")->required();
+  cmd->add_option("--csv", *dir, "directory for the CSV files (created if missing)")->required();
+  cmd->callback([file, dir] { run_export(*file, *dir); });
+}
+
+}  // namespace plinth::tools

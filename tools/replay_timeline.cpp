@@ -1,0 +1,42 @@
+#include "tools/replay_timeline.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace plinth {
+
+std::vector<ReplayItem> merge_timeline(std::span<const ReplaySeries> series) {
+  std::vector<ReplayItem> items;
+  std::size_t total = 0;
+  for (const ReplaySeries& s : series) total += s.times.size();
+  items.reserve(total);
+  for (const ReplaySeries& s : series)
+    for (std::size_t i = 0; i < s.times.size(); ++i)
+      items.push_back({s.times[i], s.kind, s.source, static_cast<std::uint32_t>(i)});
+  std::stable_sort(items.begin(), items.end(),
+                   [](const ReplayItem& a, const ReplayItem& b) { return a.time_ns < b.time_ns; });
+  return items;
+}
+
+std::size_t first_at_or_after(std::span<const ReplayItem> items, std::int64_t time_ns) {
+  auto it = std::lower_bound(items.begin(), items.end(), time_ns,
+                             [](const ReplayItem& item, std::int64_t t) { return item.time_ns < t; });
+  return static_cast<std::size_t>(it - items.begin());
+}
+
+std::int64_t due_after_ns(std::int64_t time_ns, std::int64_t origin_ns, double speed) {
+  if (!(speed > 0.0) || time_ns <= origin_ns) return 0;
+  return static_cast<std::int64_t>(std::llround(static_cast<double>(time_ns - origin_ns) / speed));
+}
+
+std::vector<std::int64_t> match_rows_by_time(std::span<const std::int64_t> rows, std::span<const std::int64_t> frames) {
+  std::vector<std::int64_t> match(rows.size(), -1);
+  std::size_t f = 0;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    while (f < frames.size() && frames[f] < rows[r]) ++f;
+    if (f < frames.size() && frames[f] == rows[r]) match[r] = static_cast<std::int64_t>(f);
+  }
+  return match;
+}
+
+}  // namespace plinth
