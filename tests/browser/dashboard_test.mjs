@@ -84,6 +84,16 @@ try {
   await page.screenshot({ path: path.join(shotDir, 'dashboard.png') });
   say({ step: 'screenshot', path: path.join(shotDir, 'dashboard.png') });
 
+  // Without uPlot (npm unavailable at build time) the page falls back to a plain canvas.
+  const bare = await context.newPage();
+  bare.on('pageerror', (e) => consoleErrors.push('fallback page: ' + String(e)));
+  await bare.route('**/vendor/uplot.js', (r) => r.fulfill({ contentType: 'text/javascript', body: '// no uPlot' }));
+  await bare.goto(url);
+  await bare.waitForFunction(() => Number(document.getElementById('heatmap').dataset.frames) >= 5);
+  say({ step: 'fallback', canvas: await bare.isVisible('#trend-chart canvas.fallback'),
+    uplot: await bare.evaluate(() => typeof window.uPlot) });
+  await bare.close();
+
   // The mat is unplugged: a red banner names it.
   say({ step: 'unplug' });
   await nextLine();
@@ -91,6 +101,12 @@ try {
   const banner = await page.textContent('.banner[data-device="mat0"]');
   await page.screenshot({ path: path.join(shotDir, 'dashboard-unplugged.png') });
   say({ step: 'banner', text: banner, stale_overlay: await page.isVisible('#map-stale') });
+
+  // The daemon stops: the page says so.
+  say({ step: 'stop-daemon' });
+  await nextLine();
+  await page.waitForSelector('.banner[data-kind="daemon"]');
+  say({ step: 'daemon-banner', text: await page.textContent('.banner[data-kind="daemon"]') });
 
   say({ step: 'done', console_errors: consoleErrors });
 } catch (e) {

@@ -161,10 +161,18 @@ class Dashboard(unittest.TestCase):
     def browser(self):
         # ES modules resolve packages next to the script: run a copy beside node_modules.
         script = shutil.copy(os.path.join(REPO, "tests", "browser", "dashboard_test.mjs"), BROWSER_DIR)
+        log = open(os.path.join(self.work, "node.log"), "wb")
         node = subprocess.Popen(["node", script, self.url, BUILD], cwd=BROWSER_DIR,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=open(os.path.join(self.work, "node.log"), "wb"))
-        self.addCleanup(lambda: node.poll() is None and (node.kill(), node.wait()))
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+
+        def reap():
+            if node.poll() is None:
+                node.kill()
+                node.wait()
+            node.stdin.close()
+            node.stdout.close()
+            log.close()
+        self.addCleanup(reap)
         return node
 
     def test_dashboard_shows_the_stream_and_sends_markers(self):
@@ -184,6 +192,10 @@ class Dashboard(unittest.TestCase):
             steps[name] = step
             if name == "unplug":
                 self.sim.stop(timeout=15)  # the mat's pty disappears: an unplugged device
+                node.stdin.write(b"go\n")
+                node.stdin.flush()
+            if name == "stop-daemon":
+                self.assertEqual(self.daemon.stop(timeout=20), 0, self.daemon.tail())
                 node.stdin.write(b"go\n")
                 node.stdin.flush()
             if name in ("done", "error"):
@@ -229,6 +241,8 @@ class Dashboard(unittest.TestCase):
         # Unplugged: a banner names the mat, the map is marked as not live.
         self.assertIn("mat0", steps["banner"]["text"])
         self.assertTrue(steps["banner"]["stale_overlay"])
+        self.assertIn("No data from the daemon", steps["daemon-banner"]["text"])
+        self.assertEqual(steps["fallback"], {"step": "fallback", "canvas": True, "uplot": "undefined"})
         self.assertEqual(steps["done"]["console_errors"], [])
         self.assertTrue(os.path.getsize(os.path.join(BUILD, "dashboard.png")) > 10000)
 
