@@ -42,9 +42,11 @@ class MatChannel {
   const std::string& id() const { return config_.device.id; }
   ArchiveDeviceLayout archive_layout() const;
   DeviceHealth health() const;
+  // One decoded message from the link. Public so that bench/pipeline_bench.cpp can drive the
+  // real per-frame path from a byte buffer, without a port.
+  void on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns);
 
  private:
-  void on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns);
   void on_frame(const MatFrame& frame, std::int64_t host_ns);
   void publish_risk(std::int64_t host_ns, std::uint32_t device_seq, std::uint64_t device_time_us);
 

@@ -1,0 +1,327 @@
+// Throughput and memory of the mat path the daemon runs per frame, without a pty:
+// plinth-mat bytes -> StreamDecoder (read-sized chunks) -> MatChannel (sequence tracking,
+// PressurePipeline: calibration and every metric, protobuf encoding, ZeroMQ PUB with one
+// subscriber draining) -> ArchiveWriter (HDF5 on its own thread).
+//
+// The processing thread is pinned to one CPU; the archive thread, ZeroMQ's I/O thread and
+// the subscriber run on the other. Host times are synthetic (seq / rate), so time windows
+// (sway, movement, risk) behave as in a real session of the same length.
+//
+//   bench_pipeline --rows 64 --cols 64 --frames 20000 [--no-archive]
+//   bench_pipeline --memory --rate 50 --frames 360000   (a two-hour session, RSS sampled)
+#include <pthread.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <zmq.hpp>
+
+#include "bench/bench_setup.hpp"
+#include "daemon/archive/archive_writer.hpp"
+#include "daemon/archive/session_file.hpp"
+#include "daemon/config/daemon_config.hpp"
+#include "daemon/mat_channel.hpp"
+#include "daemon/messages.hpp"
+#include "daemon/publisher.hpp"
+#include "daemon/session_outlet.hpp"
+#include "drivers/plinth_mat.hpp"
+
+namespace plinth::bench {
+namespace {
+
+constexpr std::int64_t kT0 = 1'795'425'300'000'000'000;
+
+struct Options {
+  int rows = 64;
+  int cols = 64;
+  std::size_t frames = 20000;
+  std::size_t distinct = 1000;  // scenario frames generated up front and cycled
+  double rate_hz = 100.0;       // sets the synthetic host times
+  std::size_t chunk = 4096;     // bytes per feed(), as a pty read delivers them
+  bool archive = true;
+  bool memory = false;          // encode on the fly and sample RSS once per session minute
+  int cpu = 0;
+  int deflate = -1;             // archive raw-frame deflate level; -1 = the daemon's default
+  std::string endpoint;         // default: tcp on a free loopback port
+};
+
+// The daemon's SessionOutlet, minus the daemon: publish and archive events like Daemon::Impl.
+class BenchOutlet final : public SessionOutlet {
+ public:
+  explicit BenchOutlet(Publisher& publisher) : publisher_(publisher) {}
+  void set_archive(ArchiveWriter* archive) { archive_ = archive; }
+  const std::string& session_id() const override { return session_id_; }
+  Publisher& publisher() override { return publisher_; }
+  ArchiveWriter* archive() override { return archive_; }
+  std::string& scratch() override { return scratch_; }
+  void event(std::string_view kind, std::string_view label, double value, std::string_view detail,
+             std::string_view device_id) override {
+    MessageHeader h{session_id_, publisher_.next_seq("session.event"), kT0, device_id, 0, 0};
+    encode_session_event(h, {kind, label, value, detail}, event_scratch_);
+    publisher_.send("session.event", event_scratch_);
+    if (archive_) archive_->submit_event(kT0, kind, label, value, detail);
+    ++events_;
+  }
+  std::uint64_t events() const { return events_; }
+
+ private:
+  Publisher& publisher_;
+  ArchiveWriter* archive_ = nullptr;
+  std::string session_id_ = make_session_id(kT0);  // as long as a real one (no small-string luck)
+  std::string scratch_, event_scratch_;
+  std::uint64_t events_ = 0;
+};
+
+struct RssSample {
+  double session_minutes;
+  std::uint64_t rss;
+};
+
+struct RunResult {
+  std::size_t frames = 0;
+  double process_wall_s = 0;   // processing thread, first byte to last frame handed on
+  double process_cpu_s = 0;    // its CPU time
+  double total_wall_s = 0;     // until the archive is closed (everything on disk)
+  double backpressure_s = 0;   // time the feeder waited for the archive queue to drain
+  double process_thread_total_cpu_s = 0;
+  double archive_cpu_s = 0;    // the archive thread, from start to close (it has exited: by difference)
+  double zmq_io_cpu_s = 0;
+  std::vector<RssSample> rss;
+};
+
+std::filesystem::path make_scratch_dir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "plinth-pipeline-bench-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+void run(const Options& o) {
+  // Everything created from here on (ZeroMQ's I/O thread, the archive thread, the
+  // subscriber) inherits the "other" CPU; only the processing thread gets `o.cpu`.
+  const int other_cpu = (o.cpu + 1) % static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  pin_this_thread(other_cpu);
+
+  MatBenchSetup setup;
+  setup.rows = o.rows;
+  setup.cols = o.cols;
+  setup.rate_hz = o.rate_hz;
+  const DaemonConfig config = parse_daemon_config(mat_config_toml(setup), "bench");
+  const MatConfig& mat = config.mats.at(0);
+
+  zmq::context_t context;
+  const std::string endpoint =
+      o.endpoint.empty() ? "tcp://127.0.0.1:" + std::to_string(free_tcp_port()) : o.endpoint;
+  PublisherOptions publisher_options;
+  publisher_options.endpoint = endpoint;
+  publisher_options.send_high_water_mark = config.publish_high_water_mark;
+  Publisher publisher(context, publisher_options);
+  std::atomic<bool> done{false};
+  std::atomic<std::uint64_t> received{0};
+  zmq::socket_t sub(context, zmq::socket_type::sub);
+  sub.set(zmq::sockopt::subscribe, "");
+  sub.set(zmq::sockopt::rcvtimeo, 100);
+  sub.connect(endpoint);
+  std::thread drainer([&] {
+    ::pthread_setname_np(::pthread_self(), "subscriber");
+    zmq::message_t m;
+    while (!done) {
+      if (sub.recv(m)) {
+        if (!m.more()) ++received;
+      }
+    }
+  });
+  // Slow joiner: wait until the subscription has reached the publisher.
+  for (int i = 0; i < 200 && received == 0; ++i) {
+    publisher.send("bench.hello", "x");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const std::uint64_t hello = received;
+
+  boost::asio::io_context io;  // never run: the bench drives MatChannel directly, not its DeviceLink
+  HostClock clock;
+  const std::filesystem::path dir = make_scratch_dir();
+  std::unique_ptr<ArchiveWriter> archive;
+  BenchOutlet outlet(publisher);
+  MatChannel channel(io, clock, mat, outlet, 0);
+  if (o.archive) {
+    SessionMeta meta;
+    meta.session_id = make_session_id(kT0);
+    meta.subject = "bench";
+    meta.started_at_ns = kT0;
+    meta.config_toml = config.text;
+    ArchiveOptions archive_options;
+    if (o.deflate >= 0) archive_options.deflate_level = o.deflate;
+    archive = std::make_unique<ArchiveWriter>(SessionArchive::create_in(dir, meta, {channel.archive_layout()}, {}, archive_options),
+                                              ArchiveWriterOptions{.queue_capacity = config.archive_queue_frames});
+    // Threads take their creator's name: this one is told apart in /proc/self/task by it.
+    ::pthread_setname_np(::pthread_self(), "archive");
+    archive->start();
+    ::pthread_setname_np(::pthread_self(), "main");
+    outlet.set_archive(archive.get());
+  }
+
+  const std::vector<MatFrame> frames = scenario_frames(o.rows, o.cols, o.rate_hz, o.distinct);
+  std::vector<std::uint8_t> encoded;  // all distinct frames back to back (throughput mode)
+  if (!o.memory) {
+    encoded.reserve(frames.size() * (frames[0].raw.size() * 2 + 64));  // encode_frame reserves per frame
+    for (const MatFrame& f : frames) mat_protocol::encode_frame(f, mat_protocol::Encoding::raw16, encoded);
+  }
+
+  RunResult r;
+  const auto period_ns = static_cast<std::int64_t>(1e9 / o.rate_hz);
+  const std::size_t frames_per_minute = static_cast<std::size_t>(o.rate_hz * 60.0);
+  std::thread processing([&] {
+    if (!pin_this_thread(o.cpu)) std::fprintf(stderr, "warning: cannot pin to CPU %d\n", o.cpu);
+    ::pthread_setname_np(::pthread_self(), "processing");  // perf report --comm processing
+    StreamDecoder decoder(&mat_protocol::step);
+    std::size_t handed = 0;
+    auto wait_for_archive = [&] {
+      // Bench-only back-pressure: the daemon drops (and counts) when the queue is full; to
+      // measure the archive's own rate we wait instead of dropping.
+      if (!archive) return;
+      if (archive->stats().queue_depth < config.archive_queue_frames / 2) return;
+      const auto start = std::chrono::steady_clock::now();
+      while (archive->stats().queue_depth > config.archive_queue_frames / 4)
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      r.backpressure_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    const StreamDecoder::Sink sink = [&](StepOutcome outcome, const DecodedOutput& out) {
+      channel.on_message(outcome, out, kT0 + static_cast<std::int64_t>(handed) * period_ns);
+      if (outcome == StepOutcome::mat_frame) ++handed;
+    };
+    const auto wall0 = std::chrono::steady_clock::now();
+    const std::int64_t cpu0 = thread_cpu_ns();
+    std::vector<std::uint8_t> one;
+    MatFrame frame;
+    while (handed < o.frames) {
+      if (o.memory) {
+        // Fresh seq and CRC per frame, so the session is one unbroken device stream.
+        frame = frames[handed % frames.size()];
+        frame.device_seq = static_cast<std::uint32_t>(handed);
+        frame.device_time_us = static_cast<std::uint64_t>(handed) * static_cast<std::uint64_t>(period_ns / 1000);
+        one.clear();
+        mat_protocol::encode_frame(frame, mat_protocol::Encoding::raw16, one);
+        for (std::size_t at = 0; at < one.size(); at += o.chunk)
+          decoder.feed({one.data() + at, std::min(o.chunk, one.size() - at)}, sink);
+        if (handed % frames_per_minute == 0)
+          r.rss.push_back({static_cast<double>(handed) / static_cast<double>(frames_per_minute), rss_bytes()});
+        if (handed % 16 == 0) wait_for_archive();
+        continue;
+      }
+      // Throughput: cycle over the pre-encoded frames (the device counter restarts once per cycle).
+      for (std::size_t at = 0; at < encoded.size() && handed < o.frames; at += o.chunk) {
+        decoder.feed({encoded.data() + at, std::min(o.chunk, encoded.size() - at)}, sink);
+        if ((at / o.chunk) % 16 == 0) wait_for_archive();
+      }
+    }
+    r.process_cpu_s = static_cast<double>(thread_cpu_ns() - cpu0) * 1e-9;
+    r.process_thread_total_cpu_s = static_cast<double>(thread_cpu_ns()) * 1e-9;
+    r.process_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    r.frames = handed;
+  });
+  const auto total0 = std::chrono::steady_clock::now();
+  processing.join();
+  ArchiveWriterStats archive_stats;
+  if (archive) {
+    archive->stop(kT0 + static_cast<std::int64_t>(r.frames) * period_ns);
+    archive_stats = archive->stats();
+  }
+  r.total_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - total0).count();
+  {
+    double live = 0;
+    for (const auto& [name, cpu] : live_thread_cpu_s()) {
+      live += cpu;
+      if (name.starts_with("ZMQbg/IO")) r.zmq_io_cpu_s += cpu;
+    }
+    // Everything that ran and has exited is the processing thread and the archive thread.
+    if (archive) r.archive_cpu_s = std::max(0.0, process_cpu_s() - live - r.process_thread_total_cpu_s);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  done = true;
+  drainer.join();
+
+  std::printf("%dx%d (rows x cols), %zu frames, chunk %zu B, archive %s, processing pinned to CPU %d, load %.2f\n",
+              o.rows, o.cols, r.frames, o.chunk, o.archive ? "on" : "off", o.cpu, load_average_1min());
+  std::printf("  processing thread: %.3f s wall, %.3f s CPU = %.1f us CPU/frame -> %.0f frames/s per core\n",
+              r.process_wall_s, r.process_cpu_s, r.process_cpu_s / static_cast<double>(r.frames) * 1e6,
+              static_cast<double>(r.frames) / r.process_cpu_s);
+  std::printf("  end to end (last frame %s): %.3f s -> %.0f frames/s%s\n",
+              o.archive ? "on disk, file closed" : "published", r.total_wall_s,
+              static_cast<double>(r.frames) / r.total_wall_s,
+              o.archive ? "" : "");
+  const double per_frame = 1e6 / static_cast<double>(r.frames);
+  if (o.archive)
+    std::printf("  archive thread (other CPU): %.3f s CPU = %.1f us CPU/frame -> %.0f frames/s per core\n",
+                r.archive_cpu_s, r.archive_cpu_s * per_frame, static_cast<double>(r.frames) / r.archive_cpu_s);
+  std::printf("  ZeroMQ I/O thread (other CPU): %.1f us CPU/frame\n", r.zmq_io_cpu_s * per_frame);
+  if (o.archive)
+    std::printf("  archive: %llu frames written, %llu dropped, %.1f MB file, feeder waited %.3f s for the queue%s\n",
+                static_cast<unsigned long long>(archive_stats.frames_written),
+                static_cast<unsigned long long>(archive_stats.dropped),
+                static_cast<double>(archive_stats.bytes_written) / 1e6, r.backpressure_s,
+                archive_stats.error.empty() ? "" : (" ERROR " + archive_stats.error).c_str());
+  std::printf("  published %llu messages (%llu dropped by zmq), subscriber drained %llu, %llu events\n",
+              static_cast<unsigned long long>(publisher.sent()), static_cast<unsigned long long>(publisher.dropped()),
+              static_cast<unsigned long long>(received - hello), static_cast<unsigned long long>(outlet.events()));
+  // Each stage has a CPU of its own, so the pipeline's rate is that of its slowest stage.
+  const double bound_fps = static_cast<double>(r.frames) / std::max(r.process_cpu_s, r.archive_cpu_s);
+  std::printf("RESULT throughput rows=%d cols=%d archive=%d frames=%zu fps_cpu_bound=%.0f fps_wall=%.0f "
+              "us_cpu_per_frame=%.2f archive_us_cpu_per_frame=%.2f load=%.2f\n",
+              o.rows, o.cols, o.archive ? 1 : 0, r.frames, bound_fps, static_cast<double>(r.frames) / r.total_wall_s,
+              r.process_cpu_s * per_frame, r.archive_cpu_s * per_frame, load_average_1min());
+  if (o.memory && !r.rss.empty()) {
+    std::uint64_t after_first_min_min = ~0ull, after_first_min_max = 0;
+    std::printf("  RSS by session minute:");
+    for (std::size_t i = 0; i < r.rss.size(); ++i) {
+      const auto& s = r.rss[i];
+      if (i % 10 == 0 || i + 1 == r.rss.size()) std::printf(" %.0f:%.1fMB", s.session_minutes, static_cast<double>(s.rss) / 1e6);
+      if (s.session_minutes >= 1.0) {
+        after_first_min_min = std::min(after_first_min_min, s.rss);
+        after_first_min_max = std::max(after_first_min_max, s.rss);
+      }
+    }
+    std::printf("\n");
+    const double session_h = static_cast<double>(r.frames) / o.rate_hz / 3600.0;
+    std::printf("RESULT memory session_h=%.2f rows=%d cols=%d rate_hz=%.0f peak_rss_mb=%.1f rss_after_1min_min_mb=%.1f "
+                "rss_after_1min_max_mb=%.1f growth_after_1min_mb=%.1f load=%.2f\n",
+                session_h, o.rows, o.cols, o.rate_hz, static_cast<double>(peak_rss_bytes()) / 1e6,
+                static_cast<double>(after_first_min_min) / 1e6, static_cast<double>(after_first_min_max) / 1e6,
+                static_cast<double>(after_first_min_max - after_first_min_min) / 1e6, load_average_1min());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace plinth::bench
+
+int main(int argc, char** argv) {
+  plinth::bench::Options o;
+  bool no_archive = false;
+  CLI::App app{"bench_pipeline: frames/s and memory of decode -> calibrate -> metrics -> publish -> archive"};
+  app.add_option("--rows", o.rows)->check(CLI::Range(4, 256));
+  app.add_option("--cols", o.cols)->check(CLI::Range(4, 256));
+  app.add_option("--frames", o.frames, "frames to push through");
+  app.add_option("--distinct", o.distinct, "distinct scenario frames to cycle");
+  app.add_option("--rate", o.rate_hz, "nominal frame rate for the synthetic host times, Hz");
+  app.add_option("--chunk", o.chunk, "bytes per StreamDecoder::feed");
+  app.add_option("--cpu", o.cpu, "CPU for the processing thread");
+  app.add_option("--endpoint", o.endpoint, "ZeroMQ PUB endpoint (default tcp on a free loopback port)");
+  app.add_flag("--no-archive", no_archive, "leave the HDF5 archive out");
+  app.add_option("--deflate", o.deflate, "deflate level of archived frames (default: the daemon's)")->check(CLI::Range(0, 9));
+  app.add_flag("--memory", o.memory, "encode each frame afresh (unbroken seq) and sample RSS every session minute");
+  CLI11_PARSE(app, argc, argv);
+  o.archive = !no_archive;
+  o.chunk = std::max<std::size_t>(o.chunk, 1);
+  o.distinct = std::max<std::size_t>(o.distinct, 1);
+  try {
+    plinth::bench::run(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_pipeline: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
