@@ -154,18 +154,21 @@ void DeviceLink::on_read(const std::string& error, std::size_t bytes) {
     lose(error.empty() ? "end of stream" : error);
     return;
   }
-  const std::int64_t arrival = clock_.now_unix_ns();
-  bool session_failed = false;
-  impl_->decoder.feed({impl_->buffer.data(), bytes}, [&](StepOutcome outcome, const DecodedOutput& out) {
+  // The sink captures two pointers, which fit std::function's inline storage: no allocation per read.
+  struct ReadState {
+    std::int64_t arrival;
+    bool session_failed;
+  } read{clock_.now_unix_ns(), false};
+  impl_->decoder.feed({impl_->buffer.data(), bytes}, [this, &read](StepOutcome outcome, const DecodedOutput& out) {
     if (outcome == StepOutcome::control && impl_->session) {
       send(impl_->session->on_control(out));
       impl_->session_timer.cancel();
-      session_failed = session_failed || impl_->session->status() == HostSession::Status::failed;
-      if (!session_failed) arm_session_timer();
+      read.session_failed = read.session_failed || impl_->session->status() == HostSession::Status::failed;
+      if (!read.session_failed) arm_session_timer();
     }
-    if (callbacks_.on_message) callbacks_.on_message(outcome, out, arrival);
+    if (callbacks_.on_message) callbacks_.on_message(outcome, out, read.arrival);
   });
-  if (session_failed && !check_session()) return;
+  if (read.session_failed && !check_session()) return;
   do_read();
 }
 

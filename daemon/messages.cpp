@@ -1,6 +1,8 @@
 #include "daemon/messages.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "plinth/proto/plinth.pb.h"
@@ -10,10 +12,11 @@ namespace plinth {
 namespace {
 
 void fill(v1::Header& out, const MessageHeader& h) {
-  out.set_session_id(std::string(h.session_id));
+  // Assigned in place: a reused message keeps its strings' capacity (no allocation per frame).
+  out.mutable_session_id()->assign(h.session_id);
   out.set_seq(h.seq);
   out.set_host_time_ns(h.host_time_ns);
-  out.set_device_id(std::string(h.device_id));
+  out.mutable_device_id()->assign(h.device_id);
   out.set_device_seq(h.device_seq);
   out.set_device_time_us(h.device_time_us);
 }
@@ -30,9 +33,13 @@ void encode_pressure_frame(const MessageHeader& h, const MatFrame& frame, std::s
   m.set_cols(frame.cols);
   std::string* raw = m.mutable_raw();
   raw->resize(frame.raw.size() * 2);
-  for (std::size_t i = 0; i < frame.raw.size(); ++i) {
-    (*raw)[2 * i] = static_cast<char>(frame.raw[i] & 0xFF);
-    (*raw)[2 * i + 1] = static_cast<char>(frame.raw[i] >> 8);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(raw->data(), frame.raw.data(), frame.raw.size() * 2);  // the wire is little-endian too
+  } else {
+    for (std::size_t i = 0; i < frame.raw.size(); ++i) {
+      (*raw)[2 * i] = static_cast<char>(frame.raw[i] & 0xFF);
+      (*raw)[2 * i + 1] = static_cast<char>(frame.raw[i] >> 8);
+    }
   }
   auto* p = m.mutable_pressure_mmhg();
   p->Resize(static_cast<int>(pressure_mmhg.size()), 0.0f);

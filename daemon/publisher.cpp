@@ -22,7 +22,7 @@ Publisher::Publisher(zmq::context_t& context, const PublisherOptions& options)
 Publisher::~Publisher() = default;
 
 std::uint64_t Publisher::next_seq(std::string_view topic) {
-  auto it = sequences_.find(std::string(topic));
+  auto it = sequences_.find(topic);
   if (it == sequences_.end()) it = sequences_.emplace(std::string(topic), 0).first;
   return it->second++;
 }

@@ -3,6 +3,7 @@
 // PUB never blocks: a subscriber that falls behind its high-water mark loses messages in
 // libzmq's queue for that subscriber only; we count what zmq refuses outright.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,7 +45,12 @@ class Publisher {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string endpoint_;
-  std::unordered_map<std::string, std::uint64_t> sequences_;
+  // Looked up by string_view without building a std::string per message.
+  struct TopicHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view topic) const { return std::hash<std::string_view>{}(topic); }
+  };
+  std::unordered_map<std::string, std::uint64_t, TopicHash, std::equal_to<>> sequences_;
   std::uint64_t sent_ = 0;
   std::uint64_t dropped_ = 0;
 };

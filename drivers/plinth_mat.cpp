@@ -1,6 +1,9 @@
 #include "drivers/plinth_mat.hpp"
 
+#include <zlib.h>
+
 #include <algorithm>
+#include <bit>
 #include <boost/crc.hpp>
 #include <cstring>
 
@@ -51,7 +54,9 @@ bool decode_frame(std::span<const std::uint8_t> p, MatFrame& f) {
   f.raw.resize(n);
   const std::uint8_t* v = p.data() + kFrameFixedSize;
   if (width == 2) {
-    for (std::size_t i = 0; i < n; ++i) f.raw[i] = get_u16(v + 2 * i);
+    // The wire is little-endian like the host: one block copy instead of a loop per value.
+    if constexpr (std::endian::native == std::endian::little) std::memcpy(f.raw.data(), v, 2 * n);
+    else for (std::size_t i = 0; i < n; ++i) f.raw[i] = get_u16(v + 2 * i);
   } else {
     for (std::size_t i = 0; i < n; ++i) f.raw[i] = v[i];
   }
@@ -87,10 +92,10 @@ std::uint16_t crc16_ccitt_false(std::span<const std::uint8_t> bytes) {
   return crc.checksum();
 }
 
+// zlib's CRC-32 is the same CRC (IEEE 802.3, reflected, init and xor-out 0xFFFFFFFF) and
+// processes several bytes per step; Boost's byte table took a third of the CPU per frame.
 std::uint32_t crc32_ieee(std::span<const std::uint8_t> bytes) {
-  boost::crc_32_type crc;
-  crc.process_bytes(bytes.data(), bytes.size());
-  return crc.checksum();
+  return static_cast<std::uint32_t>(::crc32_z(0, bytes.data(), bytes.size()));
 }
 
 void encode_message(Type type, std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out) {
@@ -124,10 +129,17 @@ void encode_frame(const MatFrame& frame, Encoding encoding, std::vector<std::uin
   put_u16(out, frame.cols);
   out.push_back(static_cast<std::uint8_t>(encoding));
   out.push_back(saturation_flag ? 1 : 0);
+  const std::size_t values_at = out.size();
+  out.resize(values_at + (payload_size - kFrameFixedSize));
+  std::uint8_t* v = out.data() + values_at;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint16_t v = i < frame.raw.size() ? frame.raw[i] : 0;
-    if (encoding == Encoding::raw16) put_u16(out, v);
-    else out.push_back(static_cast<std::uint8_t>(std::min<std::uint16_t>(v, 255)));
+    const std::uint16_t value = i < frame.raw.size() ? frame.raw[i] : 0;
+    if (encoding == Encoding::raw16) {
+      v[2 * i] = static_cast<std::uint8_t>(value);
+      v[2 * i + 1] = static_cast<std::uint8_t>(value >> 8);
+    } else {
+      v[i] = static_cast<std::uint8_t>(std::min<std::uint16_t>(value, 255));
+    }
   }
   put_u32(out, crc32_ieee({out.data() + begin, out.size() - begin}));
 }

@@ -88,7 +88,9 @@ FrameMetrics compute_frame_metrics(std::span<const float> mmhg, const MatGeometr
   double sum_p = 0.0, sum_p_row = 0.0, sum_p_col = 0.0;
   double sum_contact = 0.0, sum_contact_sq = 0.0;
   double peak = 0.0;
-  double grad = 0.0;
+  // Largest absolute step between neighbours along each axis, divided by the pitch once at the
+  // end (the same maximum: division by a positive constant keeps the order), not per sensel.
+  double step_along_col = 0.0, step_along_row = 0.0;
   const std::size_t stride = static_cast<std::size_t>(cols) + 1;
   std::fill(integral.begin(), integral.begin() + static_cast<std::ptrdiff_t>(stride), 0.0);
 
@@ -115,8 +117,8 @@ FrameMetrics compute_frame_metrics(std::span<const float> mmhg, const MatGeometr
         m.peak_row = r;
         m.peak_col = c;
       }
-      if (c + 1 < cols) grad = std::max(grad, std::abs(static_cast<double>(row[c + 1]) - p) / g.pitch_col_cm);
-      if (next) grad = std::max(grad, std::abs(static_cast<double>(next[c]) - p) / g.pitch_row_cm);
+      if (c + 1 < cols) step_along_col = std::max(step_along_col, std::abs(static_cast<double>(row[c + 1]) - p));
+      if (next) step_along_row = std::max(step_along_row, std::abs(static_cast<double>(next[c]) - p));
     }
     sum_p += row_sum;
     sum_p_row += row_sum * r;
@@ -125,7 +127,7 @@ FrameMetrics compute_frame_metrics(std::span<const float> mmhg, const MatGeometr
   m.total_load_n = force_n(sum_p, area);
   m.contact_area_cm2 = m.contact_sensels * area;
   m.peak_pressure_mmhg = peak;
-  m.gradient_max_mmhg_per_cm = grad;
+  m.gradient_max_mmhg_per_cm = std::max(step_along_col / g.pitch_col_cm, step_along_row / g.pitch_row_cm);
   if (m.contact_sensels > 0) {
     const double k = m.contact_sensels;
     m.mean_pressure_mmhg = sum_contact / k;
