@@ -50,6 +50,7 @@ struct Options {
   double uart_baud = 921600.0;  // schemas/mat-protocol.md, "Transport"
   bool archive = true;
   std::string plinthd;
+  std::string dump;  // per-frame figures as CSV, to look for patterns in the tail
   int nice = 0;  // applied before any thread or child exists, so all of them inherit it
 };
 
@@ -284,6 +285,14 @@ int run(const Options& o) {
     if (metrics_at[seq] != 0) to_metrics.push_back(static_cast<double>(metrics_at[seq] - written_ns[seq]) / 1e3);
     else ++lost_metrics;
   }
+  if (!o.dump.empty()) {
+    std::ofstream dump(o.dump);
+    dump << "device_seq,written_ns,wire_to_frame_us,wire_to_host_us\n";
+    for (std::size_t seq = 0; seq < capacity; ++seq)
+      if (written_ns[seq] >= cutoff && frame_at[seq] != 0)
+        dump << seq << ',' << written_ns[seq] << ',' << (frame_at[seq] - written_ns[seq]) / 1e3 << ','
+             << (host_ns[seq] - written_ns[seq]) / 1e3 << '\n';
+  }
   const SimDeviceStats sim = device.stats();
   const Stats f = stats_of(to_frame), m = stats_of(to_metrics);
   std::printf("%dx%d (rows x cols) at %.0f Hz, %.0f s after %.0f s warm-up, archive %s, %d extra subscribers "
@@ -330,6 +339,7 @@ int main(int argc, char** argv) {
   app.add_option("--uart-baud", o.uart_baud);
   app.add_option("--plinthd", o.plinthd, "daemon binary (default: ../daemon/plinthd next to this one)");
   app.add_flag("--no-archive", no_archive, "run without a session (no HDF5 archive)");
+  app.add_option("--dump", o.dump, "write per-frame latencies to this CSV file");
   app.add_option("--nice", o.nice, "nice value for this process, its threads and plinthd (e.g. -10 on a shared machine)")
       ->check(CLI::Range(-20, 19));
   CLI11_PARSE(app, argc, argv);

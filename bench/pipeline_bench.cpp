@@ -21,6 +21,7 @@
 #include <zmq.hpp>
 
 #include "bench/bench_setup.hpp"
+#include "daemon/allocator_tuning.hpp"
 #include "daemon/archive/archive_writer.hpp"
 #include "daemon/archive/session_file.hpp"
 #include "daemon/config/daemon_config.hpp"
@@ -317,6 +318,7 @@ int main(int argc, char** argv) {
   o.archive = !no_archive;
   o.chunk = std::max<std::size_t>(o.chunk, 1);
   o.distinct = std::max<std::size_t>(o.distinct, 1);
+  plinth::tune_allocator_for_archiving();  // as plinthd does
   try {
     plinth::bench::run(o);
   } catch (const std::exception& e) {

@@ -1,11 +1,11 @@
 // plinthd: the Plinth acquisition daemon.
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
 
+#include "daemon/allocator_tuning.hpp"
 #include "daemon/config/daemon_config.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/simulation.hpp"
@@ -31,13 +31,7 @@ int main(int argc, char** argv) {
   // A file-size limit (RLIMIT_FSIZE) must be an archive error like a full disk, not the end
   // of the daemon: with SIGXFSZ ignored the write fails with EFBIG and acquisition goes on.
   std::signal(SIGXFSZ, SIG_IGN);
-  // zlib allocates ~256 KiB of state for every compressed chunk (one per frame) on the archive
-  // thread and frees it; with glibc's default thresholds each free hands pages back with
-  // madvise(), and each madvise interrupts every thread of the daemon for a TLB shoot-down.
-  // Measured: two per frame, plinthd CPU-bound at ~600 frames/s of 16x16, 70 % in the kernel;
-  // keeping up to 16 MiB of freed memory instead: ~4000 frames/s and flat RSS.
-  mallopt(M_TRIM_THRESHOLD, 16 << 20);
-  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  plinth::tune_allocator_for_archiving();
 
   try {
     if (!check_path.empty()) {

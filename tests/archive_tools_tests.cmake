@@ -13,3 +13,9 @@ add_test(NAME python_client
   $<TARGET_FILE:archive_sample_writer>
   WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(python_client PROPERTIES TIMEOUT 120)
+
+# `plinth analyze` on the real recordings in ../shared/data/pressure: formats, CoP, errors.
+add_test(NAME analyze_cli
+  COMMAND /usr/bin/python3 ${PROJECT_SOURCE_DIR}/tests/integration/analyze_cli_test.py ${CMAKE_BINARY_DIR}
+  WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(analyze_cli PROPERTIES TIMEOUT 300)
