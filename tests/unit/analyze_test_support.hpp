@@ -1,6 +1,5 @@
 #pragma once
 // Test-only helpers for the analyze and calibrate tests: a temporary directory and files.
-#include <stdlib.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -9,26 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/temp_dir.hpp"
+
 namespace plinth::analyze_test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "plinth-analyze-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 inline std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);

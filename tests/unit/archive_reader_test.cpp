@@ -14,6 +14,7 @@
 #include "tools/archive_reader.hpp"
 #include "tools/archive_records.hpp"
 #include "tools/replay_timeline.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace plinth {
 namespace {
@@ -21,15 +22,7 @@ namespace {
 constexpr std::int64_t kT0 = 1'795'425'300'123'000'000;
 constexpr std::uint16_t kRows = 8, kCols = 6;
 
-struct TempDir {
-  TempDir() {
-    char name[] = "/tmp/plinth-reader-XXXXXX";
-    if (!::mkdtemp(name)) throw std::runtime_error("mkdtemp failed");
-    path = name;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::filesystem::path path;
-};
+using test_support::TempDir;
 
 PressureConfig test_pressure_config() {
   PressureConfig c;
@@ -119,7 +112,7 @@ class ArchiveReaderTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    sample_ = new Sample(write_sample(dir_->path));
+    sample_ = new Sample(write_sample(dir_->path()));
   }
   static void TearDownTestSuite() {
     delete sample_;
@@ -226,22 +219,22 @@ TEST(ArchiveReaderErrors, RefusesWhatIsNotASessionArchive) {
     }
     return std::string("opened");
   };
-  EXPECT_NE(message(dir.path / "missing.h5").find("no such file"), std::string::npos);
-  EXPECT_NE(message(dir.path).find("is a directory"), std::string::npos);
-  std::ofstream(dir.path / "text.h5") << "subject,time\n1,2\n";
-  EXPECT_NE(message(dir.path / "text.h5").find("not an HDF5 file"), std::string::npos);
+  EXPECT_NE(message(dir.path() / "missing.h5").find("no such file"), std::string::npos);
+  EXPECT_NE(message(dir.path()).find("is a directory"), std::string::npos);
+  std::ofstream(dir.path() / "text.h5") << "subject,time\n1,2\n";
+  EXPECT_NE(message(dir.path() / "text.h5").find("not an HDF5 file"), std::string::npos);
 
-  const Sample s = write_sample(dir.path);
+  const Sample s = write_sample(dir.path());
   std::string bytes;
   {
     std::ifstream in(s.path, std::ios::binary);
     bytes.assign(std::istreambuf_iterator<char>(in), {});
   }
   for (std::size_t keep : {std::size_t{100}, std::size_t{2000}, bytes.size() / 2}) {
-    std::ofstream(dir.path / "cut.h5", std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(keep));
+    std::ofstream(dir.path() / "cut.h5", std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(keep));
     // Either refused with a reason or opened: reading whatever is left must not crash.
     try {
-      const ArchiveReader r = ArchiveReader::open(dir.path / "cut.h5");
+      const ArchiveReader r = ArchiveReader::open(dir.path() / "cut.h5");
       for (const auto& d : r.devices()) (void)r.metrics(d.id);
       (void)r.events();
     } catch (const ArchiveReadError& e) {
@@ -253,9 +246,9 @@ TEST(ArchiveReaderErrors, RefusesWhatIsNotASessionArchive) {
   for (int trial = 0; trial < 10; ++trial) {
     std::string damaged = bytes;
     for (int k = 0; k < 20; ++k) damaged[rng() % damaged.size()] = static_cast<char>(rng());
-    std::ofstream(dir.path / "damaged.h5", std::ios::binary | std::ios::trunc).write(damaged.data(), static_cast<std::streamsize>(damaged.size()));
+    std::ofstream(dir.path() / "damaged.h5", std::ios::binary | std::ios::trunc).write(damaged.data(), static_cast<std::streamsize>(damaged.size()));
     try {
-      const ArchiveReader r = ArchiveReader::open(dir.path / "damaged.h5");
+      const ArchiveReader r = ArchiveReader::open(dir.path() / "damaged.h5");
       std::vector<std::uint16_t> raw;
       for (const auto& d : r.devices())
         if (d.kind == "mat")

@@ -2,7 +2,6 @@
 // Test-only helpers: read an archive back with the plain HDF5 C API (independently of the
 // writer's code), temporary directories, and a standard two-device layout.
 #include <hdf5.h>
-#include <stdlib.h>
 
 #include <cmath>
 #include <cstdint>
@@ -13,26 +12,11 @@
 
 #include "daemon/archive/archive_layout.hpp"
 
+#include "tests/unit/temp_dir.hpp"
+
 namespace plinth::archive_test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "plinth-archive-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 // An open HDF5 file for reading; `swmr` opens it as a SWMR reader.
 class Reader {

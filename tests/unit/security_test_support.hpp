@@ -1,6 +1,5 @@
 #pragma once
 // Test-only helpers for the security tests: a temporary directory and key files in it.
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -10,26 +9,11 @@
 
 #include "daemon/security/curve_keys.hpp"
 
+#include "tests/unit/temp_dir.hpp"
+
 namespace plinth::security_test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "plinth-security-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 inline unsigned mode_of(const std::filesystem::path& p) {
   struct stat st {};
