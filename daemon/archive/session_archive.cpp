@@ -270,25 +270,7 @@ struct SessionArchive::Impl {
         ::close(read_only);
       }
     }
-    for (Device& d : devices) {
-      if (d.mat) {
-        d.mat->raw.abandon();
-        d.mat->time_ns.abandon();
-        d.mat->seq.abandon();
-        d.mat->device_time_us.abandon();
-        d.mat->metrics.data.abandon();
-        d.mat->risk_time_ns.abandon();
-        d.mat->risk_pti.abandon();
-        d.mat->risk_time_above.abandon();
-      }
-      if (d.heart) {
-        d.heart->beats.data.abandon();
-        d.heart->hrv.data.abandon();
-      }
-    }
-    if (events) events->data.abandon();
-    if (status) status->data.abandon();
-    if (relaxation) relaxation->data.abandon();
+    for_each_dataset([](h5::AppendableDataset& dataset) { dataset.abandon(); });
     devices.clear();
     events.reset();
     status.reset();
@@ -300,28 +282,27 @@ struct SessionArchive::Impl {
   bool writable() {
     h5::silence_automatic_error_printing();
     return healthy && file;
-    return true;
   }
-  void write_all_pending() {
+  // Every appendable dataset of the file, in one place so that no new table is forgotten.
+  template <class Visit>
+  void for_each_dataset(Visit&& visit) {
     for (Device& d : devices) {
       if (d.mat) {
-        d.mat->raw.write_pending();
-        d.mat->time_ns.write_pending();
-        d.mat->seq.write_pending();
-        d.mat->device_time_us.write_pending();
-        d.mat->metrics.data.write_pending();
-        d.mat->risk_time_ns.write_pending();
-        d.mat->risk_pti.write_pending();
-        d.mat->risk_time_above.write_pending();
+        for (h5::AppendableDataset* dataset :
+             {&d.mat->raw, &d.mat->time_ns, &d.mat->seq, &d.mat->device_time_us, &d.mat->metrics.data,
+              &d.mat->risk_time_ns, &d.mat->risk_pti, &d.mat->risk_time_above})
+          visit(*dataset);
       }
       if (d.heart) {
-        d.heart->beats.data.write_pending();
-        d.heart->hrv.data.write_pending();
+        visit(d.heart->beats.data);
+        visit(d.heart->hrv.data);
       }
     }
-    if (events) events->data.write_pending();
-    if (status) status->data.write_pending();
-    if (relaxation) relaxation->data.write_pending();
+    for (std::optional<Table>* table : {&events, &status, &relaxation})
+      if (*table) visit((*table)->data);
+  }
+  void write_all_pending() {
+    for_each_dataset([](h5::AppendableDataset& dataset) { dataset.write_pending(); });
   }
   // Closes every dataset and the file; false if HDF5 could not close the file cleanly.
   bool close_file() {
