@@ -17,5 +17,7 @@ cmake --build "$build" -j "$jobs"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:abort_on_error=0:strict_string_checks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tests/sanitize/lsan.supp}"
 cd "$root"
-ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"
+# valgrind cannot run sanitized binaries; fuzz_short and sanitized_core make their own builds.
+ctest --test-dir "$build" --output-on-failure -j "$jobs" -E "^(valgrind_end_to_end|fuzz_short|sanitized_core)$" "$@"

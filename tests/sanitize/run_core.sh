@@ -19,6 +19,7 @@ cmake --build "$build" -j "${PLINTH_JOBS:-2}" --target "${tests[@]}"
 
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:strict_string_checks=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export LSAN_OPTIONS="suppressions=$root/tests/sanitize/lsan.supp"
 cd "$root"
 failed=()
 for t in "${tests[@]}"; do
