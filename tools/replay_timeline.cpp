@@ -34,7 +34,9 @@ std::vector<std::int64_t> match_rows_by_time(std::span<const std::int64_t> rows,
   std::size_t f = 0;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     while (f < frames.size() && frames[f] < rows[r]) ++f;
-    if (f < frames.size() && frames[f] == rows[r]) match[r] = static_cast<std::int64_t>(f);
+    // Frames decoded from one serial read share their arrival time: rows with the same time
+    // take those frames in order, one each (both tables are written in frame order).
+    if (f < frames.size() && frames[f] == rows[r]) match[r] = static_cast<std::int64_t>(f++);
   }
   return match;
 }

@@ -292,5 +292,11 @@ TEST(ReplayTimeline, MatchesMetricsRowsToFramesByTime) {
   EXPECT_EQ(match_rows_by_time(rows, frames), (std::vector<std::int64_t>{0, -1, 2, 3, -1}));
 }
 
+TEST(ReplayTimeline, FramesOfOneReadShareATimeAndMatchInOrder) {
+  // Three frames decoded from one serial read carry the same arrival time.
+  const std::vector<std::int64_t> frames{10, 20, 20, 20, 30}, rows{10, 20, 20, 20, 30};
+  EXPECT_EQ(match_rows_by_time(rows, frames), (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+}
+
 }  // namespace
 }  // namespace plinth

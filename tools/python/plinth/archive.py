@@ -142,8 +142,12 @@ class Mat(_Series):
         t, m = self.time_ns, self.metrics
         if m is None or len(m) == 0:
             return np.zeros(0, dtype=np.int64)
-        idx = np.searchsorted(t, m["time_ns"])
-        ok = (idx < len(t)) & (t[np.minimum(idx, len(t) - 1)] == m["time_ns"]) if len(t) else np.zeros(len(m), bool)
+        mt = m["time_ns"]
+        # Frames decoded from one serial read share their arrival time: the k-th row with a
+        # given time belongs to the k-th frame with that time (both are written in frame order).
+        tie_rank = np.arange(len(mt)) - np.searchsorted(mt, mt, side="left")
+        idx = np.searchsorted(t, mt, side="left") + tie_rank
+        ok = (idx < len(t)) & (t[np.minimum(idx, len(t) - 1)] == mt) if len(t) else np.zeros(len(m), bool)
         return np.where(ok, idx, -1)
 
     def __repr__(self):
