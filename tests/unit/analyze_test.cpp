@@ -17,6 +17,7 @@
 #include "tests/unit/analyze_test_support.hpp"
 #include "tools/analyze/analyze_command.hpp"
 #include "tools/analyze/offline_pipeline.hpp"
+#include "tests/unit/sample_stats.hpp"
 
 namespace plinth {
 namespace {
@@ -27,17 +28,8 @@ using analyze_test::write_file;
 const std::string kVista = "../shared/data/pressure/pmatdata/S1/";
 const std::string kBodiTrak = "../shared/data/pressure/pmatdata-exp2/S1/";
 
-double mean_of(const std::vector<double>& v) {
-  double s = 0.0;
-  for (double x : v) s += x;
-  return s / static_cast<double>(v.size());
-}
-double cv_of(const std::vector<double>& v) {
-  const double m = mean_of(v);
-  double ss = 0.0;
-  for (double x : v) ss += (x - m) * (x - m);
-  return std::sqrt(ss / static_cast<double>(v.size())) / m;
-}
+using test_support::cv_of;
+using test_support::mean_of;
 
 // The Vista FSA mat as a plinthd config would describe it (the data set publishes no
 // calibration: 0.05 mmHg per count is illustrative; the assertions are about stability and
@@ -63,7 +55,7 @@ scale = 0.05
 class RealRecordings : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kVista)) GTEST_SKIP() << "data set not found at " << kVista;
+    if (!std::filesystem::exists(kVista)) FAIL() << "data set not found (../shared beside the repo) at " << kVista;
     config_path_ = write_file(tmp_.path() / "plinthd.toml", vista_config_toml());
   }
   MetricTable analyze(int posture) {
@@ -181,7 +173,7 @@ TEST_F(RealRecordings, CsvAndJsonLinesPrintEveryFrameAndColumn) {
 // count and a 60 mmHg noise threshold, contact is exactly the sensels above 60 counts.
 TEST(BodiTrakRecording, OneFrameThroughTheCommandLineCalibration) {
   const std::string file = kBodiTrak + "Matrix_Air_B1.txt";
-  if (!std::filesystem::exists(file)) GTEST_SKIP() << "data set not found at " << file;
+  if (!std::filesystem::exists(file)) FAIL() << "data set not found (../shared beside the repo) at " << file;
   AnalyzeOptions o;
   o.file = file;
   o.scale = 1.0;

@@ -10,6 +10,7 @@
 
 #include "daemon/pressure/corrupt_frame.hpp"
 #include "daemon/pressure/pressure_pipeline.hpp"
+#include "tests/unit/sample_stats.hpp"
 
 namespace plinth {
 namespace {
@@ -50,22 +51,13 @@ PressureConfig vista_config() {
   return c;
 }
 
-double mean_of(const std::vector<double>& v) {
-  double s = 0.0;
-  for (double x : v) s += x;
-  return s / static_cast<double>(v.size());
-}
-double cv_of(const std::vector<double>& v) {
-  const double m = mean_of(v);
-  double ss = 0.0;
-  for (double x : v) ss += (x - m) * (x - m);
-  return std::sqrt(ss / static_cast<double>(v.size())) / m;
-}
+using test_support::cv_of;
+using test_support::mean_of;
 
 class PressureRecordings : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kDir)) GTEST_SKIP() << "data set not found at " << kDir;
+    if (!std::filesystem::exists(kDir)) FAIL() << "data set not found (../shared beside the repo) at " << kDir;
   }
 };
 
