@@ -63,8 +63,7 @@ class LongRun(DaemonCase, unittest.TestCase):
         frames, beats = samples[-1][1], samples[-1][2]
         print(f"MEASURED long run: {device_s / 3600:.2f} h of session in {elapsed:.0f} s; {frames} frames "
               f"processed ({sim['messages_dropped']} not read in time), {beats} beats", file=sys.stderr)
-        # (On a loaded machine the daemon may not read every frame at 100x; most must get through.)
-        self.assertGreater(frames, 0.6 * SESSION_S * NOMINAL_HZ, "the daemon processed too few frames")
+        self.assertGreater(frames, 0.8 * SESSION_S * NOMINAL_HZ, "the daemon processed too few frames")
         self.assertGreater(beats, SESSION_S / 2, "too few beats")
         third = SESSION_S / 3
         middle = [s[3] for s in samples if third <= s[0] < 2 * third]
