@@ -84,6 +84,10 @@ void SimulatedDevice::update_link() {
 }
 
 void SimulatedDevice::apply_plug(bool plugged) {
+  // Stamped before the change starts: a host can notice the closed pty (or the new link)
+  // within microseconds, and the event must not appear to come after its detection.
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
   if (plugged) {
     pty_ = open_pseudo_terminal();
     fd_ = pty_.master_fd;
@@ -97,8 +101,6 @@ void SimulatedDevice::apply_plug(bool plugged) {
     pending_start_ = 0;
   }
   plugged_ = plugged;
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
   report_.plug_events.push_back(
       {plugged, std::int64_t{now.tv_sec} * 1000000000 + now.tv_nsec, plugged ? pty_.slave_path : std::string()});
 }
