@@ -97,8 +97,9 @@ class UnplugReplug(DaemonCase, unittest.TestCase):
         self.assertEqual(len({f.msg.header.session_id for f in frames}), 1)
         seqs = [f.msg.header.seq for f in frames]
         self.assertEqual(seqs, list(range(seqs[0], seqs[0] + len(seqs))))
-        self.assertFalse([f for f in frames if unplug + 100e6 < f.recv_ns < replug],
-                         "frames published while the mat was unplugged")
+        # By arrival at the daemon, not receipt here: a loaded machine may deliver older frames late.
+        self.assertFalse([f for f in frames if unplug + 100e6 < f.msg.header.host_time_ns < replug],
+                         "frames read while the mat was unplugged")
         # (Jumps before the unplug are frames the sim could not send before plinthd opened it.)
         dev = [f.msg.header.device_seq for f in frames]
         all_jumps = [(b.msg.header.device_seq, b.msg.header.device_seq - a.msg.header.device_seq - 1, b.recv_ns)
