@@ -139,7 +139,9 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(len(f.pressure_mmhg), 64 * 32)
             self.assertLess(abs(f.header.host_time_ns - now_ns), 60e9)
         times = [f.header.host_time_ns for f in frames]
-        self.assertTrue(all(b > a for a, b in zip(times, times[1:])))
+        # Non-decreasing: frames decoded from one serial read share their arrival time.
+        self.assertTrue(all(b >= a for a, b in zip(times, times[1:])))
+        self.assertGreater(len(set(times)), len(times) // 2)
 
         # A person lies on the table: the load is plausible and the CoP is on the mat.
         for m in metrics:
