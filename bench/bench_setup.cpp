@@ -1,5 +1,6 @@
 #include "bench/bench_setup.hpp"
 
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
@@ -68,6 +69,11 @@ std::uint64_t rss_bytes() {
   std::uint64_t size = 0, resident = 0;
   in >> size >> resident;
   return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+std::uint64_t heap_in_use_bytes() {
+  const struct mallinfo2 info = ::mallinfo2();
+  return info.uordblks + info.hblkhd;
 }
 
 double process_cpu_s() {

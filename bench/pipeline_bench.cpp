@@ -80,6 +80,7 @@ class BenchOutlet final : public SessionOutlet {
 struct RssSample {
   double session_minutes;
   std::uint64_t rss;
+  std::uint64_t heap;  // malloc'd and not freed: tells the heap's growth from the rest of RSS
 };
 
 struct RunResult {
@@ -209,7 +210,8 @@ void run(const Options& o) {
         for (std::size_t at = 0; at < one.size(); at += o.chunk)
           decoder.feed({one.data() + at, std::min(o.chunk, one.size() - at)}, sink);
         if (handed % frames_per_minute == 0)
-          r.rss.push_back({static_cast<double>(handed) / static_cast<double>(frames_per_minute), rss_bytes()});
+          r.rss.push_back(
+              {static_cast<double>(handed) / static_cast<double>(frames_per_minute), rss_bytes(), heap_in_use_bytes()});
         if (handed % 16 == 0) wait_for_archive();
         continue;
       }
@@ -276,10 +278,11 @@ void run(const Options& o) {
               r.process_cpu_s * per_frame, r.archive_cpu_s * per_frame, load_average_1min());
   if (o.memory && !r.rss.empty()) {
     std::uint64_t after_first_min_min = ~0ull, after_first_min_max = 0;
-    std::printf("  RSS by session minute:");
+    std::printf("  RSS (heap in use) by session minute:");
     for (std::size_t i = 0; i < r.rss.size(); ++i) {
       const auto& s = r.rss[i];
-      if (i % 10 == 0 || i + 1 == r.rss.size()) std::printf(" %.0f:%.1fMB", s.session_minutes, static_cast<double>(s.rss) / 1e6);
+      if (i % 10 == 0 || i + 1 == r.rss.size()) std::printf(" %.0f:%.1fMB(%.1f)", s.session_minutes, static_cast<double>(s.rss) / 1e6,
+                    static_cast<double>(s.heap) / 1e6);
       if (s.session_minutes >= 1.0) {
         after_first_min_min = std::min(after_first_min_min, s.rss);
         after_first_min_max = std::max(after_first_min_max, s.rss);
