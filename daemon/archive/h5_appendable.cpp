@@ -36,15 +36,9 @@ AppendableDataset::AppendableDataset(hid_t parent, const AppendableSpec& spec)
     check_status(H5Pset_deflate(create.get(), static_cast<unsigned>(spec.deflate_level)), what);
     check_status(H5Pset_chunk_opts(create.get(), H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS), what);
   }
-  // Room for several chunks in the chunk cache: a partially filled chunk written at a flush
-  // stays cached until it fills, instead of being read back and decompressed.
-  const Handle access = plist(H5Pcreate(H5P_DATASET_ACCESS), what);
-  const std::size_t chunk_bytes = row_bytes_ * chunk_rows_;
-  check_status(H5Pset_chunk_cache(access.get(), 521, std::max<std::size_t>(1 << 20, 4 * chunk_bytes),
-                                  H5D_CHUNK_CACHE_W0_DEFAULT),
-               what);
+  // The chunk cache comes from the file (see latest_format_access in session_archive.cpp).
   dataset_ = dataset(
-      H5Dcreate2(parent, name_.c_str(), spec.file_type, space.get(), H5P_DEFAULT, create.get(), access.get()),
+      H5Dcreate2(parent, name_.c_str(), spec.file_type, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT),
       what);
   pending_.resize(row_bytes_ * batch_rows_);
 }

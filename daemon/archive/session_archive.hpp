@@ -80,6 +80,9 @@ class SessionArchive {
   std::uint64_t frames_appended() const;  // accepted frames, all devices
   std::uint64_t rejected() const;         // appends refused for bad arguments
   std::uint64_t file_bytes() const;       // current size of the file on disk
+  // The raw-data chunk cache a dataset of the open file really uses (bytes; 0 if it cannot be
+  // read), e.g. "pressure/mat0/raw": SWMR mode may replace what the archive asked for.
+  std::size_t chunk_cache_bytes(const std::string& dataset) const;
 
  private:
   struct Impl;

@@ -197,6 +197,21 @@ TEST(ArchiveSession, DatasetsCarryUnitsAndCompression) {
   EXPECT_TRUE(file.filters("/pressure/mat0/time_ns").empty());
 }
 
+// HDF5 keeps written chunks until a dataset's cache is full; at the default 1 MiB per dataset
+// that grew the heap by ~9 MB over a session's first 45 minutes. The size must survive the
+// switch to SWMR mode, which reopens every dataset.
+TEST(ArchiveSession, ChunkCacheStaysSmallInSwmrMode) {
+  TempDir tmp;
+  SessionArchive archive = SessionArchive::create_in(tmp.path(), sample_meta(), sample_devices(), sample_status());
+  ASSERT_TRUE(archive.healthy()) << archive.last_error();
+  for (const char* dataset : {"pressure/mat0/raw", "pressure/mat0/time_ns", "pressure/mat0/metrics", "events"}) {
+    const std::size_t bytes = archive.chunk_cache_bytes(dataset);
+    EXPECT_GT(bytes, 0u) << dataset;
+    EXPECT_LE(bytes, 64u << 10) << dataset;
+  }
+  EXPECT_TRUE(archive.close(kT0));
+}
+
 TEST(ArchiveSession, FileIs0600InNewDirectory0700) {
   TempDir tmp;
   const auto dir = tmp.path() / "a" / "sessions";
