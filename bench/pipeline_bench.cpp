@@ -281,7 +281,9 @@ void run(const Options& o) {
     std::printf("  RSS (heap in use) by session minute:");
     for (std::size_t i = 0; i < r.rss.size(); ++i) {
       const auto& s = r.rss[i];
-      if (i < 12 || i % 10 == 0 || i + 1 == r.rss.size()) std::printf(" %.0f:%.1fMB(%.1f)", s.session_minutes, static_cast<double>(s.rss) / 1e6,
+      // Every minute at first, where growth shows; then every ten.
+      if (i < 12 || i % 10 == 0 || i + 1 == r.rss.size())
+        std::printf(" %.0f:%.1fMB(%.1f)", s.session_minutes, static_cast<double>(s.rss) / 1e6,
                     static_cast<double>(s.heap) / 1e6);
       if (s.session_minutes >= 1.0) {
         after_first_min_min = std::min(after_first_min_min, s.rss);

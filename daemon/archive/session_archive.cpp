@@ -697,15 +697,18 @@ std::uint64_t SessionArchive::file_bytes() const {
 
 std::size_t SessionArchive::chunk_cache_bytes(const std::string& dataset) const {
   if (!impl_->file) return 0;
-  const hid_t id = H5Dopen2(impl_->file.get(), dataset.c_str(), H5P_DEFAULT);
-  if (id < 0) return 0;
-  const hid_t access = H5Dget_access_plist(id);
-  std::size_t slots = 0, bytes = 0;
-  double w0 = 0;
-  const bool ok = access >= 0 && H5Pget_chunk_cache(access, &slots, &bytes, &w0) >= 0;
-  if (access >= 0) H5Pclose(access);
-  H5Dclose(id);
-  return ok ? bytes : 0;
+  h5::silence_automatic_error_printing();
+  try {
+    const h5::Handle open =
+        h5::dataset(H5Dopen2(impl_->file.get(), dataset.c_str(), H5P_DEFAULT), "cannot open " + dataset);
+    const h5::Handle access = h5::plist(H5Dget_access_plist(open.get()), "cannot read the access list of " + dataset);
+    std::size_t slots = 0, bytes = 0;
+    double w0 = 0;
+    h5::check_status(H5Pget_chunk_cache(access.get(), &slots, &bytes, &w0), "cannot read the chunk cache of " + dataset);
+    return bytes;
+  } catch (const h5::Failure&) {
+    return 0;
+  }
 }
 
 }  // namespace plinth

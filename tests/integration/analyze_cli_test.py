@@ -25,8 +25,7 @@ VISTA_ARGS = ["--rows", "64", "--cols", "32", "--pitch", "2.54", "--scale", "0.0
 
 
 def analyze(path, *args):
-    run = subprocess.run([PLINTH, "analyze", path, *VISTA_ARGS, *args], capture_output=True, text=True, timeout=120)
-    return run
+    return subprocess.run([PLINTH, "analyze", path, *VISTA_ARGS, *args], capture_output=True, text=True, timeout=120)
 
 
 class AnalyzeCommand(unittest.TestCase):
