@@ -118,17 +118,27 @@ void Daemon::Impl::setup_devices() {
   if (!mats.empty())
     mats.front()->set_observer([this](const PressureResult& r) {
       if (!r.suspect)
-        relaxation.on_pressure(r.host_time_ns, r.movement_index_per_s, r.sway.mean_velocity_cm_s, r.occupied);
+        relaxation.on_pressure(r.host_time_ns, r.movement_index_per_s, r.sway.mean_velocity_cm_s,
+                               r.frame.total_load_n, r.occupied);
     });
   if (!hearts.empty())
-    hearts.front()->set_observer([this](const HrvMetrics& m) {
-      if (m.kind == HrvWindowKind::sliding)
-        relaxation.on_hrv(m.time_ns, m.baseline.delta_ln_rmssd, m.baseline.hf_change_pct);
-    });
+    hearts.front()->set_observer([this](const HrvMetrics& m) { relaxation.on_hrv(clock.now_unix_ns(), m); });
 }
 
 void Daemon::Impl::publish_relaxation() {
   const std::int64_t now = clock.now_unix_ns();
+  // The automatic baseline (after the settling time on the table) becomes every strap's too.
+  if (const auto segment = relaxation.take_completed_baseline(now)) {
+    for (auto& ch : hearts) {
+      try {
+        ch->set_baseline(segment->first, segment->second);
+      } catch (const std::exception& e) {
+        spdlog::warn("{}: automatic baseline not set: {}", ch->id(), e.what());
+      }
+    }
+    publish_event("baseline", "automatic", static_cast<double>(segment->second - segment->first) / 1e9,
+                  "the baseline after settling on the table");
+  }
   const RelaxationReading r = relaxation.reading(now);
   MessageHeader h{session_id_, publisher_.next_seq("relaxation"), now, {}, 0, 0};
   encode_relaxation(h, r, scratch_);
@@ -249,7 +259,7 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
   publisher_.reset_sequences();
   for (auto& ch : mats) ch->reset_session();
   for (auto& ch : hearts) ch->reset_session();
-  relaxation.start_session(now);
+  relaxation.start_session(now, !mats.empty());
 
   SessionMeta meta;
   meta.session_id = session_id_;
@@ -329,6 +339,7 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
           [&](const SessionStopRequest&) { return stop_session().dump(); },
           [&](const MarkerRequest& r) {
             publish_event("marker", r.label, r.value.value_or(kNaN), r.detail);
+            relaxation.on_marker(clock.now_unix_ns(), r.label);
             return json{{"ok", true}, {"session_id", session_id_}, {"archived", archive_ != nullptr}}.dump();
           },
           [&](const BaselineRequest& r) {

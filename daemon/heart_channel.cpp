@@ -22,7 +22,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 HrvMonitorSettings monitor_settings(const HeartConfig& c) {
   HrvMonitorSettings s;
   s.window_s = c.hrv_window_s;
-  s.baseline_s = c.baseline_s;
+  // The session baseline is the relaxation tracker's (settled occupancy), handed over with
+  // set_baseline(); the monitor keeps none of its own.
+  s.baseline_s = 0.0;
   if (c.correction == "none") s.artifacts.mode = CorrectionMode::none;
   if (c.correction == "simple") s.artifacts.mode = CorrectionMode::simple;
   return s;
@@ -46,6 +48,7 @@ HeartChannel::HeartChannel(boost::asio::io_context& io, const HostClock& clock, 
       monitor_(std::make_unique<HrvMonitor>(monitor_settings(config))),
       out_(std::make_unique<HrvMonitorOutput>()),
       beat_topic_("heart.beat." + config.device.id),
+      final_beat_topic_("heart.beat_final." + config.device.id),
       hrv_topic_("heart.hrv." + config.device.id),
       hrv_values_(hrv_record_fields().size()) {
   if (config.device.driver == kBluezDriver) {
@@ -101,7 +104,7 @@ void HeartChannel::reopen() {
 
 void HeartChannel::reset_session() {
   monitor_ = std::make_unique<HrvMonitor>(monitor_settings(config_));
-  beats_ = strap_missing_ = artifacts_ = 0;
+  beats_ = strap_missing_ = artifacts_ = input_beats_ = 0;
 }
 
 void HeartChannel::set_baseline(std::int64_t begin_ns, std::int64_t end_ns) {
@@ -131,6 +134,7 @@ void HeartChannel::on_samples(const std::vector<HeartSample>& samples, std::int6
     strap_missing_ += s.missing_beats;
     RawBeat beat{s.rr_1024 * 1000.0 / 1024.0, times[k], s.missing_beats};
     pending_missing_ += s.missing_beats;
+    missing_by_index_[input_beats_++ % missing_by_index_.size()] = s.missing_beats;
     monitor_->push(beat, *out_);
     deliver(*out_);
   }
@@ -147,11 +151,24 @@ void HeartChannel::deliver(HrvMonitorOutput& out) {
     const std::uint32_t missing = pending_missing_;
     pending_missing_ = 0;
     MessageHeader h{outlet_.session_id(), publisher.next_seq(beat_topic_), beat.time_ns, id(), beat.beat_index, 0};
-    encode_heart_beat(h, beat, missing, contact_, buffer);
+    encode_heart_beat(h, beat, missing, contact_, false, buffer);
     publisher.send(beat_topic_, buffer);
     if (archive)
       archive->submit_beat(archive_index_, ArchiveBeat{beat.time_ns, beat.rr_ms, beat.nn_ms, beat.hr_bpm, beat.flags,
                                                        missing});
+  }
+  for (const BeatRecord& beat : out.final_beats) {
+    const std::uint32_t missing = missing_by_index_[beat.beat_index % missing_by_index_.size()];
+    MessageHeader h{outlet_.session_id(), publisher.next_seq(final_beat_topic_), beat.time_ns, id(), beat.beat_index, 0};
+    encode_heart_beat(h, beat, missing, contact_, true, buffer);
+    publisher.send(final_beat_topic_, buffer);
+    if (archive) {
+      const double extra[] = {static_cast<double>(beat.beat_index), static_cast<double>(beat.nn_count),
+                              static_cast<double>(beat.provisional_flags)};
+      archive->submit_beat(archive_index_,
+                           ArchiveBeat{beat.time_ns, beat.rr_ms, beat.nn_ms, beat.hr_bpm, beat.flags, missing, true},
+                           extra);
+    }
   }
   for (const HrvMetrics& hrv : out.updates) {
     MessageHeader h{outlet_.session_id(), publisher.next_seq(hrv_topic_), hrv.time_ns, id(), 0, 0};
@@ -175,7 +192,7 @@ ArchiveDeviceLayout HeartChannel::archive_layout() const {
   if (link_->bluez) l.attributes["bluez_device"] = config_.bluez_device;
   l.attributes["correction"] = config_.correction;
   l.attributes["hrv_window_s"] = config_.hrv_window_s;
-  l.attributes["baseline_s"] = config_.baseline_s;
+  l.attributes["final_delay_beats"] = static_cast<std::int64_t>(monitor_->final_delay_beats());
   // The archive writes time_ns itself; the record's own copy (field 0) is left out.
   for (std::string_view f : hrv_record_fields().subspan(1)) l.hrv_fields.emplace_back(std::string(f));
   return l;

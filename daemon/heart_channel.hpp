@@ -1,6 +1,7 @@
 #pragma once
 // One heart-rate strap: its link (a serial protocol through DeviceLink, or BlueZ over
 // D-Bus), the live HRV engine, publishing of beats and HRV updates, and archiving.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -59,7 +60,10 @@ class HeartChannel {
   std::unique_ptr<Link> link_;
   std::unique_ptr<HrvMonitor> monitor_;
   std::unique_ptr<HrvMonitorOutput> out_;
-  std::string beat_topic_, hrv_topic_;
+  std::string beat_topic_, final_beat_topic_, hrv_topic_;
+  // Strap-reported lost beats by input position, for the final records that come ~51 beats later.
+  std::array<std::uint32_t, 512> missing_by_index_{};
+  std::uint64_t input_beats_ = 0;
   std::vector<double> hrv_values_;
   std::uint64_t beats_ = 0, strap_missing_ = 0, artifacts_ = 0;
   bool contact_ = true;

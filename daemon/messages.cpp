@@ -173,7 +173,7 @@ void encode_pressure_risk(const MessageHeader& h, const RiskMap& risk, std::stri
 namespace plinth {
 
 void encode_heart_beat(const MessageHeader& h, const BeatRecord& beat, std::uint32_t missing, bool contact,
-                       std::string& out) {
+                       bool final_decision, std::string& out) {
   thread_local v1::HeartBeat m;
   fill(*m.mutable_header(), h);
   m.set_rr_ms(beat.rr_ms);
@@ -184,6 +184,8 @@ void encode_heart_beat(const MessageHeader& h, const BeatRecord& beat, std::uint
   m.set_contact(contact);
   m.set_nn_count(beat.nn_count);
   m.set_beat_index(beat.beat_index);
+  m.set_final_decision(final_decision);
+  m.set_provisional_flags(final_decision ? beat.provisional_flags : 0);
   m.SerializeToString(&out);
 }
 

@@ -31,8 +31,9 @@ void encode_pressure_metrics(const MessageHeader& h, const PressureResult& resul
 struct RiskMap;
 void encode_pressure_risk(const MessageHeader& h, const RiskMap& risk, std::string& out);
 
+// final_decision: heart.beat_final.<id> (schemas/hrv.md §3.2); otherwise heart.beat.<id>.
 void encode_heart_beat(const MessageHeader& h, const BeatRecord& beat, std::uint32_t missing, bool contact,
-                       std::string& out);
+                       bool final_decision, std::string& out);
 void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& hrv, std::string& out);
 
 struct RelaxationReading;

@@ -46,9 +46,9 @@ Simulation::Simulation(const SimulationOptions& o) {
     << "noise_threshold_mmhg = 5.0\n"
     << "[mat.calibration]\ncurve = \"linear\"\nunit = \"mmHg\"\nscale = " << 1.0 / sim::kCountsPerMmHg << "\n\n"
     << "[[heart]]\nid = \"strap0\"\ndriver = \"rr-line\"\nport = \"" << strap_port << "\"\n"
-    << "baseline_s = 60\n\n"
-    << "# A short baseline so that a demo shows the readout within minutes.\n"
-    << "[relaxation]\nbaseline_s = 60\n";
+    << "\n"
+    << "# A short settling time and baseline so that a demo shows the readout within minutes.\n"
+    << "[relaxation]\nsettle_s = 30\nbaseline_s = 60\n";
   config_text_ = c.str();
 }
 

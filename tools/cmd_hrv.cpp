@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "daemon/hrv/artifact_corrector.hpp"
+#include "daemon/hrv/final_artifact_pass.hpp"
 #include "daemon/hrv/hrv_flatten.hpp"
 #include "daemon/hrv/hrv_metrics.hpp"
 
@@ -96,7 +97,11 @@ nlohmann::json hrv_report(std::span<const double> rr_ms, const HrvCommandOptions
   if (!(options.step_s > 0.0)) throw std::invalid_argument("--step must be > 0 s");
   ArtifactSettings artifact_settings;
   artifact_settings.mode = options.correction;
-  const std::vector<BeatRecord> beats = correct_rr_series(rr_ms, artifact_settings);
+  // Lipponen: the final decisions (centred windows, as the paper runs it over a recording),
+  // the same the daemon archives; the other modes decide once.
+  const bool final_pass = options.correction == CorrectionMode::lipponen;
+  const std::vector<BeatRecord> beats =
+      final_pass ? final_corrected_series(rr_ms, artifact_settings) : correct_rr_series(rr_ms, artifact_settings);
   // Beat times come from the raw intervals: the recording's own clock.
   std::vector<double> end_s(beats.size());
   double t = 0.0;
@@ -123,7 +128,9 @@ nlohmann::json hrv_report(std::span<const double> rr_ms, const HrvCommandOptions
   std::size_t nn_total = 0;
   for (const auto& b : beats) nn_total += b.nn_count;
   report["correction"] = {{"mode", std::string(to_string(options.correction))},
-                          {"delay_beats", ArtifactCorrector(artifact_settings).delay_beats()},
+                          {"delay_beats", final_pass ? final_delay_beats(artifact_settings)
+                                                     : ArtifactCorrector(artifact_settings).delay_beats()},
+                          {"decision", final_pass ? "final" : "single"},
                           {"input_intervals", rr_ms.size()},
                           {"nn_intervals", nn_total},
                           {"counts", counts},

@@ -408,7 +408,7 @@ class Replay {
     const BeatRecord b = restore_beat(s.beats, row);
     MessageHeader h{session_id_, socket.next_seq(s.beat_topic), b.time_ns, s.id, b.beat_index, 0};
     // Sensor contact is not archived; a beat that arrived implies contact.
-    encode_heart_beat(h, b, restore_beat_missing(s.beats, row), true, buffer_);
+    encode_heart_beat(h, b, restore_beat_missing(s.beats, row), true, false, buffer_);
     socket.send(s.beat_topic, buffer_);
   }
 

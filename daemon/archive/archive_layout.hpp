@@ -74,7 +74,9 @@ struct ArchiveOptions {
   int series_deflate_level = 0;       // 1-D datasets: as deflate_level
 };
 
-// One beat interval as /heart/<id>/beats stores it (extra fields come separately).
+// One beat interval as /heart/<id>/beats (the live, provisional decision) or, with
+// final_decision, /heart/<id>/beats_final stores it (extra fields come separately; for the
+// final table: beat_index, nn_count, provisional_flags).
 struct ArchiveBeat {
   std::int64_t time_ns = 0;
   double rr_ms = 0.0;
@@ -82,6 +84,7 @@ struct ArchiveBeat {
   double hr_bpm = 0.0;
   std::uint32_t flags = 0;    // artifact flags, bits in schemas/hrv.md
   std::uint32_t missing = 0;  // beats the strap says were lost before this one
+  bool final_decision = false;
 };
 
 }  // namespace plinth

@@ -126,15 +126,25 @@ h5::CompoundLayout beat_layout(const std::vector<ArchiveField>& extra) {
   return layout;
 }
 
+// The final artifact decision of every beat (schemas/hrv.md §3.2), beside the live record.
+const std::vector<ArchiveField>& final_beat_fields() {
+  static const std::vector<ArchiveField> fields = {{"beat_index", ""}, {"nn_count", "intervals"},
+                                                   {"provisional_flags", "bit set"}};
+  return fields;
+}
+
 struct HeartTables {
   HeartTables(hid_t group, const ArchiveDeviceLayout& device, const ArchiveOptions& options)
       : beats(group, "beats", beat_layout(device.beat_extra_fields), options.chunk_records,
               options.series_deflate_level),
+        beats_final(group, "beats_final", beat_layout(final_beat_fields()), options.chunk_records,
+                    options.series_deflate_level),
         hrv(group, "hrv", timed_float_layout(device.hrv_fields), options.chunk_records,
             options.series_deflate_level),
         extra_count(device.beat_extra_fields.size()),
         hrv_count(device.hrv_fields.size()) {}
   Table beats;
+  Table beats_final;
   Table hrv;
   std::size_t extra_count;
   std::size_t hrv_count;
@@ -308,6 +318,7 @@ struct SessionArchive::Impl {
       }
       if (d.heart) {
         visit(d.heart->beats.data);
+        visit(d.heart->beats_final.data);
         visit(d.heart->hrv.data);
       }
     }
@@ -539,17 +550,18 @@ bool SessionArchive::append_beat(std::size_t device, const ArchiveBeat& beat, st
     return impl_->refuse("append_beat: device " + std::to_string(device) + " is not a heart strap");
   }
   HeartTables& heart = *impl_->devices[device].heart;
-  if (!extra.empty() && extra.size() != heart.extra_count) {
-    return impl_->refuse("append_beat: " + impl_->devices[device].id + " expects " +
-                         std::to_string(heart.extra_count) + " extra values, got " +
-                         std::to_string(extra.size()));
+  Table& table = beat.final_decision ? heart.beats_final : heart.beats;
+  const std::size_t extra_count = beat.final_decision ? final_beat_fields().size() : heart.extra_count;
+  if (!extra.empty() && extra.size() != extra_count) {
+    return impl_->refuse("append_beat: " + impl_->devices[device].id + " expects " + std::to_string(extra_count) +
+                         " extra values, got " + std::to_string(extra.size()));
   }
   try {
-    h5::RecordPacker packer(heart.beats.row);
+    h5::RecordPacker packer(table.row);
     packer.put(beat.time_ns).put(beat.rr_ms).put(beat.nn_ms).put(beat.hr_bpm);
     packer.put(beat.flags).put(beat.missing);
-    for (std::size_t i = 0; i < heart.extra_count; ++i) packer.put(extra.empty() ? kNaN : extra[i]);
-    heart.beats.data.append(heart.beats.row.data());
+    for (std::size_t i = 0; i < extra_count; ++i) packer.put(extra.empty() ? kNaN : extra[i]);
+    table.data.append(table.row.data());
     return true;
   } catch (const std::exception& e) {
     return impl_->fail(e.what());

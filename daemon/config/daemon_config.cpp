@@ -139,9 +139,17 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
 
   if (const toml::table* rt = top.optional_table("relaxation")) {
     TomlAccess r(*rt, source, "relaxation");
-    r.allow_only({"baseline_s", "interval_s", "weight_parasympathetic", "weight_stillness", "current_window_s"});
+    r.allow_only({"settle_s", "baseline_s", "interval_s", "weight_parasympathetic", "weight_stillness",
+                  "current_window_s", "artifact_limit_pct", "hands_load_fraction", "hands_min_load_n",
+                  "technique_timeout_s", "technique_stillness_factor"});
     RelaxationSettings& s = c.relaxation;
+    s.settle_s = r.number_or("settle_s", s.settle_s, 0.0, 3600.0);
     s.baseline_s = r.number_or("baseline_s", s.baseline_s, 30.0, 1800.0);
+    s.artifact_limit_pct = r.number_or("artifact_limit_pct", s.artifact_limit_pct, 0.0, 100.0);
+    s.hands_load_fraction = r.number_or("hands_load_fraction", s.hands_load_fraction, 0.0, 1.0);
+    s.hands_min_load_n = r.number_or("hands_min_load_n", s.hands_min_load_n, 0.0, 1000.0);
+    s.technique_timeout_s = r.number_or("technique_timeout_s", s.technique_timeout_s, 0.0, 7200.0);
+    s.technique_stillness_factor = r.number_or("technique_stillness_factor", s.technique_stillness_factor, 0.0, 1.0);
     s.current_window_s = r.number_or("current_window_s", s.current_window_s, 5.0, 300.0);
     s.weight_parasympathetic = r.number_or("weight_parasympathetic", s.weight_parasympathetic, 0.0, 1.0);
     s.weight_stillness = r.number_or("weight_stillness", s.weight_stillness, 0.0, 1.0);
@@ -184,7 +192,12 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
     if (h.correction != "none" && h.correction != "lipponen" && h.correction != "simple")
       t.fail("correction", "must be \"none\", \"lipponen\" or \"simple\"");
     h.hrv_window_s = t.number_or("hrv_window_s", h.hrv_window_s, 10.0, 600.0);
-    h.baseline_s = t.number_or("baseline_s", h.baseline_s, 0.0, 1800.0);
+    if (t.table().contains("baseline_s")) {
+      t.number_or("baseline_s", 0.0, 0.0, 1800.0);  // still checked, so a typo'd value is reported
+      c.deprecations.push_back(t.key_path("baseline_s") +
+                               " is ignored: one session baseline for every input is set by [relaxation] settle_s "
+                               "and baseline_s (schemas/relaxation.md)");
+    }
     if (t.string_or("driver", "") == kBluezDriver) {
       h.device.id = t.required_string("id");
       if (!ids.insert(h.device.id).second) t.fail("id", "'" + h.device.id + "' is used by another device");
@@ -214,7 +227,7 @@ DaemonConfig load_daemon_config(const std::string& path) {
 }
 
 std::vector<std::string> startup_warnings(const DaemonConfig& config) {
-  std::vector<std::string> warnings;
+  std::vector<std::string> warnings = config.deprecations;
   if (!config.security.curve) {
     for (const auto& [name, ep] : {std::pair{"data", config.data_endpoint}, {"control", config.control_endpoint}})
       if (!is_loopback_endpoint(ep))

@@ -38,7 +38,6 @@ struct HeartConfig {
   std::string bluez_bus_address;   // "" = system bus (tests use a private bus)
   std::string correction = "lipponen";  // none | lipponen | simple (schemas/hrv.md)
   double hrv_window_s = 60.0;
-  double baseline_s = 180.0;
 };
 
 // [network] encryption and authentication (schemas/security.md). CURVE is on when the keys
@@ -65,6 +64,7 @@ struct DaemonConfig {
   std::uint32_t archive_queue_frames = 1024;
   double status_interval_s = 1.0;
   RelaxationSettings relaxation;
+  std::vector<std::string> deprecations;  // keys still accepted but ignored, said at start-up
   double relaxation_interval_s = 5.0;
   std::vector<MatConfig> mats;
   std::vector<HeartConfig> hearts;

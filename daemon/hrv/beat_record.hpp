@@ -40,7 +40,8 @@ struct RawBeat {
   std::uint32_t strap_missing = 0;   // beats the strap says were lost before this one
 };
 
-// One decided beat. nn_count NN intervals of nn_ms each enter the HRV series.
+// One decided beat (provisionally or finally: schemas/hrv.md §3.2). nn_count NN intervals of
+// nn_ms each enter the HRV series.
 struct BeatRecord {
   std::uint64_t beat_index = 0;      // position in the input stream, from 0
   std::int64_t time_ns = 0;
@@ -49,6 +50,7 @@ struct BeatRecord {
   double hr_bpm = std::numeric_limits<double>::quiet_NaN(); // 60000 / nn_ms
   std::uint32_t flags = 0;           // BeatFlag bits
   std::uint32_t nn_count = 1;        // 0 (dropped), 1, or 2 (missed beat split)
+  std::uint32_t provisional_flags = 0;  // final records: the flags of the beat's provisional decision
 };
 
 }  // namespace plinth

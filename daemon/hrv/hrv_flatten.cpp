@@ -58,6 +58,7 @@ constexpr Field<BeatRecord> beat_fields[] = {
     {"hr_bpm", [](const BeatRecord& b) { return b.hr_bpm; }},
     {"flags", [](const BeatRecord& b) { return static_cast<double>(b.flags); }},
     {"nn_count", [](const BeatRecord& b) { return static_cast<double>(b.nn_count); }},
+    {"provisional_flags", [](const BeatRecord& b) { return static_cast<double>(b.provisional_flags); }},
 };
 
 template <typename Record, std::size_t N>

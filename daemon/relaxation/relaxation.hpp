@@ -1,10 +1,9 @@
 #pragma once
-// The relaxation readout (schemas/relaxation.md): one 0-100 indicator that fuses the
-// parasympathetic change against the session baseline (lnRMSSD and HF) with bodily
-// stillness (movement index and centre-of-pressure sway against baseline). Pure: the
-// daemon feeds it values with their times and asks for a reading every few seconds.
-// An indicator for the therapist, not a diagnosis.
-#include <array>
+// The relaxation readout (schemas/relaxation.md): one 0-100 indicator of change against the
+// session's own baseline, fusing vagally mediated HRV (lnRMSSD and HF power of the 300-s
+// window of final beat decisions) with bodily stillness (movement index and centre-of-pressure
+// sway). Pure: the daemon feeds it values with their times and asks for a reading every few
+// seconds. An indicator for the therapist, not a diagnosis.
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -14,13 +13,17 @@
 
 namespace plinth {
 
+struct HrvMetrics;
+
 struct RelaxationSettings {
-  double baseline_s = 180.0;          // the first minutes of the session form the baseline
+  double settle_s = 180.0;            // occupied time before the baseline starts (lying-down transient)
+  double baseline_s = 180.0;          // then the baseline lasts this long
   double current_window_s = 30.0;     // stillness now = mean over this window
-  double heart_stale_s = 30.0;        // an HRV update older than this means "no heart data"
+  double heart_stale_s = 30.0;        // an accepted HRV update older than this means "no heart data"
+  double artifact_limit_pct = 5.0;    // an HRV window with more corrected beats does not move the readout
   double weight_parasympathetic = 0.6;
   double weight_stillness = 0.4;
-  double weight_ln_rmssd = 0.6;       // within the parasympathetic part
+  double weight_ln_rmssd = 0.6;       // within the HRV part
   double weight_hf = 0.4;
   double weight_movement = 0.5;       // within the stillness part
   double weight_sway = 0.5;
@@ -29,14 +32,27 @@ struct RelaxationSettings {
   double stillness_log_scale = 1.0;   // same for ln(baseline movement / movement now)
   double movement_floor_per_s = 0.005;  // below this the client counts as perfectly still
   double sway_floor_cm_s = 0.05;
+  // The therapist's hands: a frame whose total load exceeds the resting load by more than
+  // max(hands_load_fraction * resting, hands_min_load_n) is "hands on" and not a client movement.
+  double hands_load_fraction = 0.05;
+  double hands_min_load_n = 15.0;
+  double resting_load_window_s = 120.0;  // resting load = 20th percentile of per-second load over this
+  // A technique marker (any marker label but the rest labels) down-weights stillness until a
+  // rest marker or this long after the last technique marker.
+  double technique_timeout_s = 600.0;
+  double technique_stillness_factor = 0.25;
   double trend_window_s = 60.0;
   double trend_threshold_per_min = 2.0;  // index points per minute that count as a trend
 };
+void validate(const RelaxationSettings& settings);  // throws std::invalid_argument
+
+// Marker labels that end an active technique (case-insensitive).
+bool is_rest_marker(const std::string& label);
 
 struct RelaxationReading {
   std::int64_t time_ns = 0;
-  std::string state;              // baseline, live, no_data
-  double index = 50.0;            // 0-100; 50 = as relaxed as at baseline
+  std::string state;              // settling, baseline, live, no_data
+  double index = 50.0;            // 0-100; 50 = as at baseline
   int trend = 0;                  // -1, 0, +1
   bool heart_available = false;
   std::string note;
@@ -48,35 +64,57 @@ class RelaxationTracker {
  public:
   explicit RelaxationTracker(RelaxationSettings settings = {});
 
-  void start_session(std::int64_t t_ns);
+  // has_mat: occupancy comes from a mat; without one the settling time runs from the start.
+  void start_session(std::int64_t t_ns, bool has_mat = true);
   // Per processed pressure frame (suspect frames are not fed).
-  void on_pressure(std::int64_t t_ns, double movement_index_per_s, double sway_velocity_cm_s, bool occupied);
-  // Per sliding-window HRV update: the change against the HRV baseline (NaN while unknown).
-  void on_hrv(std::int64_t t_ns, double delta_ln_rmssd, double hf_change_pct);
-  // The therapist marks [begin, end] as the baseline instead of the first minutes.
+  void on_pressure(std::int64_t t_ns, double movement_index_per_s, double sway_velocity_cm_s, double total_load_n,
+                   bool occupied);
+  // Per HRV update, with the time it was received (a standard window ends at its newest final
+  // beat decision, about a minute back). Only standard (300-s, final decisions) windows compared
+  // with the baseline count.
+  void on_hrv(std::int64_t received_ns, const HrvMetrics& hrv);
+  void on_marker(std::int64_t t_ns, const std::string& label);
+  // The therapist marks [begin, end] as the baseline instead of the automatic one.
   void mark_baseline(std::int64_t begin_ns, std::int64_t end_ns);
+  // The automatic baseline segment, once, when it has ended (the daemon hands it to the straps).
+  std::optional<std::pair<std::int64_t, std::int64_t>> take_completed_baseline(std::int64_t now_ns);
   RelaxationReading reading(std::int64_t now_ns);
 
   const RelaxationSettings& settings() const { return settings_; }
   static const std::vector<std::string>& archive_fields();  // names of the archived values
-  // index, trend, heart_available, then inputs and weights in archive_fields() order.
+  // index, trend, heart_available, live, then inputs and weights in archive_fields() order.
   static void flatten(const RelaxationReading& reading, std::vector<double>& out);
 
  private:
-  struct Second {  // pressure values binned per second, for baseline and current means
+  struct Second {  // pressure values binned per second
     std::int64_t second = 0;
-    double movement_sum = 0, sway_sum = 0;
-    std::uint32_t count = 0;
+    double movement_sum = 0, sway_sum = 0, load_sum = 0;
+    std::uint32_t count = 0;        // still frames (hands off)
+    std::uint32_t load_count = 0;   // all occupied frames
+    std::uint32_t hands_on = 0;     // occupied frames excluded as hands on
   };
-  std::optional<std::pair<double, double>> stillness_mean(std::int64_t begin_ns, std::int64_t end_ns) const;
+  struct Stillness {
+    double movement = 0, sway = 0;
+    std::uint32_t frames = 0, hands_on = 0;
+  };
+  Stillness stillness_over(std::int64_t begin_ns, std::int64_t end_ns) const;
+  double resting_load(std::int64_t now_ns) const;
+  std::optional<std::pair<std::int64_t, std::int64_t>> baseline_window() const;
 
   RelaxationSettings settings_;
   std::int64_t session_start_ns_ = 0;
+  bool has_mat_ = true;
+  std::optional<std::int64_t> occupied_since_ns_;
+  std::optional<std::int64_t> settled_at_ns_;
   std::optional<std::pair<std::int64_t, std::int64_t>> marked_baseline_;
+  bool baseline_handed_out_ = false;
   std::optional<std::pair<double, double>> baseline_;  // mean movement and sway over the baseline
   std::deque<Second> seconds_;          // bounded: the longer of baseline and 15 minutes
   std::int64_t last_hrv_ns_ = 0;
-  double delta_ln_rmssd_ = 0, hf_change_pct_ = 0;
+  double delta_ln_rmssd_ = 0, hf_change_pct_ = 0, hrv_artifact_pct_ = 0;
+  double rejected_artifact_pct_ = 0;    // the last window held back, for the note
+  std::int64_t rejected_at_ns_ = 0;
+  std::optional<std::int64_t> technique_since_ns_;
   std::deque<std::pair<std::int64_t, double>> history_;  // (time, index) for the trend
 };
 

@@ -236,7 +236,7 @@ class Dashboard(unittest.TestCase):
                          10, "the marker on session.event")
         harness.wait_for(lambda: any(e.kind == "pain" and e.value == 3 for e in self.recorder.events),
                          10, "the pain score on session.event")
-        self.assertIn(steps["relaxation"]["state"], ("baseline", "live", "no_data"))
+        self.assertIn(steps["relaxation"]["state"], ("settling", "baseline", "live", "no_data"))
 
         # Unplugged: a banner names the mat, the map is marked as not live.
         self.assertIn("mat0", steps["banner"]["text"])

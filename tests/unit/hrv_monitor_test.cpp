@@ -87,6 +87,7 @@ TEST(HrvMonitor, ComputeNowMatchesTheBatchFunctions) {
 TEST(HrvMonitor, AutomaticBaselineAndChange) {
   const auto rr = test::nn_5min();
   HrvMonitorSettings s;
+  s.baseline_settle_s = 0.0;
   s.baseline_s = 150.0;
   HrvMonitor monitor(s);
   const HrvMonitorOutput out = feed(monitor, rr);
@@ -144,8 +145,70 @@ TEST(HrvMonitor, CorrectsArtifactsLive) {
   ASSERT_EQ(out.beats.size(), rr.size());
   EXPECT_TRUE(out.beats[300].flags & beat_missed);
   EXPECT_EQ(out.beats[300].nn_count, 2u);
+  EXPECT_TRUE(out.final_beats[300].flags & beat_missed);
+  EXPECT_EQ(out.final_beats[300].nn_count, 2u);
   const auto standard = of_kind(out, HrvWindowKind::standard);
   EXPECT_GT(standard.back()->artifact_count, 0u);
+}
+
+TEST(HrvMonitor, AutomaticBaselineWaitsForTheSettlingTime) {
+  const auto rr = test::nn_60min();
+  HrvMonitorSettings s = no_correction();
+  s.baseline_settle_s = 180.0;
+  s.baseline_s = 180.0;
+  HrvMonitor monitor(s);
+  feed(monitor, rr);
+  ASSERT_TRUE(monitor.baseline().has_value());
+  // Beats ending in (first beat + 180 s, first beat + 360 s]: 241 (NumPy on the same file), 179.6 s.
+  EXPECT_EQ(monitor.baseline()->beat_count, 241u);
+  EXPECT_NEAR(monitor.baseline()->time.duration_s, 179.611, 1e-3);
+}
+
+// Two decisions per beat: the provisional one (6 beats, the live 60-s window) and the final one
+// (52 beats, the 300-s window, the baseline and the archive).
+TEST(HrvMonitor, FinalDecisionsFeedTheStandardWindow) {
+  const auto rr = test::nn_5min();
+  HrvMonitorSettings s;
+  s.baseline_s = 0.0;
+  HrvMonitor monitor(s);
+  EXPECT_EQ(monitor.final_delay_beats(), 52u);
+  HrvMonitorOutput out;
+  std::int64_t t = t0_ns;
+  std::size_t finals_before_60 = 0;
+  for (std::size_t i = 0; i < rr.size(); ++i) {
+    t += static_cast<std::int64_t>(std::llround(rr[i] * 1e6));
+    monitor.push(RawBeat{rr[i], t, 0}, out);
+    if (i == 59) finals_before_60 = out.final_beats.size();
+  }
+  EXPECT_EQ(finals_before_60, 60u - 52u);
+  monitor.flush(out);
+  ASSERT_EQ(out.beats.size(), rr.size());
+  ASSERT_EQ(out.final_beats.size(), rr.size());
+  std::size_t provisional = 0, final = 0;
+  for (std::size_t i = 0; i < rr.size(); ++i) {
+    EXPECT_EQ(out.final_beats[i].beat_index, i);
+    EXPECT_EQ(out.final_beats[i].provisional_flags, out.beats[i].flags) << i;
+    provisional += (out.beats[i].flags & beat_artifact_mask) != 0;
+    final += (out.final_beats[i].flags & beat_artifact_mask) != 0;
+  }
+  EXPECT_EQ(provisional, 11u);  // trailing windows (schemas/hrv.md §3.2)
+  EXPECT_EQ(final, 4u);         // centred windows, as the paper
+  // The last standard window (emitted at the end) holds the final NN of its 300 s.
+  const HrvMetrics& last = *of_kind(out, HrvWindowKind::standard).back();
+  std::vector<double> nn;
+  for (const auto& b : out.final_beats)
+    if (b.time_ns > last.time_ns - 300'000'000'000LL)
+      for (std::uint32_t k = 0; k < b.nn_count; ++k) nn.push_back(b.nn_ms);
+  EXPECT_NEAR(last.time.rmssd_ms, time_domain_metrics(nn).rmssd_ms, 1e-9);
+  EXPECT_EQ(last.artifact_count, 4u);
+  // Sliding windows stay at the live edge; standard windows follow the final decisions.
+  std::size_t pairs = 0;
+  for (std::size_t i = 1; i + 1 < out.updates.size(); ++i) {
+    if (out.updates[i].kind != HrvWindowKind::standard || out.updates[i - 1].kind != HrvWindowKind::sliding) continue;
+    ++pairs;
+    EXPECT_GT(out.updates[i - 1].time_ns - out.updates[i].time_ns, 30'000'000'000LL) << i;  // 52 beats
+  }
+  EXPECT_GT(pairs, 40u);
 }
 
 TEST(HrvMonitor, RejectsBadSettings) {
@@ -186,7 +249,8 @@ TEST(HrvFlatten, NamesAndValuesLineUp) {
 
 TEST(HrvFlatten, BeatRecord) {
   const auto names = beat_record_fields();
-  const std::vector<std::string_view> expected{"time_ns", "beat_index", "rr_ms", "nn_ms", "hr_bpm", "flags", "nn_count"};
+  const std::vector<std::string_view> expected{"time_ns", "beat_index", "rr_ms",   "nn_ms",
+                                               "hr_bpm",  "flags",      "nn_count", "provisional_flags"};
   ASSERT_EQ(std::vector<std::string_view>(names.begin(), names.end()), expected);
   BeatRecord b;
   b.time_ns = 5;
@@ -196,9 +260,11 @@ TEST(HrvFlatten, BeatRecord) {
   b.hr_bpm = 75;
   b.flags = beat_missed | beat_split;
   b.nn_count = 2;
+  b.provisional_flags = beat_long;
   std::vector<double> v(names.size());
   flatten_beat_record(b, v);
-  EXPECT_EQ(v, (std::vector<double>{5, 9, 1600, 800, 75, static_cast<double>(beat_missed | beat_split), 2}));
+  EXPECT_EQ(v, (std::vector<double>{5, 9, 1600, 800, 75, static_cast<double>(beat_missed | beat_split), 2,
+                                    static_cast<double>(beat_long)}));
   std::vector<double> wrong(3);
   EXPECT_THROW(flatten_beat_record(b, wrong), std::invalid_argument);
 }

@@ -164,8 +164,25 @@ class Heart(_Series):
 
     @property
     def beats(self):
-        """Structured array: time_ns, rr_ms, nn_ms, hr_bpm, flags, missing, ..."""
+        """Structured array: time_ns, rr_ms, nn_ms, hr_bpm, flags, missing, ...: every beat as
+        it arrived, with its provisional (live) artifact decision."""
         return self._read("beats")
+
+    @property
+    def beats_final(self):
+        """Structured array, as `beats` plus beat_index, nn_count, provisional_flags: the final
+        artifact decision of every beat (schemas/hrv.md 3.2), the series to analyse. None in
+        archives written before Plinth 0.2."""
+        return self._read("beats_final")
+
+    def nn_ms(self):
+        """The corrected NN series from the final decisions (a missed beat counts twice, a
+        dropped one not at all); from the live decisions in older archives."""
+        b = self.beats_final
+        if b is None:
+            b = self.beats
+            return b["nn_ms"][np.isfinite(b["nn_ms"])]
+        return np.repeat(b["nn_ms"], b["nn_count"].astype(np.int64))
 
     @property
     def hrv(self):

@@ -356,11 +356,17 @@
     const trend = $('relax-trend');
     trend.dataset.trend = live ? String(r.trend) : '';
     setText('relax-trend', live ? (TREND_ARROWS[String(r.trend)] || '') : '');
-    setText('relax-state', { live: 'live', baseline: 'collecting baseline', no_data: 'no data' }[r.state] || r.state || '');
+    setText('relax-state', { live: 'live', settling: 'settling on the table', baseline: 'collecting baseline', no_data: 'no data' }[r.state] || r.state || '');
     const parts = [];
     if (r.note) parts.push(r.note);
     else if (!r.heart_available) parts.push('No heart-rate data: stillness only');
-    if (live) parts.push(r.heart_available ? 'heart + stillness' : 'stillness');
+    if (live) {
+      const w = Object.fromEntries((r.weights || []).map((x) => [x.name, x.value]));
+      const uses = [];
+      if (w.parasympathetic > 0) uses.push('HRV (5-min window)');
+      if (w.stillness > 0) uses.push('stillness');
+      parts.push(uses.length ? uses.join(' + ') : 'no inputs');
+    }
     if (r.state === 'baseline') parts.push('index is 50 until the baseline is complete');
     setText('relax-note', parts.join(' · '));
     el.dataset.seq = String(r.header ? r.header.seq : '');
