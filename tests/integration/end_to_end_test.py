@@ -240,6 +240,13 @@ class EndToEnd(unittest.TestCase):
             beats_ds = h5["heart/strap0/beats"]
             self.assertGreaterEqual(beats_ds.shape[0], len(beats))
             self.assertTrue(np.all((beats_ds["rr_ms"] > 300) & (beats_ds["rr_ms"] < 2000)))
+            # Every beat's final decision (schemas/hrv.md 3.2): flushed at the stop, so one row per
+            # live row, the same intervals, and the live decision kept as provisional_flags.
+            final_ds = h5["heart/strap0/beats_final"][:]
+            self.assertEqual(final_ds.shape[0], beats_ds.shape[0])
+            np.testing.assert_array_equal(final_ds["beat_index"], np.arange(final_ds.shape[0]))
+            np.testing.assert_array_equal(final_ds["rr_ms"], beats_ds["rr_ms"])
+            np.testing.assert_array_equal(final_ds["provisional_flags"], beats_ds["flags"])
             self.assertGreaterEqual(h5["heart/strap0/hrv"].shape[0], 1)  # at least the on-demand update
             self.assertGreaterEqual(h5["status"].shape[0], 1)
             self.assertIn("mat0.frames", h5["status"].dtype.names)
