@@ -118,8 +118,8 @@ void Daemon::Impl::setup_devices() {
   if (!mats.empty())
     mats.front()->set_observer([this](const PressureResult& r) {
       if (!r.suspect)
-        relaxation.on_pressure(r.host_time_ns, r.movement_index_per_s, r.sway.mean_velocity_cm_s,
-                               r.frame.total_load_n, r.occupied);
+        relaxation.on_pressure(StillnessSample{r.host_time_ns, r.occupied, r.frame.total_load_n, r.step_dt_s,
+                                               r.step_movement, r.step_cop_cm});
     });
   if (!hearts.empty())
     hearts.front()->set_observer([this](const HrvMetrics& m) { relaxation.on_hrv(clock.now_unix_ns(), m); });

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "daemon/pressure/corrupt_frame.hpp"
@@ -72,16 +73,25 @@ const PressureResult& PressurePipeline::process(const MatFrame& frame, std::int6
   else sway_.clear();
   r.sway = sway_.metrics();
 
+  r.step_dt_s = 0.0;
+  r.step_movement = 0.0;
+  r.step_cop_cm = std::numeric_limits<double>::quiet_NaN();
   if (have_previous_) {
     const double dt = static_cast<double>(host_time_ns - previous_ns_) * 1e-9;
-    if (dt > 0.0 && dt <= config_.risk_max_gap_s)
-      movement_.push(host_time_ns, relative_change(previous_mmhg_.data(), r.pressure_mmhg.data(), g.sensels()), dt);
-    else
+    if (dt > 0.0 && dt <= config_.risk_max_gap_s) {
+      r.step_dt_s = dt;
+      r.step_movement = relative_change(previous_mmhg_.data(), r.pressure_mmhg.data(), g.sensels());
+      r.step_cop_cm = std::hypot(r.frame.cop_row_cm - previous_cop_row_cm_, r.frame.cop_col_cm - previous_cop_col_cm_);
+      movement_.push(host_time_ns, r.step_movement, dt);
+    } else {
       movement_.clear();
+    }
   }
   r.movement_index_per_s = movement_.index_per_s();
   std::copy(r.pressure_mmhg.begin(), r.pressure_mmhg.end(), previous_mmhg_.begin());
   previous_ns_ = host_time_ns;
+  previous_cop_row_cm_ = r.frame.cop_row_cm;
+  previous_cop_col_cm_ = r.frame.cop_col_cm;
   have_previous_ = true;
 
   risk_.add(r.pressure_mmhg, host_time_ns);

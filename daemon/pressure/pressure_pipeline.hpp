@@ -33,6 +33,13 @@ struct PressureResult {
   SwayMetrics sway;
   double movement_index_per_s = 0.0;
   bool occupied = false;
+  // The last step between consecutive non-suspect frames (0 < dt <= risk_max_gap_s), for
+  // consumers that judge steps one by one (the relaxation readout leaves out the steps the
+  // therapist's hands made): its length, the map's relative change m_k (§Movement) and the
+  // CoP's displacement (NaN when either map is empty). step_dt_s = 0: no step.
+  double step_dt_s = 0.0;
+  double step_movement = 0.0;
+  double step_cop_cm = 0.0;
 };
 
 class PressurePipeline {
@@ -67,6 +74,8 @@ class PressurePipeline {
   std::vector<float> previous_mmhg_;
   bool have_previous_ = false;
   std::int64_t previous_ns_ = 0;
+  double previous_cop_row_cm_ = 0.0;
+  double previous_cop_col_cm_ = 0.0;
   SwayWindow sway_;
   MovementWindow movement_;
   OccupancyTracker occupancy_;

@@ -73,6 +73,7 @@ void RelaxationTracker::start_session(std::int64_t t_ns, bool has_mat) {
   history_.clear();
   technique_since_ns_.reset();
   last_hrv_ns_ = rejected_at_ns_ = 0;
+  previous_counts_ = false;
 }
 
 // The 20th percentile of the per-second mean load: hands come and go with the strokes, so most
@@ -88,29 +89,36 @@ double RelaxationTracker::resting_load(std::int64_t now_ns) const {
   return loads[k];
 }
 
-void RelaxationTracker::on_pressure(std::int64_t t_ns, double movement, double sway, double load, bool occupied) {
-  if (!occupied) {
+void RelaxationTracker::on_pressure(const StillnessSample& f) {
+  if (!f.occupied) {
     occupied_since_ns_.reset();  // getting up before settling starts the settling again
+    previous_counts_ = false;
     return;
   }
-  if (!occupied_since_ns_) occupied_since_ns_ = t_ns;
-  if (!settled_at_ns_ && t_ns - *occupied_since_ns_ >= to_ns(settings_.settle_s)) settled_at_ns_ = t_ns;
-  if (!std::isfinite(movement) || !std::isfinite(sway) || !std::isfinite(load)) return;
-  const std::int64_t second = t_ns / kNsPerS;
-  const double resting = resting_load(t_ns);
-  if (seconds_.empty() || seconds_.back().second != second) seconds_.push_back({second, 0, 0, 0, 0, 0, 0});
+  if (!occupied_since_ns_) occupied_since_ns_ = f.time_ns;
+  if (!settled_at_ns_ && f.time_ns - *occupied_since_ns_ >= to_ns(settings_.settle_s)) settled_at_ns_ = f.time_ns;
+  if (!std::isfinite(f.total_load_n)) return;
+  const std::int64_t second = f.time_ns / kNsPerS;
+  const double resting = resting_load(f.time_ns);
+  if (seconds_.empty() || seconds_.back().second != second) seconds_.push_back({second, 0, 0, 0, 0, 0, 0, 0});
   Second& s = seconds_.back();
-  s.load_sum += load;
+  s.load_sum += f.total_load_n;
   ++s.load_count;
-  const bool hands_on = std::isfinite(resting) &&
-                        load > resting + std::max(settings_.hands_load_fraction * resting, settings_.hands_min_load_n);
+  const bool hands_on =
+      std::isfinite(resting) &&
+      f.total_load_n > resting + std::max(settings_.hands_load_fraction * resting, settings_.hands_min_load_n);
   if (hands_on) {
     ++s.hands_on;
   } else {
-    s.movement_sum += movement;
-    s.sway_sum += sway;
-    ++s.count;
+    ++s.frames;
+    // A step counts only between two hands-off frames: the step onto or off a hand is the hand.
+    if (previous_counts_ && f.step_dt_s > 0.0 && std::isfinite(f.step_movement) && std::isfinite(f.step_cop_cm)) {
+      s.movement_sum += f.step_movement;
+      s.cop_path_cm += f.step_cop_cm;
+      s.step_s += f.step_dt_s;
+    }
   }
+  previous_counts_ = !hands_on;
   while (!seconds_.empty() && seconds_.front().second < second - kHistoryS) seconds_.pop_front();
 }
 
@@ -156,19 +164,25 @@ std::optional<std::pair<std::int64_t, std::int64_t>> RelaxationTracker::take_com
   return window;
 }
 
+// Movement index and mean CoP velocity over the steps in the window (Σ m / Σ Δt and path / Σ Δt,
+// the definitions of schemas/pressure-metrics.md over this window), hands-on frames left out.
 RelaxationTracker::Stillness RelaxationTracker::stillness_over(std::int64_t begin_ns, std::int64_t end_ns) const {
   Stillness r;
+  double step_s = 0;
   for (const Second& s : seconds_) {
     const std::int64_t t = s.second * kNsPerS;
     if (t < begin_ns - kNsPerS || t >= end_ns) continue;
     r.movement += s.movement_sum;
-    r.sway += s.sway_sum;
-    r.frames += s.count;
+    r.sway += s.cop_path_cm;
+    step_s += s.step_s;
+    r.frames += s.frames;
     r.hands_on += s.hands_on;
   }
-  if (r.frames > 0) {
-    r.movement /= r.frames;
-    r.sway /= r.frames;
+  if (step_s > 0) {
+    r.movement /= step_s;
+    r.sway /= step_s;
+  } else {
+    r.frames = 0;  // no step to judge
   }
   return r;
 }

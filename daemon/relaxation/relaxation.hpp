@@ -36,7 +36,7 @@ struct RelaxationSettings {
   // max(hands_load_fraction * resting, hands_min_load_n) is "hands on" and not a client movement.
   double hands_load_fraction = 0.05;
   double hands_min_load_n = 15.0;
-  double resting_load_window_s = 120.0;  // resting load = 20th percentile of per-second load over this
+  double resting_load_window_s = 20.0;   // resting load = 20th percentile of per-second load over this
   // A technique marker (any marker label but the rest labels) down-weights stillness until a
   // rest marker or this long after the last technique marker.
   double technique_timeout_s = 600.0;
@@ -60,15 +60,24 @@ struct RelaxationReading {
   std::vector<std::pair<std::string, double>> weights;  // effective weights (renormalised)
 };
 
+// One processed pressure frame, as the readout needs it (suspect frames are not fed). The
+// step fields are PressureResult's: the change since the previous frame.
+struct StillnessSample {
+  std::int64_t time_ns = 0;
+  bool occupied = false;
+  double total_load_n = 0.0;
+  double step_dt_s = 0.0;      // 0: no step (first frame, a gap)
+  double step_movement = 0.0;  // relative change of the map over the step
+  double step_cop_cm = 0.0;    // centre-of-pressure displacement over the step
+};
+
 class RelaxationTracker {
  public:
   explicit RelaxationTracker(RelaxationSettings settings = {});
 
   // has_mat: occupancy comes from a mat; without one the settling time runs from the start.
   void start_session(std::int64_t t_ns, bool has_mat = true);
-  // Per processed pressure frame (suspect frames are not fed).
-  void on_pressure(std::int64_t t_ns, double movement_index_per_s, double sway_velocity_cm_s, double total_load_n,
-                   bool occupied);
+  void on_pressure(const StillnessSample& sample);
   // Per HRV update, with the time it was received (a standard window ends at its newest final
   // beat decision, about a minute back). Only standard (300-s, final decisions) windows compared
   // with the baseline count.
@@ -88,9 +97,10 @@ class RelaxationTracker {
  private:
   struct Second {  // pressure values binned per second
     std::int64_t second = 0;
-    double movement_sum = 0, sway_sum = 0, load_sum = 0;
-    std::uint32_t count = 0;        // still frames (hands off)
-    std::uint32_t load_count = 0;   // all occupied frames
+    double movement_sum = 0, cop_path_cm = 0, step_s = 0;  // over the steps between hands-off frames
+    double load_sum = 0;
+    std::uint32_t load_count = 0;   // occupied frames
+    std::uint32_t frames = 0;       // occupied frames with the hands off
     std::uint32_t hands_on = 0;     // occupied frames excluded as hands on
   };
   struct Stillness {
@@ -105,6 +115,7 @@ class RelaxationTracker {
   std::int64_t session_start_ns_ = 0;
   bool has_mat_ = true;
   std::optional<std::int64_t> occupied_since_ns_;
+  bool previous_counts_ = false;  // the previous frame was occupied with the hands off
   std::optional<std::int64_t> settled_at_ns_;
   std::optional<std::pair<std::int64_t, std::int64_t>> marked_baseline_;
   bool baseline_handed_out_ = false;

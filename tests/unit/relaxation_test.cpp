@@ -31,9 +31,15 @@ double weight(const RelaxationReading& r, const std::string& name) {
 
 constexpr double kBodyN = 700.0;  // a resting client's load on the mat
 
-// Feeds `seconds` of pressure at 10 Hz with the given movement, sway and load.
+// Feeds `seconds` of pressure at 10 Hz with the given movement index (1/s), CoP velocity (cm/s)
+// and load.
 void feed(RelaxationTracker& t, std::int64_t from, double seconds, double movement, double sway, double load = kBodyN) {
-  for (int k = 0; k < static_cast<int>(seconds * 10); ++k) t.on_pressure(from + k * kS / 10, movement, sway, load, true);
+  for (int k = 0; k < static_cast<int>(seconds * 10); ++k)
+    t.on_pressure(StillnessSample{from + k * kS / 10, true, load, 0.1, movement * 0.1, sway * 0.1});
+}
+
+void leave(RelaxationTracker& t, std::int64_t from, double seconds) {
+  for (int k = 0; k < static_cast<int>(seconds * 10); ++k) t.on_pressure(StillnessSample{from + k * kS / 10, false, 0, 0.1, 0, 0});
 }
 
 // A standard (300-s, final decisions) HRV window compared with the baseline.
@@ -142,7 +148,7 @@ TEST(Relaxation, EmptyTableIsNoData) {
   RelaxationTracker t(immediate());
   t.start_session(kT0);
   feed(t, kT0, 60, 0.2, 1.0);
-  for (int k = 0; k < 600; ++k) t.on_pressure(kT0 + 60 * kS + k * kS / 10, 0.2, 1.0, 0.0, false);
+  leave(t, kT0 + 60 * kS, 60);
   EXPECT_EQ(t.reading(kT0 + 120 * kS).state, "no_data");
 }
 
@@ -153,7 +159,7 @@ TEST(Relaxation, BaselineStartsAfterTheSettlingTimeOnTheTable) {
   EXPECT_EQ(t.reading(kT0 + 10 * kS).state, "settling");
   feed(t, kT0 + 20 * kS, 100, 0.2, 1.0);
   // The client gets up and lies down again: settling starts again.
-  for (int k = 0; k < 50; ++k) t.on_pressure(kT0 + 120 * kS + k * kS / 10, 0.2, 1.0, 0.0, false);
+  leave(t, kT0 + 120 * kS, 5);
   feed(t, kT0 + 125 * kS, 179, 0.2, 1.0);
   auto r = t.reading(kT0 + 304 * kS);
   EXPECT_EQ(r.state, "settling") << r.note;

@@ -1,0 +1,126 @@
+// The stillness part of the relaxation readout on real pressure maps: a lying body from the
+// Vista FSA recordings (../shared/data/pressure/pmatdata/S1, 64 x 32, 2.54 cm, ~1 Hz) through
+// the daemon's own pressure pipeline, with and without a therapist's hand added on the map.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "daemon/pressure/pressure_pipeline.hpp"
+#include "daemon/relaxation/relaxation.hpp"
+#include "drivers/sim/recording_reader.hpp"
+
+namespace plinth {
+namespace {
+
+constexpr std::int64_t kS = 1'000'000'000;
+constexpr std::int64_t kT0 = 1'800'000'000 * kS;
+constexpr double kMmhgPerCount = 0.05;  // illustrative (the data set publishes no calibration)
+
+std::vector<MatFrame> posture(int n) {
+  const std::string path = "../shared/data/pressure/pmatdata/S1/" + std::to_string(n) + ".txt";
+  if (!std::filesystem::exists(path)) throw std::runtime_error("data set not found (../shared beside the repo): " + path);
+  auto frames = sim::read_recording(path).frames;
+  frames.erase(frames.begin(), frames.begin() + 3);  // frames 0-2 are unreliable (data README)
+  return frames;
+}
+
+PressureConfig vista_config() {
+  PressureConfig c;
+  c.geometry = MatGeometry{64, 32, 2.54, 2.54};
+  c.calibration.curve.kind = CurveKind::linear;
+  c.calibration.curve.unit = PressureUnit::mmhg;
+  c.calibration.curve.scale = kMmhgPerCount;
+  c.saturation_raw = 4095;
+  c.occupancy.on_hold_s = 0.0;  // occupied from the first loaded frame
+  return c;
+}
+
+// A palm (4 x 6 sensels, about 10 x 15 cm) pressing 60 mmHg on top of the body, `row` its top.
+MatFrame with_hand(MatFrame f, int row) {
+  for (int r = row; r < row + 4; ++r)
+    for (int c = 13; c < 19; ++c) {
+      auto& v = f.raw[static_cast<std::size_t>(r) * 32 + c];
+      v = static_cast<std::uint16_t>(std::min(4095.0, v + 60.0 / kMmhgPerCount));
+    }
+  return f;
+}
+
+// The body moved by `columns` sensels across the mat (the body lies clear of the mat's edges).
+MatFrame moved_sideways(MatFrame f, int columns) {
+  MatFrame out = f;
+  for (int r = 0; r < 64; ++r)
+    for (int c = 0; c < 32; ++c) {
+      const int from = c - columns;
+      out.raw[static_cast<std::size_t>(r) * 32 + c] = from >= 0 && from < 32 ? f.raw[static_cast<std::size_t>(r) * 32 + from] : 0;
+    }
+  return out;
+}
+
+struct Session {
+  PressurePipeline pipeline{vista_config()};
+  RelaxationTracker tracker;
+  std::int64_t t = kT0;
+  double peak_movement = 0;
+  explicit Session(RelaxationSettings s) : tracker(s) { tracker.start_session(kT0); }
+  void frame(const MatFrame& f) {
+    const PressureResult& r = pipeline.process(f, t);
+    if (!r.suspect) {
+      tracker.on_pressure(StillnessSample{t, r.occupied, r.frame.total_load_n, r.step_dt_s, r.step_movement, r.step_cop_cm});
+      peak_movement = std::max(peak_movement, r.movement_index_per_s);
+    }
+    t += kS;
+  }
+};
+
+RelaxationSettings settings() {
+  RelaxationSettings s;
+  s.settle_s = 0;
+  s.baseline_s = 40;
+  s.current_window_s = 15;
+  return s;
+}
+
+TEST(RelaxationRecordings, StrokesOnARealBodyDoNotReadAsMovementButShiftingDoes) {
+  const auto supine = posture(1);
+  ASSERT_GE(supine.size(), 75u);
+
+  // Baseline: 40 s of the supine body, then 20 s more of it: the readout sits at 50.
+  Session still(settings());
+  for (std::size_t k = 0; k < 60; ++k) still.frame(supine[k]);
+  const double quiet = still.tracker.reading(still.t).index;
+  EXPECT_NEAR(quiet, 50.0, 8.0);
+
+  // The same 20 s with a hand stroking down the back: two frames with it, two without.
+  auto stroked = [&](RelaxationSettings s) {
+    Session strokes(s);
+    for (std::size_t k = 0; k < 40; ++k) strokes.frame(supine[k]);
+    const double before_strokes = strokes.peak_movement;
+    for (std::size_t k = 40; k < 60; ++k)
+      strokes.frame(k % 4 >= 2 ? supine[k] : with_hand(supine[k], 16 + 2 * static_cast<int>(k % 12)));
+    EXPECT_GT(strokes.peak_movement, 3 * before_strokes);  // the map does change a lot
+    return strokes.tracker.reading(strokes.t);
+  };
+  const auto r = stroked(settings());
+  double hands_on = 0;
+  for (const auto& [name, value] : r.inputs)
+    if (name == "hands_on_pct") hands_on = value;
+  EXPECT_NEAR(hands_on, 50.0, 10.0);
+  // ... but the client did not move: the readout stays within the noise of the quiet body
+  // (judged on the few hands-off steps), where without the rule it would fall far.
+  EXPECT_NEAR(r.index, quiet, 8.0);
+  RelaxationSettings no_rule = settings();
+  no_rule.hands_min_load_n = 1e9;
+  EXPECT_LT(stroked(no_rule).index, quiet - 20.0);
+
+  // The client fidgeting: the same body moved by a sensel (2.5 cm) sideways and back, the load
+  // unchanged. That is movement.
+  Session shift(settings());
+  for (std::size_t k = 0; k < 40; ++k) shift.frame(supine[k]);
+  for (std::size_t k = 40; k < 60; ++k) shift.frame(moved_sideways(supine[k], static_cast<int>(k % 3) - 1));
+  EXPECT_LT(shift.tracker.reading(shift.t).index, quiet - 15.0);
+}
+
+}  // namespace
+}  // namespace plinth
