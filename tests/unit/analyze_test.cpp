@@ -115,15 +115,15 @@ TEST_F(RealRecordings, CentreOfPressureMovesTowardTheHigherColumnsOnTheRightSide
   EXPECT_NEAR(mean_of(l), 33.3, 2.54);
 }
 
-TEST_F(RealRecordings, FrameTimesFromTheNominalRateAndTheRiskMapCoversTheRecording) {
+TEST_F(RealRecordings, FrameTimesFromTheNominalRateAndTheExposureMapCoversTheRecording) {
   const MetricTable t = analyze(2);
   // ~1 frame per second from the data set's nominal rate.
   EXPECT_EQ(t.time_ns[10] - t.time_ns[9], 1'000'000'000);
   EXPECT_EQ(t.device_seq[10], 10u);
-  // A still body: the risk map integrates over the whole recording.
+  // A still body: the exposure map integrates over the whole recording.
   // The suspect frames 0 and 1 add nothing: 1 s per step from frame 2 on.
-  EXPECT_NEAR(t.risk.duration_s, static_cast<double>(t.frames() - 3), 1e-9);
-  EXPECT_GT(t.risk.max_dose_mmhg_s, 0.0);
+  EXPECT_NEAR(t.exposure.duration_s, static_cast<double>(t.frames() - 3), 1e-9);
+  EXPECT_GT(t.exposure.max_pti_mmhg_s, 0.0);
 }
 
 // The printed forms carry the same numbers: CSV with a header row, JSON lines with booleans.

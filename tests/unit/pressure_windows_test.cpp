@@ -1,4 +1,4 @@
-// Sliding windows (sway, movement), occupancy hysteresis and the risk map on synthetic input.
+// Sliding windows (sway, movement), occupancy hysteresis and the exposure map on synthetic input.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <random>
 
 #include "daemon/pressure/occupancy.hpp"
-#include "daemon/pressure/risk_map.hpp"
+#include "daemon/pressure/exposure_map.hpp"
 #include "daemon/pressure/sway_window.hpp"
 
 namespace plinth {
@@ -171,31 +171,31 @@ TEST(PressureOccupancy, HysteresisAndHoldTimes) {
   EXPECT_THROW(OccupancyTracker(OccupancyConfig{20.0, 1.0, 20.0, 1.0}), std::invalid_argument);
 }
 
-TEST(PressureRisk, AccumulatesDoseAndTimeAboveThreshold) {
-  RiskAccumulator risk(1, 3, 32.0, 5.0);
+TEST(PressureExposure, AccumulatesDoseAndTimeAboveThreshold) {
+  ExposureAccumulator exposure(1, 3, 32.0, 5.0);
   const std::vector<float> frame = {40.0f, 20.0f, 0.0f};
-  for (int k = 0; k < 10; ++k) risk.add(frame, k * 1000 * kMs);  // 9 intervals of 1 s
-  RiskMap snap;
-  risk.snapshot(snap);
+  for (int k = 0; k < 10; ++k) exposure.add(frame, k * 1000 * kMs);  // 9 intervals of 1 s
+  ExposureMap snap;
+  exposure.snapshot(snap);
   EXPECT_DOUBLE_EQ(snap.duration_s, 9.0);
-  EXPECT_EQ(snap.dose_mmhg_s, (std::vector<double>{360.0, 180.0, 0.0}));
+  EXPECT_EQ(snap.pti_mmhg_s, (std::vector<double>{360.0, 180.0, 0.0}));
   EXPECT_EQ(snap.time_above_s, (std::vector<double>{9.0, 0.0, 0.0}));
-  EXPECT_DOUBLE_EQ(snap.max_dose_mmhg_s, 360.0);
+  EXPECT_DOUBLE_EQ(snap.max_pti_mmhg_s, 360.0);
   EXPECT_DOUBLE_EQ(snap.max_time_above_s, 9.0);
   EXPECT_EQ(snap.sensels_above, 1u);
 
   // Sample-and-hold: the 40 held from t = 9 s counts until the next frame, whatever it holds.
-  risk.add(std::vector<float>{0.0f, 50.0f, 0.0f}, 10'000 * kMs);
-  EXPECT_DOUBLE_EQ(risk.current().dose_mmhg_s[0], 400.0);
-  EXPECT_DOUBLE_EQ(risk.current().dose_mmhg_s[1], 200.0);
+  exposure.add(std::vector<float>{0.0f, 50.0f, 0.0f}, 10'000 * kMs);
+  EXPECT_DOUBLE_EQ(exposure.current().pti_mmhg_s[0], 400.0);
+  EXPECT_DOUBLE_EQ(exposure.current().pti_mmhg_s[1], 200.0);
   // A 60 s dropout is not integrated; backward time neither.
-  risk.add(frame, 70'000 * kMs);
-  risk.add(frame, 69'000 * kMs);
-  EXPECT_DOUBLE_EQ(risk.current().dose_mmhg_s[1], 200.0);
-  EXPECT_DOUBLE_EQ(risk.current().duration_s, 10.0);
-  risk.reset();
-  EXPECT_DOUBLE_EQ(risk.current().dose_mmhg_s[0], 0.0);
-  EXPECT_EQ(risk.current().sensels_above, 0u);
+  exposure.add(frame, 70'000 * kMs);
+  exposure.add(frame, 69'000 * kMs);
+  EXPECT_DOUBLE_EQ(exposure.current().pti_mmhg_s[1], 200.0);
+  EXPECT_DOUBLE_EQ(exposure.current().duration_s, 10.0);
+  exposure.reset();
+  EXPECT_DOUBLE_EQ(exposure.current().pti_mmhg_s[0], 0.0);
+  EXPECT_EQ(exposure.current().sensels_above, 0u);
 }
 
 }  // namespace
