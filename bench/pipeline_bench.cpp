@@ -5,7 +5,7 @@
 //
 // The processing thread is pinned to one CPU; the archive thread, ZeroMQ's I/O thread and
 // the subscriber run on the other. Host times are synthetic (seq / rate), so time windows
-// (sway, movement, risk) behave as in a real session of the same length.
+// (sway, movement, exposure) behave as in a real session of the same length.
 //
 //   bench_pipeline --rows 64 --cols 64 --frames 20000 [--no-archive]
 //   bench_pipeline --memory --rate 50 --frames 360000   (a two-hour session, RSS sampled)

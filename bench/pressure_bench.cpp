@@ -48,7 +48,7 @@ PressureConfig bench_config(std::uint16_t rows, std::uint16_t cols, bool full) {
   c.calibration.curve.a = 0.02;
   c.calibration.curve.b = 1.1;
   const std::size_t n = std::size_t{rows} * cols;
-  c.calibration.equilibration = Equilibration{rows, cols, std::vector<float>(n, 2.0f), std::vector<float>(n, 1.05f)};
+  c.calibration.equilibration = Equilibration{rows, cols, std::vector<float>(n, 2.0f), std::vector<float>(n, 1.05f), {}};
   const int band = rows / 5;
   const char* names[] = {"head", "shoulders", "torso", "pelvis", "legs"};
   for (int k = 0; k < 5; ++k)
@@ -86,7 +86,7 @@ BENCHMARK(BM_PressurePipeline)
 void BM_Calibrate(benchmark::State& state) {
   const bool full = state.range(0) != 0;
   PressureConfig c = bench_config(64, 64, full);
-  Calibrator calibrator(c.calibration, c.geometry.sensels(), c.saturation_raw, c.noise_threshold_mmhg);
+  Calibrator calibrator(c.calibration, c.geometry.sensels(), c.saturation_raw, c.noise_threshold_mmhg, c.noise_floor_sd);
   const std::vector<MatFrame> frames = body_frames(64, 64, 8);
   std::vector<float> out(c.geometry.sensels());
   std::vector<std::uint8_t> sat(c.geometry.sensels());

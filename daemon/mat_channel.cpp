@@ -24,11 +24,11 @@ MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, cons
       pipeline_(std::make_unique<PressurePipeline>(config.pressure)),
       frame_topic_("pressure.frame." + config.device.id),
       metrics_topic_("pressure.metrics." + config.device.id),
-      risk_topic_("pressure.risk." + config.device.id),
+      exposure_topic_("pressure.exposure." + config.device.id),
       metric_values_(PressurePipeline::metric_field_names().size()),
       calibration_json_(calibration_in_force_json(config.pressure)),
-      risk_(std::make_unique<RiskMap>()),
-      risk_interval_ns_(static_cast<std::int64_t>(config.risk_publish_interval_s * 1e9)) {
+      exposure_(std::make_unique<ExposureMap>()),
+      exposure_interval_ns_(static_cast<std::int64_t>(config.exposure_publish_interval_s * 1e9)) {
   DeviceLinkCallbacks callbacks;
   callbacks.on_message = [this](StepOutcome o, const DecodedOutput& out, std::int64_t t) { on_message(o, out, t); };
   // The tracker is not reset on reconnect: frames a replugged device counted while it was
@@ -46,26 +46,26 @@ MatChannel::~MatChannel() = default;
 
 void MatChannel::reset_session() {
   pipeline_->reset_session();
-  risk_clock_started_ = false;
+  exposure_clock_started_ = false;
 }
 
 void MatChannel::announce_calibration() { outlet_.event("calibration", id(), kNaN, calibration_json_, id()); }
 
 void MatChannel::finish_session() {
-  if (risk_clock_started_ && last_frame_ns_ != risk_last_published_ns_)
-    publish_risk(last_frame_ns_, last_device_seq_, last_device_time_us_);
+  if (exposure_clock_started_ && last_frame_ns_ != exposure_last_published_ns_)
+    publish_exposure(last_frame_ns_, last_device_seq_, last_device_time_us_);
 }
 
-void MatChannel::publish_risk(std::int64_t host_ns, std::uint32_t device_seq, std::uint64_t device_time_us) {
-  pipeline_->risk_snapshot(*risk_);
+void MatChannel::publish_exposure(std::int64_t host_ns, std::uint32_t device_seq, std::uint64_t device_time_us) {
+  pipeline_->exposure_snapshot(*exposure_);
   Publisher& publisher = outlet_.publisher();
   std::string& buffer = outlet_.scratch();
-  const MessageHeader h{outlet_.session_id(), publisher.next_seq(risk_topic_), host_ns, id(), device_seq, device_time_us};
-  encode_pressure_risk(h, *risk_, buffer);
-  publisher.send(risk_topic_, buffer);
+  const MessageHeader h{outlet_.session_id(), publisher.next_seq(exposure_topic_), host_ns, id(), device_seq, device_time_us};
+  encode_pressure_exposure(h, *exposure_, buffer);
+  publisher.send(exposure_topic_, buffer);
   if (ArchiveWriter* archive = outlet_.archive())
-    archive->submit_risk(archive_index_, host_ns, risk_->dose_mmhg_s, risk_->time_above_s);
-  risk_last_published_ns_ = host_ns;
+    archive->submit_exposure(archive_index_, host_ns, exposure_->pti_mmhg_s, exposure_->time_above_s);
+  exposure_last_published_ns_ = host_ns;
 }
 
 void MatChannel::on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns) {
@@ -122,14 +122,14 @@ void MatChannel::on_frame(const MatFrame& frame, std::int64_t host_ns) {
     flatten_metrics(result, metric_values_);
     archive->submit_frame(archive_index_, host_ns, frame.device_seq, frame.device_time_us, frame.raw, metric_values_);
   }
-  // The risk map goes out every risk_publish_interval_s of frame time (not wall time), so a
+  // The exposure map goes out every exposure_publish_interval_s of frame time (not wall time), so a
   // replayed or stalled stream gives the same snapshots; a backward step restarts the schedule.
-  if (!risk_clock_started_ || host_ns < last_frame_ns_) {
-    risk_clock_started_ = true;
-    risk_due_ns_ = host_ns + risk_interval_ns_;
-  } else if (host_ns >= risk_due_ns_) {
-    publish_risk(host_ns, frame.device_seq, frame.device_time_us);
-    risk_due_ns_ = host_ns + risk_interval_ns_;
+  if (!exposure_clock_started_ || host_ns < last_frame_ns_) {
+    exposure_clock_started_ = true;
+    exposure_due_ns_ = host_ns + exposure_interval_ns_;
+  } else if (host_ns >= exposure_due_ns_) {
+    publish_exposure(host_ns, frame.device_seq, frame.device_time_us);
+    exposure_due_ns_ = host_ns + exposure_interval_ns_;
   }
   last_frame_ns_ = host_ns;
   last_device_seq_ = frame.device_seq;
@@ -159,9 +159,9 @@ ArchiveDeviceLayout MatChannel::archive_layout() const {
   l.attributes["pitch_col_cm"] = config_.pressure.geometry.pitch_col_cm;
   l.attributes["calibration"] = calibration_json_;
   l.attributes["calibration_source"] = config_.pressure.calibration.source;
-  l.attributes["risk_threshold_mmhg"] = config_.pressure.risk_threshold_mmhg;
-  l.attributes["risk_max_gap_s"] = config_.pressure.risk_max_gap_s;
-  l.attributes["risk_publish_interval_s"] = config_.risk_publish_interval_s;
+  l.attributes["exposure_threshold_mmhg"] = config_.pressure.exposure_threshold_mmhg;
+  l.attributes["exposure_max_gap_s"] = config_.pressure.exposure_max_gap_s;
+  l.attributes["exposure_publish_interval_s"] = config_.exposure_publish_interval_s;
   for (const auto& name : PressurePipeline::metric_field_names()) l.metric_fields.emplace_back(name);
   return l;
 }

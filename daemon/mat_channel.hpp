@@ -16,7 +16,7 @@ namespace plinth {
 
 class PressurePipeline;
 struct PressureResult;
-struct RiskMap;
+struct ExposureMap;
 class SessionOutlet;
 
 class MatChannel {
@@ -29,12 +29,12 @@ class MatChannel {
   void start() { link_->start(); }
   void stop() { link_->stop(); }
   void reopen() { link_->reopen(); }
-  // Starts a new session: clears the pipeline's session state and the risk map's schedule.
+  // Starts a new session: clears the pipeline's session state and the exposure map's schedule.
   void reset_session();
   // Publishes the calibration in force as a `calibration` session event (once per session,
   // after session.start, so that the archive's /events holds it too).
   void announce_calibration();
-  // Publishes and archives the final risk map of the session (before session.stop).
+  // Publishes and archives the final exposure map of the session (before session.stop).
   void finish_session();
   // Called after each processed frame (the relaxation readout watches stillness).
   void set_observer(FrameObserver observer) { observer_ = std::move(observer); }
@@ -48,7 +48,7 @@ class MatChannel {
 
  private:
   void on_frame(const MatFrame& frame, std::int64_t host_ns);
-  void publish_risk(std::int64_t host_ns, std::uint32_t device_seq, std::uint64_t device_time_us);
+  void publish_exposure(std::int64_t host_ns, std::uint32_t device_seq, std::uint64_t device_time_us);
 
   MatConfig config_;
   SessionOutlet& outlet_;
@@ -58,14 +58,14 @@ class MatChannel {
   SequenceTracker tracker_;
   std::uint64_t gaps_ = 0, frames_lost_ = 0, duplicates_ = 0, wrong_geometry_ = 0;
   std::optional<DeviceInfo> info_;
-  std::string frame_topic_, metrics_topic_, risk_topic_;
+  std::string frame_topic_, metrics_topic_, exposure_topic_;
   std::vector<double> metric_values_;
   std::string calibration_json_;  // calibration_in_force_json(), fixed for the daemon's life
-  std::unique_ptr<RiskMap> risk_;  // snapshot buffer, reused
-  std::int64_t risk_interval_ns_;
-  bool risk_clock_started_ = false;  // a frame arrived since the session started
-  std::int64_t risk_due_ns_ = 0;
-  std::int64_t risk_last_published_ns_ = 0;
+  std::unique_ptr<ExposureMap> exposure_;  // snapshot buffer, reused
+  std::int64_t exposure_interval_ns_;
+  bool exposure_clock_started_ = false;  // a frame arrived since the session started
+  std::int64_t exposure_due_ns_ = 0;
+  std::int64_t exposure_last_published_ns_ = 0;
   std::int64_t last_frame_ns_ = 0;
   std::uint32_t last_device_seq_ = 0;
   std::uint64_t last_device_time_us_ = 0;

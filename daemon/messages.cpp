@@ -136,6 +136,11 @@ void encode_pressure_metrics(const MessageHeader& h, const PressureResult& r, st
     out_region->set_peak_pressure_mmhg(r.regions[i].peak_pressure_mmhg);
   }
   m.set_symmetry_index_pct(r.symmetry.symmetry_index_pct);
+  m.set_left_load_n(r.symmetry.left_load_n);
+  m.set_right_load_n(r.symmetry.right_load_n);
+  m.set_midline_row_cm(r.symmetry.midline_row_cm);
+  m.set_midline_col_cm(r.symmetry.midline_col_cm);
+  m.set_axis_angle_deg(r.symmetry.axis_angle_deg);
   auto* sway = m.mutable_sway();
   sway->set_window_s(r.sway.window_s);
   sway->set_path_length_cm(r.sway.path_length_cm);
@@ -146,22 +151,22 @@ void encode_pressure_metrics(const MessageHeader& h, const PressureResult& r, st
   m.SerializeToString(&out);
 }
 
-void encode_pressure_risk(const MessageHeader& h, const RiskMap& risk, std::string& out) {
-  thread_local v1::PressureRisk m;
+void encode_pressure_exposure(const MessageHeader& h, const ExposureMap& exposure, std::string& out) {
+  thread_local v1::PressureExposure m;
   fill(*m.mutable_header(), h);
-  m.set_rows(risk.rows);
-  m.set_cols(risk.cols);
-  m.set_threshold_mmhg(risk.threshold_mmhg);
+  m.set_rows(exposure.rows);
+  m.set_cols(exposure.cols);
+  m.set_threshold_mmhg(exposure.threshold_mmhg);
   auto copy = [](const std::vector<double>& from, google::protobuf::RepeatedField<float>* to) {
     to->Resize(static_cast<int>(from.size()), 0.0f);
     std::transform(from.begin(), from.end(), to->mutable_data(), [](double v) { return static_cast<float>(v); });
   };
-  copy(risk.dose_mmhg_s, m.mutable_pressure_time_integral_mmhg_s());
-  copy(risk.time_above_s, m.mutable_time_above_threshold_s());
-  m.set_max_pressure_time_integral_mmhg_s(risk.max_dose_mmhg_s);
-  m.set_max_time_above_threshold_s(risk.max_time_above_s);
-  m.set_sensels_above(risk.sensels_above);
-  m.set_duration_s(risk.duration_s);
+  copy(exposure.pti_mmhg_s, m.mutable_pressure_time_integral_mmhg_s());
+  copy(exposure.time_above_s, m.mutable_time_above_threshold_s());
+  m.set_max_pressure_time_integral_mmhg_s(exposure.max_pti_mmhg_s);
+  m.set_max_time_above_threshold_s(exposure.max_time_above_s);
+  m.set_sensels_above(exposure.sensels_above);
+  m.set_duration_s(exposure.duration_s);
   m.SerializeToString(&out);
 }
 

@@ -28,8 +28,8 @@ void encode_pressure_frame(const MessageHeader& h, const MatFrame& frame, std::s
                            float pitch_cm, std::uint32_t gap_before, bool suspect, std::uint32_t saturated,
                            std::string& out);
 void encode_pressure_metrics(const MessageHeader& h, const PressureResult& result, std::string& out);
-struct RiskMap;
-void encode_pressure_risk(const MessageHeader& h, const RiskMap& risk, std::string& out);
+struct ExposureMap;
+void encode_pressure_exposure(const MessageHeader& h, const ExposureMap& exposure, std::string& out);
 
 // final_decision: heart.beat_final.<id> (schemas/hrv.md §3.2); otherwise heart.beat.<id>.
 void encode_heart_beat(const MessageHeader& h, const BeatRecord& beat, std::uint32_t missing, bool contact,

@@ -25,11 +25,12 @@ void add_analyze_command(CLI::App& app) {
   cmd->add_option("--scale", o->scale, "linear calibration without --config: pressure per raw count");
   cmd->add_option("--unit", o->unit, "unit of --scale: kPa or mmHg")->capture_default_str();
   cmd->add_option("--saturation-raw", o->saturation_raw, "raw value at which a sensel saturates (without --config)");
-  cmd->add_option("--noise-mmhg", o->noise_threshold_mmhg, "noise threshold in mmHg (without --config)");
+  cmd->add_option("--noise-mmhg", o->noise_threshold_mmhg, "noise threshold in mmHg (without --config; default 5)");
   cmd->add_option("--rate", o->rate_hz, "frame rate in Hz, for data without frame times");
   cmd->callback([o] {
     const PreparedAnalysis analysis = prepare_analysis(*o);
     // stdout carries the data; what the tool assumed goes to stderr.
+    for (const std::string& warning : analysis.warnings) std::cerr << "plinth analyze: warning: " << warning << "\n";
     std::cerr << "plinth analyze: " << analysis.data.source << ": " << analysis.data.frames.size() << " frames "
               << analysis.data.rows << "x" << analysis.data.cols << " (" << analysis.data.kind << "); "
               << analysis.data.timing << "; calibration from " << analysis.config_origin << "\n";

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <iostream>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -165,7 +166,11 @@ struct HeartSource {
 };
 
 DaemonConfig config_for_replay(const ArchiveReader& reader, const std::string& config_path) {
-  if (!config_path.empty()) return load_daemon_config(config_path);
+  if (!config_path.empty()) {
+    DaemonConfig config = load_daemon_config(config_path);
+    for (const std::string& warning : config.deprecations) std::cerr << "plinth replay: warning: " << warning << "\n";
+    return config;
+  }
   const std::string text = text_of(reader.attributes(), "config");
   if (text.empty()) throw std::runtime_error("the archive carries no config to calibrate its frames with; give --config FILE");
   try {
@@ -289,7 +294,8 @@ class Replay {
       m->pipeline = std::make_unique<PressurePipeline>(mc->pressure);
     } else {
       const PressureConfig& p = mc->pressure;
-      m->calibrator = std::make_unique<Calibrator>(p.calibration, g.sensels(), p.saturation_raw, p.noise_threshold_mmhg);
+      m->calibrator = std::make_unique<Calibrator>(p.calibration, g.sensels(), p.saturation_raw, p.noise_threshold_mmhg,
+                                                   p.noise_floor_sd);
       m->recorded.rows = g.rows;
       m->recorded.cols = g.cols;
       m->recorded.pressure_mmhg.assign(g.sensels(), 0.0f);

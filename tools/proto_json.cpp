@@ -75,7 +75,8 @@ std::unique_ptr<Message> message_for_topic(std::string_view topic) {
   auto starts = [&](std::string_view prefix) { return topic.substr(0, prefix.size()) == prefix; };
   if (starts("pressure.frame.")) return std::make_unique<v1::PressureFrame>();
   if (starts("pressure.metrics.")) return std::make_unique<v1::PressureMetrics>();
-  if (starts("pressure.risk.")) return std::make_unique<v1::PressureRisk>();
+  if (starts("pressure.exposure.")) return std::make_unique<v1::PressureExposure>();
+  if (starts("pressure.risk.")) return std::make_unique<v1::PressureExposure>();  // before v1.1, same bytes
   if (starts("heart.beat.")) return std::make_unique<v1::HeartBeat>();
   if (starts("heart.hrv.")) return std::make_unique<v1::HeartHrv>();
   if (topic == "relaxation") return std::make_unique<v1::Relaxation>();

@@ -13,7 +13,7 @@
 
 namespace plinth {
 
-inline constexpr int kArchiveFormatVersion = 1;
+inline constexpr int kArchiveFormatVersion = 2;  // 2: risk_* renamed exposure_* (schemas/archive-layout.md)
 
 // An attribute value: text, an integer or a real number.
 using ArchiveAttribute = std::variant<std::string, std::int64_t, double>;

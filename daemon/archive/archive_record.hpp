@@ -11,7 +11,7 @@
 namespace plinth {
 
 struct ArchiveRecord {
-  enum class Kind : std::uint8_t { frame, metrics, beat, hrv, event, status, relaxation, risk };
+  enum class Kind : std::uint8_t { frame, metrics, beat, hrv, event, status, relaxation, exposure };
   static constexpr std::size_t kKinds = 8;
 
   Kind kind = Kind::frame;
@@ -24,7 +24,7 @@ struct ArchiveRecord {
   std::vector<std::uint16_t> raw;       // frame
   std::vector<double> values;           // frame/metrics: metrics; beat: extras; hrv; status: gauges; relaxation
   std::vector<std::uint64_t> counters;  // status
-  std::vector<float> risk;              // risk: pressure-time integral map, then time-above map
+  std::vector<float> exposure;          // exposure: pressure-time integral map, then time-above map
                                         // (released after writing: a snapshot every few seconds
                                         // must not leave a map's worth of memory in every slot)
   std::string event_kind;               // event

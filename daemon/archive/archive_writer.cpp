@@ -41,8 +41,8 @@ const char* archive_record_kind_name(ArchiveRecord::Kind kind) {
       return "status";
     case ArchiveRecord::Kind::relaxation:
       return "relaxation";
-    case ArchiveRecord::Kind::risk:
-      return "risk";
+    case ArchiveRecord::Kind::exposure:
+      return "exposure";
   }
   return "unknown";
 }
@@ -140,15 +140,15 @@ bool ArchiveWriter::submit_relaxation(std::int64_t time_ns, std::span<const doub
   });
 }
 
-bool ArchiveWriter::submit_risk(std::uint32_t device, std::int64_t time_ns, std::span<const double> pti_mmhg_s,
+bool ArchiveWriter::submit_exposure(std::uint32_t device, std::int64_t time_ns, std::span<const double> pti_mmhg_s,
                                 std::span<const double> time_above_s) {
-  return submit(ArchiveRecord::Kind::risk, [&](ArchiveRecord& r) {
+  return submit(ArchiveRecord::Kind::exposure, [&](ArchiveRecord& r) {
     r.device = device;
     r.time_ns = time_ns;
     r.seq = static_cast<std::uint32_t>(pti_mmhg_s.size());  // where the second map starts
-    r.risk.resize(pti_mmhg_s.size() + time_above_s.size());
-    std::copy(pti_mmhg_s.begin(), pti_mmhg_s.end(), r.risk.begin());
-    std::copy(time_above_s.begin(), time_above_s.end(), r.risk.begin() + static_cast<std::ptrdiff_t>(pti_mmhg_s.size()));
+    r.exposure.resize(pti_mmhg_s.size() + time_above_s.size());
+    std::copy(pti_mmhg_s.begin(), pti_mmhg_s.end(), r.exposure.begin());
+    std::copy(time_above_s.begin(), time_above_s.end(), r.exposure.begin() + static_cast<std::ptrdiff_t>(pti_mmhg_s.size()));
   });
 }
 
@@ -176,9 +176,9 @@ void ArchiveWriter::apply(const ArchiveRecord& r) {
     case ArchiveRecord::Kind::relaxation:
       written = archive_.append_relaxation(r.time_ns, r.values);
       break;
-    case ArchiveRecord::Kind::risk: {
-      const std::span<const float> maps(r.risk);
-      written = archive_.append_risk(r.device, r.time_ns, maps.first(r.seq), maps.subspan(r.seq));
+    case ArchiveRecord::Kind::exposure: {
+      const std::span<const float> maps(r.exposure);
+      written = archive_.append_exposure(r.device, r.time_ns, maps.first(r.seq), maps.subspan(r.seq));
       break;
     }
   }
@@ -227,7 +227,7 @@ void ArchiveWriter::run() {
   for (;;) {
     if (queue_.pop_until(record, next_flush)) {
       apply(record);
-      if (record.kind == ArchiveRecord::Kind::risk) std::vector<float>().swap(record.risk);
+      if (record.kind == ArchiveRecord::Kind::exposure) std::vector<float>().swap(record.exposure);
     } else if (queue_.closed_and_empty()) {
       break;
     }

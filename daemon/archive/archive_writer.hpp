@@ -65,8 +65,8 @@ class ArchiveWriter {
   bool submit_status(std::int64_t time_ns, std::span<const std::uint64_t> counters,
                      std::span<const double> gauges);
   bool submit_relaxation(std::int64_t time_ns, std::span<const double> values);
-  // A mat's risk map snapshot (rows*cols values each, stored as float32).
-  bool submit_risk(std::uint32_t device, std::int64_t time_ns, std::span<const double> pti_mmhg_s,
+  // A mat's exposure map snapshot (rows*cols values each, stored as float32).
+  bool submit_exposure(std::uint32_t device, std::int64_t time_ns, std::span<const double> pti_mmhg_s,
                    std::span<const double> time_above_s);
 
   // Thread-safe snapshot; counters written by the thread are as of its last flush.

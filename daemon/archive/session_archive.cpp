@@ -72,14 +72,14 @@ struct MatTables {
             scalar_series(group, "device_time_us", H5T_NATIVE_UINT64, H5T_STD_U64LE, options, "us")),
         metrics(group, "metrics", timed_float_layout(device.metric_fields), options.chunk_records,
                 options.series_deflate_level),
-        risk_time_ns(scalar_series(group, "risk_time_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, options, "ns")),
-        risk_pti(group, {"risk_pti",
+        exposure_time_ns(scalar_series(group, "exposure_time_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, options, "ns")),
+        exposure_pti(group, {"exposure_pti",
                          H5T_IEEE_F32LE,
                          H5T_NATIVE_FLOAT,
                          {device.rows, device.cols},
                          options.chunk_frames,
                          options.deflate_level}),
-        risk_time_above(group, {"risk_time_above",
+        exposure_time_above(group, {"exposure_time_above",
                                 H5T_IEEE_F32LE,
                                 H5T_NATIVE_FLOAT,
                                 {device.rows, device.cols},
@@ -95,21 +95,21 @@ struct MatTables {
     h5::write_attribute(seq.id(), "clock", std::string("device frame counter, wraps at 2^32"));
     h5::write_attribute(device_time_us.id(), "clock",
                         std::string("device clock since device start; 0 if unknown"));
-    h5::write_attribute(risk_time_ns.id(), "clock", std::string("host time of the frame the snapshot ends at"));
-    h5::write_attribute(risk_pti.id(), "units", std::string("mmHg*s"));
-    h5::write_attribute(risk_pti.id(), "dimensions", std::string("snapshot, row, col"));
-    h5::write_attribute(risk_time_above.id(), "units", std::string("s"));
-    h5::write_attribute(risk_time_above.id(), "dimensions", std::string("snapshot, row, col"));
+    h5::write_attribute(exposure_time_ns.id(), "clock", std::string("host time of the frame the snapshot ends at"));
+    h5::write_attribute(exposure_pti.id(), "units", std::string("mmHg*s"));
+    h5::write_attribute(exposure_pti.id(), "dimensions", std::string("snapshot, row, col"));
+    h5::write_attribute(exposure_time_above.id(), "units", std::string("s"));
+    h5::write_attribute(exposure_time_above.id(), "dimensions", std::string("snapshot, row, col"));
   }
   h5::AppendableDataset raw;
   h5::AppendableDataset time_ns;
   h5::AppendableDataset seq;
   h5::AppendableDataset device_time_us;
   Table metrics;
-  // Risk map snapshots (schemas/pressure-metrics.md §Risk map), one row per snapshot.
-  h5::AppendableDataset risk_time_ns;
-  h5::AppendableDataset risk_pti;
-  h5::AppendableDataset risk_time_above;
+  // Exposure map snapshots (schemas/pressure-metrics.md §Exposure map), one row per snapshot.
+  h5::AppendableDataset exposure_time_ns;
+  h5::AppendableDataset exposure_pti;
+  h5::AppendableDataset exposure_time_above;
   std::size_t metric_count;
   std::size_t values_per_frame;
 };
@@ -313,7 +313,7 @@ struct SessionArchive::Impl {
       if (d.mat) {
         for (h5::AppendableDataset* dataset :
              {&d.mat->raw, &d.mat->time_ns, &d.mat->seq, &d.mat->device_time_us, &d.mat->metrics.data,
-              &d.mat->risk_time_ns, &d.mat->risk_pti, &d.mat->risk_time_above})
+              &d.mat->exposure_time_ns, &d.mat->exposure_pti, &d.mat->exposure_time_above})
           visit(*dataset);
       }
       if (d.heart) {
@@ -520,24 +520,24 @@ bool SessionArchive::append_metrics(std::size_t device, std::int64_t time_ns,
   }
 }
 
-bool SessionArchive::append_risk(std::size_t device, std::int64_t time_ns, std::span<const float> pti_mmhg_s,
+bool SessionArchive::append_exposure(std::size_t device, std::int64_t time_ns, std::span<const float> pti_mmhg_s,
                                  std::span<const float> time_above_s) {
   if (!impl_->writable()) return false;
   if (device >= impl_->devices.size() || !impl_->devices[device].mat) {
-    return impl_->refuse("append_risk: device " + std::to_string(device) + " is not a mat");
+    return impl_->refuse("append_exposure: device " + std::to_string(device) + " is not a mat");
   }
   MatTables& mat = *impl_->devices[device].mat;
   if (pti_mmhg_s.size() != mat.values_per_frame || time_above_s.size() != mat.values_per_frame) {
-    return impl_->refuse("append_risk: " + impl_->devices[device].id + " expects " +
+    return impl_->refuse("append_exposure: " + impl_->devices[device].id + " expects " +
                          std::to_string(mat.values_per_frame) + " values per map, got " +
                          std::to_string(pti_mmhg_s.size()) + " and " + std::to_string(time_above_s.size()));
   }
   try {
     // Maps first, time last: a SWMR reader takes min(len) rows, so a time is never paired
     // with a map that is not there yet.
-    mat.risk_pti.append(pti_mmhg_s.data());
-    mat.risk_time_above.append(time_above_s.data());
-    mat.risk_time_ns.append(&time_ns);
+    mat.exposure_pti.append(pti_mmhg_s.data());
+    mat.exposure_time_above.append(time_above_s.data());
+    mat.exposure_time_ns.append(&time_ns);
     return true;
   } catch (const std::exception& e) {
     return impl_->fail(e.what());

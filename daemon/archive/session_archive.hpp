@@ -47,9 +47,9 @@ class SessionArchive {
                     std::span<const std::uint16_t> raw, std::span<const double> metrics = {});
   // A metrics row on its own, for metrics computed apart from the frame.
   bool append_metrics(std::size_t device, std::int64_t time_ns, std::span<const double> metrics);
-  // One risk map snapshot of a mat: rows*cols pressure-time integrals (mmHg*s) and times above
-  // the risk threshold (s), row-major, as accumulated up to the frame at time_ns.
-  bool append_risk(std::size_t device, std::int64_t time_ns, std::span<const float> pti_mmhg_s,
+  // One exposure map snapshot of a mat: rows*cols pressure-time integrals (mmHg*s) and times above
+  // the exposure threshold (s), row-major, as accumulated up to the frame at time_ns.
+  bool append_exposure(std::size_t device, std::int64_t time_ns, std::span<const float> pti_mmhg_s,
                    std::span<const float> time_above_s);
   // `extra`: one value per layout beat_extra_fields entry (or empty: NaN).
   bool append_beat(std::size_t device, const ArchiveBeat& beat, std::span<const double> extra = {});

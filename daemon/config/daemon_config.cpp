@@ -170,15 +170,23 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
   };
   each_table("mat", [&](const TomlAccess& t) {
     std::vector<std::string_view> known = {"id",         "driver", "port", "usb_vid", "usb_pid", "usb_serial",
-                                           "baud",       "risk_publish_interval_s"};
+                                           "baud",       "exposure_publish_interval_s", "risk_publish_interval_s"};
     for (const auto& k : pressure_config_keys()) known.push_back(k);
     for (const auto& [key, node] : t.table())
       if (std::find(known.begin(), known.end(), key.str()) == known.end())
         throw ConfigError(source, node.source().begin.line, t.key_path(key.str()), "unknown key for a mat");
     MatConfig m;
     m.device = parse_device(t, DeviceKind::mat, ids);
-    m.pressure = parse_pressure_config(t.table(), source, t.path());
-    m.risk_publish_interval_s = t.number_or("risk_publish_interval_s", m.risk_publish_interval_s, 0.1, 3600.0);
+    m.pressure = parse_pressure_config(t.table(), source, t.path(), &c.deprecations);
+    std::string_view interval_key = "exposure_publish_interval_s";
+    if (t.table().contains("risk_publish_interval_s")) {  // deprecated alias (schemas/config-reference.md)
+      if (t.table().contains(interval_key))
+        t.fail("risk_publish_interval_s", "is the deprecated name of exposure_publish_interval_s, which is also given");
+      c.deprecations.push_back(source + ":" + std::to_string(t.line_of("risk_publish_interval_s")) + ": " +
+                               t.key_path("risk_publish_interval_s") + " is deprecated, use exposure_publish_interval_s");
+      interval_key = "risk_publish_interval_s";
+    }
+    m.exposure_publish_interval_s = t.number_or(interval_key, m.exposure_publish_interval_s, 0.1, 3600.0);
     m.device.options.rows = static_cast<std::uint16_t>(m.pressure.geometry.rows);
     m.device.options.cols = static_cast<std::uint16_t>(m.pressure.geometry.cols);
     c.mats.push_back(std::move(m));
@@ -239,6 +247,7 @@ std::vector<std::string> startup_warnings(const DaemonConfig& config) {
       warnings.push_back("insecure = true has no effect: every endpoint is on this machine");
   }
   if (auto w = archive_directory_warning(config.archive_dir)) warnings.push_back(*w);
+  warnings.insert(warnings.end(), config.deprecations.begin(), config.deprecations.end());
   return warnings;
 }
 

@@ -25,7 +25,7 @@ struct DeviceConfig {
 struct MatConfig {
   DeviceConfig device;
   PressureConfig pressure;
-  double risk_publish_interval_s = 5.0;  // pressure.risk.<id> and /pressure/<id>/risk_*, by frame time
+  double exposure_publish_interval_s = 5.0;  // pressure.exposure.<id> and /pressure/<id>/exposure_*, by frame time
 };
 
 // driver = "bluez" is not a serial protocol: the strap is found through BlueZ over D-Bus.
@@ -68,6 +68,7 @@ struct DaemonConfig {
   double relaxation_interval_s = 5.0;
   std::vector<MatConfig> mats;
   std::vector<HeartConfig> hearts;
+  std::vector<std::string> deprecations;  // "file:line: key is deprecated, use ..." per old key given
 };
 
 // Throws ConfigError (file, line, key) for anything wrong, including unknown keys.
@@ -75,7 +76,7 @@ DaemonConfig parse_daemon_config(std::string_view toml_text, const std::string& 
 DaemonConfig load_daemon_config(const std::string& path);
 
 // Warnings for the start-up log (and --check-config): plain TCP beyond loopback under
-// `insecure = true`, an archive directory others can enter.
+// `insecure = true`, an archive directory others can enter, deprecated keys.
 std::vector<std::string> startup_warnings(const DaemonConfig& config);
 
 }  // namespace plinth

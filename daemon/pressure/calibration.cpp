@@ -186,6 +186,12 @@ CalibrationFile parse_calibration_json(const std::string& text) {
   f.equilibration.gain = float_array(j, "gain", n);
   for (float g : f.equilibration.gain)
     if (g < 0.0f) throw CalibrationError("'gain' holds a negative value");
+  // Optional since files written before the noise floor have none (schemas/calibration.md).
+  if (j.contains("spread") && !j.at("spread").is_null()) {
+    f.equilibration.spread = float_array(j, "spread", n);
+    for (float sd : f.equilibration.spread)
+      if (sd < 0.0f) throw CalibrationError("'spread' holds a negative value");
+  }
   if (j.contains("curve") && !j.at("curve").is_null()) {
     f.curve = curve_from_json(j.at("curve"));
     f.has_curve = true;
@@ -215,6 +221,7 @@ std::string calibration_json(const CalibrationFile& f) {
   j["cols"] = f.equilibration.cols;
   j["offset"] = f.equilibration.offset;
   j["gain"] = f.equilibration.gain;
+  if (f.equilibration.has_spread()) j["spread"] = f.equilibration.spread;
   if (f.has_curve) j["curve"] = curve_to_json(f.curve);
   j["device_serial"] = f.device_serial;
   j["created_at"] = f.created_at;
@@ -255,6 +262,18 @@ EquilibrationFit compute_equilibration(std::span<const MatFrame> unloaded, std::
   if (rows == 0 || cols == 0) throw std::invalid_argument("compute_equilibration: empty frames");
   const std::size_t n = std::size_t{rows} * cols;
   std::vector<double> offset = mean_frame(unloaded, rows, cols, "unloaded frames");
+  // Sample SD (n - 1) of each sensel's unloaded values about its offset: the noise the
+  // Calibrator's per-sensel floor is measured in.
+  std::vector<double> spread;
+  if (unloaded.size() >= 2) {
+    spread.assign(n, 0.0);
+    for (const MatFrame& f : unloaded)
+      for (std::size_t i = 0; i < n; ++i) {
+        const double d = f.raw[i] - offset[i];
+        spread[i] += d * d;
+      }
+    for (double& v : spread) v = std::sqrt(v / static_cast<double>(unloaded.size() - 1));
+  }
 
   // response[k][i]: mean raw above offset of sensel i under load k; target[k]: its mat mean.
   std::vector<std::vector<double>> response;
@@ -278,6 +297,7 @@ EquilibrationFit compute_equilibration(std::span<const MatFrame> unloaded, std::
   fit.equilibration.cols = cols;
   fit.equilibration.offset.resize(n);
   fit.equilibration.gain.resize(n);
+  for (double sd : spread) fit.equilibration.spread.push_back(static_cast<float>(sd));
   for (std::size_t i = 0; i < n; ++i) {
     double num = 0.0, den = 0.0, best = 0.0;
     for (std::size_t k = 0; k < response.size(); ++k) {
@@ -362,7 +382,7 @@ CalibrationCurve table_curve(std::span<const double> x, std::span<const double> 
 // --- Per frame ----------------------------------------------------------------------------
 
 Calibrator::Calibrator(const Calibration& calibration, std::size_t sensels, std::uint16_t saturation_raw,
-                       double noise_threshold_mmhg)
+                       double noise_threshold_mmhg, double noise_floor_sd)
     : calibration_(calibration),
       sensels_(sensels),
       saturation_raw_(saturation_raw),
@@ -370,10 +390,21 @@ Calibrator::Calibrator(const Calibration& calibration, std::size_t sensels, std:
       to_mmhg_(calibration.curve.unit == PressureUnit::kpa ? 1.0 / kKpaPerMmhg : 1.0) {
   validate_curve(calibration_.curve);
   if (!(noise_threshold_mmhg_ >= 0.0)) throw std::invalid_argument("noise threshold must be >= 0");
+  if (!(noise_floor_sd >= 0.0) || !std::isfinite(noise_floor_sd)) throw std::invalid_argument("noise floor (k) must be >= 0");
   const Equilibration& eq = calibration_.equilibration;
   if (!eq.empty() && (eq.offset.size() != sensels || eq.gain.size() != sensels))
     throw std::invalid_argument("equilibration has " + std::to_string(eq.offset.size()) + " sensels, the mat has " +
                                 std::to_string(sensels));
+  if (!eq.empty() && eq.has_spread()) {
+    if (eq.spread.size() != sensels)
+      throw std::invalid_argument("equilibration spread has " + std::to_string(eq.spread.size()) + " sensels, the mat has " +
+                                  std::to_string(sensels));
+    if (noise_floor_sd > 0.0) {
+      floor_raw_.resize(sensels);
+      for (std::size_t i = 0; i < sensels; ++i)
+        floor_raw_[i] = static_cast<double>(eq.offset[i]) + noise_floor_sd * static_cast<double>(eq.spread[i]);
+    }
+  }
   if (eq.empty()) {
     // Without per-sensel terms the pressure depends on the raw value alone: tabulate it once.
     lookup_mmhg_.resize(std::size_t{std::numeric_limits<std::uint16_t>::max()} + 1);
@@ -387,6 +418,7 @@ Calibrator::Calibrator(const Calibration& calibration, std::size_t sensels, std:
 float Calibrator::pressure_mmhg(std::size_t i, std::uint16_t raw) const {
   if (!lookup_mmhg_.empty()) return lookup_mmhg_[raw];
   const Equilibration& eq = calibration_.equilibration;
+  if (!floor_raw_.empty() && static_cast<double>(raw) <= floor_raw_[i]) return 0.0f;
   double x = (static_cast<double>(raw) - eq.offset[i]) * eq.gain[i];
   double p = evaluate_curve(calibration_.curve, x) * to_mmhg_;
   return p <= noise_threshold_mmhg_ ? 0.0f : static_cast<float>(p);

@@ -1,7 +1,9 @@
 #pragma once
 // Raw sensel counts -> pressure, as specified in schemas/calibration.md:
+//   raw <= offset[i] + k * spread[i]      reads 0 (per-sensel noise floor, when measured)
 //   x = (raw - offset[i]) * gain[i]       per-sensel equilibration (identity if absent)
 //   P = curve(x)                          one global curve: linear, power law or table
+//   P <= noise_threshold_mmhg             reads 0
 // Pure functions over plain values; the only I/O is load/save of the equilibration file.
 #include <cstddef>
 #include <cstdint>
@@ -38,9 +40,11 @@ void validate_curve(const CalibrationCurve& curve);
 struct Equilibration {
   std::uint16_t rows = 0;
   std::uint16_t cols = 0;
-  std::vector<float> offset;  // raw counts
+  std::vector<float> offset;  // raw counts: mean of the unloaded frames
   std::vector<float> gain;    // dimensionless; 0 marks a dead sensel
+  std::vector<float> spread;  // raw counts: sample SD of the unloaded frames; empty = not measured
   bool empty() const { return offset.empty(); }
+  bool has_spread() const { return !spread.empty(); }
 };
 
 struct Calibration {
@@ -81,8 +85,9 @@ struct EquilibrationFit {
   std::uint32_t dead_sensels = 0; // no response to any load: gain 0
 };
 
-// offset = mean unloaded raw; gain = least-squares factor mapping each sensel's response to
-// the mat-average response over all loaded sets. Throws std::invalid_argument on bad input.
+// offset = mean unloaded raw; spread = sample SD of the unloaded raw values (needs >= 2
+// unloaded frames, else left empty); gain = least-squares factor mapping each sensel's response
+// to the mat-average response over all loaded sets. Throws std::invalid_argument on bad input.
 EquilibrationFit compute_equilibration(std::span<const MatFrame> unloaded, std::span<const LoadedSet> loaded);
 
 // Global curves from (response, known_kpa) points; the output unit is kPa.
@@ -95,8 +100,10 @@ CalibrationCurve table_curve(std::span<const double> response, std::span<const d
 // allocation-free.
 class Calibrator {
  public:
+  // noise_floor_sd (k): with a measured spread, raw <= offset + k * spread reads 0; 0 turns
+  // the per-sensel floor off. noise_threshold_mmhg applies on top, to every sensel.
   Calibrator(const Calibration& calibration, std::size_t sensels, std::uint16_t saturation_raw,
-             double noise_threshold_mmhg);
+             double noise_threshold_mmhg, double noise_floor_sd);
 
   // Writes pressure in mmHg to out_mmhg and 1/0 to saturated; returns the saturated count.
   // Saturated sensels keep the pressure their raw value gives (a lower bound), never clipped.
@@ -114,6 +121,7 @@ class Calibrator {
   double noise_threshold_mmhg_;
   double to_mmhg_;
   std::vector<float> lookup_mmhg_;  // by raw value, when there is no equilibration
+  std::vector<double> floor_raw_;   // offset + k * spread per sensel; empty without a spread
 };
 
 }  // namespace plinth

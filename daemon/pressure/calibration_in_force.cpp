@@ -29,7 +29,7 @@ nlohmann::json curve_json(const CalibrationCurve& c) {
   return j;
 }
 
-nlohmann::json spread(const std::vector<float>& values) {
+nlohmann::json summary(const std::vector<float>& values) {  // min, mean, max
   if (values.empty()) return nullptr;
   double sum = 0.0;
   for (float v : values) sum += v;
@@ -54,6 +54,7 @@ std::string equilibration_fingerprint(const Equilibration& e) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   fnv1a(h, e.offset);
   fnv1a(h, e.gain);
+  fnv1a(h, e.spread);  // nothing when not measured: older files keep their fingerprint
   char text[17];
   for (int i = 0; i < 16; ++i) text[i] = "0123456789abcdef"[(h >> (60 - 4 * i)) & 0xF];
   text[16] = '\0';
@@ -69,6 +70,7 @@ std::string calibration_in_force_json(const PressureConfig& config) {
   j["curve"] = curve_json(cal.curve);
   j["saturation_raw"] = config.saturation_raw;
   j["noise_threshold_mmhg"] = config.noise_threshold_mmhg;
+  j["noise_floor_sd"] = config.noise_floor_sd;
   j["contact_threshold_mmhg"] = config.contact_threshold_mmhg;
   j["pitch_row_cm"] = config.geometry.pitch_row_cm;
   j["pitch_col_cm"] = config.geometry.pitch_col_cm;
@@ -81,8 +83,9 @@ std::string calibration_in_force_json(const PressureConfig& config) {
                           {"rows", e.rows},
                           {"cols", e.cols},
                           {"fnv1a64", equilibration_fingerprint(e)},
-                          {"offset", spread(e.offset)},
-                          {"gain", spread(e.gain)},
+                          {"offset", summary(e.offset)},
+                          {"gain", summary(e.gain)},
+                          {"spread", summary(e.spread)},  // null: not measured, no per-sensel floor
                           {"dead_sensels", dead}};
   }
   return j.dump();

@@ -13,7 +13,8 @@ namespace plinth {
 
 std::string calibration_in_force_json(const PressureConfig& config);
 
-// FNV-1a 64 over the little-endian IEEE bytes of every offset, then every gain: identifies
+// FNV-1a 64 over the little-endian IEEE bytes of every offset, then every gain, then every
+// spread (if measured): identifies
 // an equilibration (not a security hash). 16 lower-case hex digits.
 std::string equilibration_fingerprint(const Equilibration& equilibration);
 

@@ -33,10 +33,12 @@ void validate(const PressureConfig& c) {
     fail("equilibration is for a " + std::to_string(eq.rows) + "x" + std::to_string(eq.cols) + " mat");
   if (c.saturation_raw == 0) fail("saturation_raw must be >= 1");
   if (!(c.noise_threshold_mmhg >= 0.0) || !std::isfinite(c.noise_threshold_mmhg)) fail("noise threshold must be >= 0");
+  if (!eq.empty() && eq.has_spread() && eq.spread.size() != g.sensels()) fail("equilibration spread does not match rows*cols");
+  if (!(c.noise_floor_sd >= 0.0) || c.noise_floor_sd > 100.0) fail("noise_floor_sd must be in [0, 100]");
   if (!(c.contact_threshold_mmhg >= 0.0) || !std::isfinite(c.contact_threshold_mmhg)) fail("contact threshold must be >= 0");
   if (!(c.sway_window_s > 0.0) || c.sway_window_s > 3600.0) fail("sway window must be in (0, 3600] s");
-  if (!(c.risk_threshold_mmhg >= 0.0) || !std::isfinite(c.risk_threshold_mmhg)) fail("risk threshold must be >= 0");
-  if (!(c.risk_max_gap_s > 0.0) || !std::isfinite(c.risk_max_gap_s)) fail("risk max gap must be > 0");
+  if (!(c.exposure_threshold_mmhg >= 0.0) || !std::isfinite(c.exposure_threshold_mmhg)) fail("exposure threshold must be >= 0");
+  if (!(c.exposure_max_gap_s > 0.0) || !std::isfinite(c.exposure_max_gap_s)) fail("exposure max gap must be > 0");
   if (!(c.occupancy.on_load_n > c.occupancy.off_load_n) || !(c.occupancy.off_load_n >= 0.0))
     fail("occupancy needs on_load_n > off_load_n >= 0");
   if (!(c.occupancy.on_hold_s >= 0.0) || !(c.occupancy.off_hold_s >= 0.0)) fail("occupancy hold times must be >= 0");

@@ -42,18 +42,30 @@ struct OccupancyConfig {
   double off_hold_s = 2.0;   // ... for this long
 };
 
+// Pressure-mapping practice counts a sensel as loaded above a few mmHg (schemas/calibration.md
+// §Noise floor gives the sources); used when the config does not set noise_threshold_mmhg.
+inline constexpr double kDefaultNoiseThresholdMmhg = 5.0;
+// k of the per-sensel floor offset + k * spread: 0.13 % of unloaded readings above it for
+// Gaussian noise (schemas/calibration.md §Noise floor).
+inline constexpr double kDefaultNoiseFloorSd = 3.0;
+
 struct PressureConfig {
   MatGeometry geometry;
   Calibration calibration;
   std::uint16_t saturation_raw = 65535;  // raw >= this is flagged saturated
-  double noise_threshold_mmhg = 0.0;     // calibrated pressure <= this reads as 0
-  double contact_threshold_mmhg = 0.0;   // a sensel is in contact when pressure > this
+  // Two floors, both applied: a sensel reads 0 unless raw > offset + k * spread (when the
+  // equilibration carries a measured spread) and the calibrated pressure > the threshold.
+  double noise_threshold_mmhg = kDefaultNoiseThresholdMmhg;
+  double noise_floor_sd = kDefaultNoiseFloorSd;  // k; 0 turns the per-sensel floor off
+  // Contact when pressure > this; 0 (default) makes contact = loaded, i.e. above the noise
+  // floors. A value at or below noise_threshold_mmhg changes nothing.
+  double contact_threshold_mmhg = 0.0;
   std::vector<RegionSpec> regions;
   std::string dispersion_region;         // region name for the dispersion index; "" = none
   SymmetryAxis symmetry_axis = SymmetryAxis::along_rows;
   double sway_window_s = 10.0;
-  double risk_threshold_mmhg = 32.0;
-  double risk_max_gap_s = 5.0;           // longer gaps between frames are not integrated
+  double exposure_threshold_mmhg = 32.0;
+  double exposure_max_gap_s = 5.0;           // longer gaps between frames are not integrated
   OccupancyConfig occupancy;
   bool detect_corrupt_frames = true;     // apply looks_corrupt() to every frame
 };

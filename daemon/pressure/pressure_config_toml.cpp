@@ -237,13 +237,25 @@ RegionSpec parse_region(const toml::node& node, const Reader& dev, std::size_t i
 const std::vector<std::string_view>& pressure_config_keys() {
   static const std::vector<std::string_view> keys = {
       "rows", "cols", "pitch_cm", "pitch_row_cm", "pitch_col_cm", "saturation_raw", "noise_threshold_mmhg",
-      "contact_threshold_mmhg", "calibration", "regions", "dispersion_region", "symmetry_axis", "sway_window_s",
-      "risk_threshold_mmhg", "risk_max_gap_s", "occupancy", "detect_corrupt_frames"};
+      "noise_floor_sd", "contact_threshold_mmhg", "calibration", "regions", "dispersion_region", "symmetry_axis", "sway_window_s",
+      "exposure_threshold_mmhg", "exposure_max_gap_s", "occupancy", "detect_corrupt_frames",
+      "risk_threshold_mmhg", "risk_max_gap_s"};  // the last two: deprecated aliases
   return keys;
 }
 
-PressureConfig parse_pressure_config(const toml::table& device_table, const std::string& file, const std::string& key_prefix) {
+PressureConfig parse_pressure_config(const toml::table& device_table, const std::string& file, const std::string& key_prefix,
+                                     std::vector<std::string>* warnings) {
   Reader dev(device_table, file, key_prefix);
+  // "risk" overstated what a pressure-time integral above 32 mmHg tells (schemas/pressure-metrics.md
+  // §Exposure map); the old names keep working, with a warning.
+  auto renamed = [&](std::string_view old_key, std::string_view new_key) -> std::string_view {
+    if (!dev.has(old_key)) return new_key;
+    if (dev.has(new_key)) dev.fail(old_key, "is the deprecated name of " + std::string(new_key) + ", which is also given");
+    if (warnings)
+      warnings->push_back(file + ":" + std::to_string(dev.line(old_key)) + ": " + dev.key(old_key) + " is deprecated, use " +
+                          std::string(new_key));
+    return old_key;
+  };
   PressureConfig c;
   MatGeometry& g = c.geometry;
   auto rows = dev.integer("rows", 1, 1024);
@@ -267,11 +279,12 @@ PressureConfig parse_pressure_config(const toml::table& device_table, const std:
     g.pitch_col_cm = *pc;
   }
   c.saturation_raw = static_cast<std::uint16_t>(dev.integer("saturation_raw", 1, 65535).value_or(65535));
-  c.noise_threshold_mmhg = dev.number("noise_threshold_mmhg", 0.0, 1000.0).value_or(0.0);
+  c.noise_threshold_mmhg = dev.number("noise_threshold_mmhg", 0.0, 1000.0).value_or(kDefaultNoiseThresholdMmhg);
+  c.noise_floor_sd = dev.number("noise_floor_sd", 0.0, 100.0).value_or(kDefaultNoiseFloorSd);
   c.contact_threshold_mmhg = dev.number("contact_threshold_mmhg", 0.0, 1000.0).value_or(0.0);
   c.sway_window_s = dev.number("sway_window_s", 0.0, 3600.0, true).value_or(10.0);
-  c.risk_threshold_mmhg = dev.number("risk_threshold_mmhg", 0.0, 1000.0).value_or(32.0);
-  c.risk_max_gap_s = dev.number("risk_max_gap_s", 0.0, 3600.0, true).value_or(5.0);
+  c.exposure_threshold_mmhg = dev.number(renamed("risk_threshold_mmhg", "exposure_threshold_mmhg"), 0.0, 1000.0).value_or(32.0);
+  c.exposure_max_gap_s = dev.number(renamed("risk_max_gap_s", "exposure_max_gap_s"), 0.0, 3600.0, true).value_or(5.0);
   c.detect_corrupt_frames = dev.boolean("detect_corrupt_frames").value_or(true);
   if (auto axis = dev.string("symmetry_axis")) {
     if (*axis == "rows") c.symmetry_axis = SymmetryAxis::along_rows;

@@ -15,10 +15,13 @@ namespace plinth {
 
 // `key_prefix` is the dotted path of device_table in the file (e.g. "mat.bed"), used in
 // error messages. A relative calibration file path is taken relative to `file`'s directory.
+// Deprecated keys still accepted (their new names in schemas/pressure-metrics.md
+// §Configuration) each add a "file:line: key: ..." line to `warnings` when it is given.
 PressureConfig parse_pressure_config(const toml::table& device_table, const std::string& file,
-                                     const std::string& key_prefix = "");
+                                     const std::string& key_prefix = "", std::vector<std::string>* warnings = nullptr);
 
-// The device-table keys parse_pressure_config() reads, for the caller's unknown-key check.
+// The device-table keys parse_pressure_config() reads (deprecated aliases included), for the
+// caller's unknown-key check.
 const std::vector<std::string_view>& pressure_config_keys();
 
 }  // namespace plinth

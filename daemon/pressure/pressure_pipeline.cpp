@@ -18,14 +18,15 @@ std::size_t ring_capacity(double window_s) { return static_cast<std::size_t>(std
 
 PressurePipeline::PressurePipeline(PressureConfig config)
     : config_((validate(config), std::move(config))),
-      calibrator_(config_.calibration, config_.geometry.sensels(), config_.saturation_raw, config_.noise_threshold_mmhg),
+      calibrator_(config_.calibration, config_.geometry.sensels(), config_.saturation_raw, config_.noise_threshold_mmhg,
+                  config_.noise_floor_sd),
       ppi_window_(choose_ppi_window(config_.geometry.pitch_row_cm, config_.geometry.pitch_col_cm)),
       integral_(std::size_t{config_.geometry.rows + 1u} * (config_.geometry.cols + 1u), 0.0),
       previous_mmhg_(config_.geometry.sensels(), 0.0f),
       sway_(config_.sway_window_s, ring_capacity(config_.sway_window_s)),
       movement_(config_.sway_window_s, ring_capacity(config_.sway_window_s)),
       occupancy_(config_.occupancy),
-      risk_(config_.geometry.rows, config_.geometry.cols, config_.risk_threshold_mmhg, config_.risk_max_gap_s) {
+      exposure_(config_.geometry.rows, config_.geometry.cols, config_.exposure_threshold_mmhg, config_.exposure_max_gap_s) {
   for (std::size_t k = 0; k < config_.regions.size(); ++k)
     if (config_.regions[k].name == config_.dispersion_region) dispersion_region_ = static_cast<int>(k);
   result_.rows = config_.geometry.rows;
@@ -40,7 +41,7 @@ void PressurePipeline::reset_session() {
   sway_.clear();
   movement_.clear();
   occupancy_.reset();
-  risk_.reset();
+  exposure_.reset();
   have_previous_ = false;
   result_.sway = SwayMetrics{};
   result_.movement_index_per_s = 0.0;
@@ -61,7 +62,7 @@ const PressureResult& PressurePipeline::process(const MatFrame& frame, std::int6
   r.frame = compute_frame_metrics(r.pressure_mmhg, g, config_.contact_threshold_mmhg, ppi_window_, integral_);
   r.frame.saturated_count = saturated;
   compute_region_loads(r.pressure_mmhg, g, config_.contact_threshold_mmhg, config_.regions, r.regions);
-  r.symmetry = compute_symmetry(r.pressure_mmhg, g, config_.symmetry_axis, r.frame.cop_row_cm, r.frame.cop_col_cm);
+  r.symmetry = compute_symmetry(r.pressure_mmhg, g, config_.symmetry_axis, config_.contact_threshold_mmhg);
   r.dispersion_index_pct =
       dispersion_region_ >= 0 ? dispersion_index_pct(r.pressure_mmhg, config_.regions[static_cast<std::size_t>(dispersion_region_)]) : 0.0;
 
@@ -78,7 +79,7 @@ const PressureResult& PressurePipeline::process(const MatFrame& frame, std::int6
   r.step_cop_cm = std::numeric_limits<double>::quiet_NaN();
   if (have_previous_) {
     const double dt = static_cast<double>(host_time_ns - previous_ns_) * 1e-9;
-    if (dt > 0.0 && dt <= config_.risk_max_gap_s) {
+    if (dt > 0.0 && dt <= config_.exposure_max_gap_s) {
       r.step_dt_s = dt;
       r.step_movement = relative_change(previous_mmhg_.data(), r.pressure_mmhg.data(), g.sensels());
       r.step_cop_cm = std::hypot(r.frame.cop_row_cm - previous_cop_row_cm_, r.frame.cop_col_cm - previous_cop_col_cm_);
@@ -94,7 +95,7 @@ const PressureResult& PressurePipeline::process(const MatFrame& frame, std::int6
   previous_cop_col_cm_ = r.frame.cop_col_cm;
   have_previous_ = true;
 
-  risk_.add(r.pressure_mmhg, host_time_ns);
+  exposure_.add(r.pressure_mmhg, host_time_ns);
   return r;
 }
 
@@ -121,6 +122,8 @@ const std::vector<std::string>& PressurePipeline::metric_field_names() {
       "right_load_n",
       "symmetry_index_pct",
       "axis_angle_deg",
+      "midline_row_cm",
+      "midline_col_cm",
       "dispersion_index_pct",
       "sway_window_s",
       "sway_samples",
@@ -168,6 +171,8 @@ void flatten_metrics(const PressureResult& r, std::span<double> out) {
       r.symmetry.right_load_n,
       r.symmetry.symmetry_index_pct,
       r.symmetry.axis_angle_deg,
+      r.symmetry.midline_row_cm,
+      r.symmetry.midline_col_cm,
       r.dispersion_index_pct,
       r.sway.window_s,
       static_cast<double>(r.sway.samples),

@@ -12,7 +12,7 @@
 #include "daemon/pressure/occupancy.hpp"
 #include "daemon/pressure/pressure_config.hpp"
 #include "daemon/pressure/region_metrics.hpp"
-#include "daemon/pressure/risk_map.hpp"
+#include "daemon/pressure/exposure_map.hpp"
 #include "daemon/pressure/sway_window.hpp"
 #include "drivers/samples.hpp"
 
@@ -25,7 +25,7 @@ struct PressureResult {
   std::vector<float> pressure_mmhg;    // rows*cols, row-major; kPa = mmHg * kKpaPerMmhg
   std::vector<std::uint8_t> saturated; // rows*cols, 1 where raw >= saturation_raw
   bool suspect = false;                // decoder flag or looks_corrupt(): not fed to the
-                                       // time-based state (sway, movement, risk, occupancy)
+                                       // time-based state (sway, movement, exposure, occupancy)
   FrameMetrics frame;
   std::vector<RegionLoad> regions;     // in config order
   SymmetryResult symmetry;
@@ -51,9 +51,9 @@ class PressurePipeline {
   const PressureResult& result() const { return result_; }
 
   // Session exposure; snapshot() copies into the caller's map (reusing its buffers).
-  void risk_snapshot(RiskMap& out) const { risk_.snapshot(out); }
-  const RiskMap& risk_map() const { return risk_.current(); }
-  // Starts a new session: clears sway, movement, risk and occupancy.
+  void exposure_snapshot(ExposureMap& out) const { exposure_.snapshot(out); }
+  const ExposureMap& exposure_map() const { return exposure_.current(); }
+  // Starts a new session: clears sway, movement, exposure and occupancy.
   void reset_session();
 
   const PressureConfig& config() const { return config_; }
@@ -79,7 +79,7 @@ class PressurePipeline {
   SwayWindow sway_;
   MovementWindow movement_;
   OccupancyTracker occupancy_;
-  RiskAccumulator risk_;
+  ExposureAccumulator exposure_;
   PressureResult result_;
 };
 

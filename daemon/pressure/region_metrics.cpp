@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <stdexcept>
 
@@ -36,57 +37,84 @@ void compute_region_loads(std::span<const float> mmhg, const MatGeometry& g, dou
   }
 }
 
+double fraction_on_negative_side(double centre_side, double normal_row, double normal_col, double pitch_row_cm,
+                                 double pitch_col_cm) {
+  // Over the rectangle the signed distance is centre_side + U1 + U2 with U1, U2 uniform on
+  // widths w1 >= w2 (the rectangle's extents projected on the normal).
+  double w1 = std::abs(normal_col) * pitch_col_cm, w2 = std::abs(normal_row) * pitch_row_cm;
+  if (w1 < w2) std::swap(w1, w2);
+  const double t = -centre_side;  // fraction = P(U1 + U2 < t)
+  const double half_sum = 0.5 * (w1 + w2), half_diff = 0.5 * (w1 - w2);
+  if (t <= -half_sum) return 0.0;
+  if (t >= half_sum) return 1.0;
+  if (w2 <= 1e-12 * w1) return std::clamp((t + 0.5 * w1) / w1, 0.0, 1.0);  // the line runs along an edge
+  if (t <= -half_diff) return (t + half_sum) * (t + half_sum) / (2.0 * w1 * w2);
+  if (t < half_diff) return (t + 0.5 * w1) / w1;
+  return 1.0 - (half_sum - t) * (half_sum - t) / (2.0 * w1 * w2);
+}
+
 SymmetryResult compute_symmetry(std::span<const float> mmhg, const MatGeometry& g, SymmetryAxis axis,
-                                double cop_row_cm, double cop_col_cm) {
+                                double contact_threshold_mmhg) {
   if (mmhg.size() != g.sensels()) throw std::invalid_argument("compute_symmetry: map size differs from rows*cols");
   SymmetryResult s;
   s.axis_angle_deg = axis == SymmetryAxis::along_cols ? 90.0 : 0.0;
-  if (!std::isfinite(cop_row_cm) || !std::isfinite(cop_col_cm)) return s;
+  const double contact = std::max(0.0, contact_threshold_mmhg);
+  const double pr = g.pitch_row_cm, pc = g.pitch_col_cm;
 
-  // Direction of the long axis in (row, col) centimetres.
-  double u_row = 1.0, u_col = 0.0;
+  // The midline runs through the centroid of the contact area, which, unlike the CoP, does
+  // not move toward the side that carries more load.
+  double n = 0.0, sum_r = 0.0, sum_c = 0.0;
+  for (int r = 0; r < g.rows; ++r)
+    for (int c = 0; c < g.cols; ++c)
+      if (mmhg[static_cast<std::size_t>(r) * g.cols + c] > contact) {
+        n += 1.0;
+        sum_r += r;
+        sum_c += c;
+      }
+  if (n == 0.0) {
+    s.midline_row_cm = s.midline_col_cm = std::numeric_limits<double>::quiet_NaN();
+    return s;
+  }
+  const double mean_r = sum_r / n, mean_c = sum_c / n;  // in sensel units, from the first centre
+  s.midline_row_cm = (mean_r + 0.5) * pr;
+  s.midline_col_cm = (mean_c + 0.5) * pc;
+
+  // Unit normal of the split line in (row, col) cm; the negative side is "left".
+  double normal_row = 0.0, normal_col = 1.0;  // rows: the line x = midline, left = smaller col
   if (axis == SymmetryAxis::along_cols) {
-    u_row = 0.0;
-    u_col = 1.0;
+    normal_row = 1.0;  // the line y = midline, left = smaller row
+    normal_col = 0.0;
   } else if (axis == SymmetryAxis::principal) {
+    // Unweighted second moments of the contact mask about its centroid.
     double srr = 0.0, scc = 0.0, src = 0.0;
     for (int r = 0; r < g.rows; ++r) {
-      const double dr = (r + 0.5) * g.pitch_row_cm - cop_row_cm;
+      const double dr = (r - mean_r) * pr;
       for (int c = 0; c < g.cols; ++c) {
-        const double p = mmhg[static_cast<std::size_t>(r) * g.cols + c];
-        if (p <= 0.0) continue;
-        const double dc = (c + 0.5) * g.pitch_col_cm - cop_col_cm;
-        srr += p * dr * dr;
-        scc += p * dc * dc;
-        src += p * dr * dc;
+        if (!(mmhg[static_cast<std::size_t>(r) * g.cols + c] > contact)) continue;
+        const double dc = (c - mean_c) * pc;
+        srr += dr * dr;
+        scc += dc * dc;
+        src += dr * dc;
       }
     }
     double theta = 0.5 * std::atan2(2.0 * src, srr - scc);  // major axis, (-pi/2, pi/2]
     if (theta <= -std::numbers::pi / 2 + 1e-12) theta += std::numbers::pi;
-    u_row = std::cos(theta);
-    u_col = std::sin(theta);
     s.axis_angle_deg = theta * 180.0 / std::numbers::pi;
+    // Axis u = (cos, sin) in (row, col); left when u_row*dc - u_col*dr < 0.
+    normal_row = -std::sin(theta);
+    normal_col = std::cos(theta);
   }
 
-  // Signed distance from the axis through the CoP; the rule for "left" is in the spec.
   double left = 0.0, right = 0.0;
   for (int r = 0; r < g.rows; ++r) {
-    const double dr = (r + 0.5) * g.pitch_row_cm - cop_row_cm;
+    const double dr = (r - mean_r) * pr;
     for (int c = 0; c < g.cols; ++c) {
       const double p = mmhg[static_cast<std::size_t>(r) * g.cols + c];
       if (p <= 0.0) continue;
-      const double dc = (c + 0.5) * g.pitch_col_cm - cop_col_cm;
-      double side = 0.0;
-      if (axis == SymmetryAxis::along_cols) side = dr;
-      else side = u_row * dc - u_col * dr;
-      if (std::abs(side) < 1e-9) {
-        left += 0.5 * p;
-        right += 0.5 * p;
-      } else if (side < 0.0) {
-        left += p;
-      } else {
-        right += p;
-      }
+      const double side = normal_row * dr + normal_col * (c - mean_c) * pc;
+      const double f = fraction_on_negative_side(side, normal_row, normal_col, pr, pc);
+      left += f * p;
+      right += (1.0 - f) * p;
     }
   }
   const double area = g.sensel_area_cm2();

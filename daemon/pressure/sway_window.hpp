@@ -16,11 +16,18 @@ struct SwayMetrics {
   double path_length_cm = 0.0;
   double mean_velocity_cm_s = 0.0;  // path length / window_s; 0 if window_s == 0
   double rms_distance_cm = 0.0;     // from the mean CoP
-  double ellipse95_area_cm2 = 0.0;  // 95% prediction ellipse, needs >= 3 samples
+  double ellipse95_area_cm2 = 0.0;  // 95% prediction ellipse (finite n), needs >= 3 samples
 };
 
-// chi-square quantile, 2 degrees of freedom, p = 0.95: -2 ln(0.05).
+// chi-square quantile, 2 degrees of freedom, p = 0.95: -2 ln(0.05). The large-sample limit
+// of prediction_ellipse_factor().
 inline constexpr double kChi2_95_2dof = 5.991464547107979;
+
+// Squared radius (Mahalanobis, with the sample covariance) of the 95 % prediction ellipse of
+// a new sample from n bivariate normal samples: 2(n+1)(n-1)/(n(n-2)) * F_{2,n-2}(0.95), with
+// the closed-form quantile F_{2,m}(q) = (m/2)((1-q)^(-2/m) - 1). 11 samples: 10.32 instead
+// of chi-square's 5.99. NaN for n < 3 (schemas/pressure-metrics.md §Sway).
+double prediction_ellipse_factor(std::size_t n, double coverage = 0.95);
 
 class SwayWindow {
  public:

@@ -65,8 +65,8 @@ class EndToEnd(unittest.TestCase):
             return topic, msg
         elif topic.startswith("pressure.metrics."):
             msg = pb.PressureMetrics()
-        elif topic.startswith("pressure.risk."):
-            msg = pb.PressureRisk()
+        elif topic.startswith("pressure.exposure."):
+            msg = pb.PressureExposure()
         elif topic == "session.event":
             msg = pb.SessionEvent()
         elif topic.startswith("heart.beat."):

@@ -43,7 +43,7 @@ class FinishedSession(unittest.TestCase):
     def test_root_attributes_are_text_and_numbers(self):
         a = self.f.attrs
         self.assertEqual(a["format"], "plinth-session")
-        self.assertEqual(a["format_version"], 1)
+        self.assertEqual(a["format_version"], 2)
         self.assertEqual(a["session_id"], "20261123T091500Z-7f3a")
         self.assertEqual(a["subject"], "P-017")
         self.assertEqual(a["started_at"], "2026-11-23T09:15:00.123Z")

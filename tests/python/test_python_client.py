@@ -88,6 +88,31 @@ class Archive(unittest.TestCase):
             self.assertEqual(list(s.markers()["kind"]), ["pain"])
             self.assertEqual(s.status["frames"][0], 50)
 
+    def test_exposure_maps_from_new_and_pre_v1_1_archives(self):
+        import shutil
+        import h5py
+        with plinth.open_session(self.path) as s:
+            e = s.mats["mat0"].exposure()
+            self.assertEqual(e["pti_mmhg_s"].shape, (0, 64, 32))
+            self.assertEqual(e["time_ns"].shape, (0,))
+        # An archive written before v1.1 names the same datasets risk_*: still read.
+        old = os.path.join(self.tmp.name, "old-risk-names.h5")
+        shutil.copy(self.path, old)
+        with h5py.File(old, "r+") as f:
+            g = f["pressure/mat0"]
+            for name in ("time_ns", "pti", "time_above"):
+                g.move("exposure_" + name, "risk_" + name)
+            g["risk_time_ns"].resize((2,))
+            g["risk_time_ns"][:] = [T0, T0 + 5_000_000_000]
+            for name in ("risk_pti", "risk_time_above"):
+                g[name].resize((2, 64, 32))
+                g[name][1] = np.full((64, 32), 7.5, np.float32)
+        with plinth.open_session(old) as s:
+            e = s.mats["mat0"].exposure()
+            np.testing.assert_array_equal(e["time_ns"], [T0, T0 + 5_000_000_000])
+            self.assertEqual(e["pti_mmhg_s"][1, 3, 4], 7.5)
+            self.assertEqual(e["time_above_s"].shape, (2, 64, 32))
+
     def test_not_an_archive(self):
         bad = os.path.join(self.tmp.name, "bad.h5")
         with open(bad, "wb") as f:
@@ -223,6 +248,10 @@ class Stream(unittest.TestCase):
         self.assertEqual(plinth.decode("heart.beat.h10", payload).rr_ms, 812.5)
         self.assertIs(plinth.message_class("status"), plinth.pb.Status)
         self.assertIsNone(plinth.message_class("statusx"))
+        # The exposure map's topic was pressure.risk.<id> before v1.1; both decode alike.
+        exposure = plinth.pb.PressureExposure(rows=2, cols=1, threshold_mmhg=32.0).SerializeToString()
+        self.assertEqual(plinth.decode("pressure.exposure.mat0", exposure).threshold_mmhg, 32.0)
+        self.assertEqual(plinth.decode("pressure.risk.mat0", exposure).rows, 2)
         with self.assertRaises(ValueError):
             plinth.decode("pressure.frame.mat0", b"\xff\xff\xff")
 

@@ -90,9 +90,12 @@ TEST_F(RealRecordings, LoadAndAreaAreStableWithinEachSidePosture) {
       load.push_back(t.at(i, "total_load_n"));
       area.push_back(t.at(i, "contact_area_cm2"));
     }
+    // With the default 5 mmHg floor (the noise no longer counts as contact) the area varies
+    // more as creeping sensels cross the floor: observed CV 0.027 and 0.068, 1777 and 1677 cm^2
+    // (it read 0.005-0.02 and over 5000 cm^2 while 68 % of the mat counted as contact).
     EXPECT_LT(cv_of(load), 0.10) << "posture " << posture;
-    EXPECT_LT(cv_of(area), 0.03) << "posture " << posture;
-    EXPECT_GT(mean_of(area), 5000.0) << "a lying adult covers thousands of cm^2";
+    EXPECT_LT(cv_of(area), 0.10) << "posture " << posture;
+    EXPECT_GT(mean_of(area), 1000.0) << "a lying adult covers over a thousand cm^2";
     // Someone lies on the mat the whole time (the pipeline's own occupancy says so).
     EXPECT_EQ(t.at(t.frames() - 1, "occupied"), 1.0);
   }
@@ -115,15 +118,15 @@ TEST_F(RealRecordings, CentreOfPressureMovesTowardTheHigherColumnsOnTheRightSide
   EXPECT_NEAR(mean_of(l), 33.3, 2.54);
 }
 
-TEST_F(RealRecordings, FrameTimesFromTheNominalRateAndTheRiskMapCoversTheRecording) {
+TEST_F(RealRecordings, FrameTimesFromTheNominalRateAndTheExposureMapCoversTheRecording) {
   const MetricTable t = analyze(2);
   // ~1 frame per second from the data set's nominal rate.
   EXPECT_EQ(t.time_ns[10] - t.time_ns[9], 1'000'000'000);
   EXPECT_EQ(t.device_seq[10], 10u);
-  // A still body: the risk map integrates over the whole recording.
+  // A still body: the exposure map integrates over the whole recording.
   // The suspect frames 0 and 1 add nothing: 1 s per step from frame 2 on.
-  EXPECT_NEAR(t.risk.duration_s, static_cast<double>(t.frames() - 3), 1e-9);
-  EXPECT_GT(t.risk.max_dose_mmhg_s, 0.0);
+  EXPECT_NEAR(t.exposure.duration_s, static_cast<double>(t.frames() - 3), 1e-9);
+  EXPECT_GT(t.exposure.max_pti_mmhg_s, 0.0);
 }
 
 // The printed forms carry the same numbers: CSV with a header row, JSON lines with booleans.
@@ -366,8 +369,11 @@ scale = 0.1
   EXPECT_EQ(a.data.frames[4].raw, ramp_frame(8, 6, 4).raw);
   EXPECT_EQ(a.data.time_ns[5] - a.data.time_ns[0], 5 * 33'000'000LL);
   const MetricTable t = analyze_frames(a.config, a.data.frames, a.data.time_ns);
-  double expected_load = 0.0;  // sum P * A, P = 0.1 mmHg per count, A = 4 cm^2
-  for (std::uint16_t v : a.data.frames[2].raw) expected_load += v * 0.1 * kKpaPerMmhg * 0.1 * 4.0;
+  // sum P * A, P = 0.1 mmHg per count, A = 4 cm^2, over the sensels above the default 5 mmHg
+  // floor (the archived config sets none).
+  double expected_load = 0.0;
+  for (std::uint16_t v : a.data.frames[2].raw)
+    if (v * 0.1 > kDefaultNoiseThresholdMmhg) expected_load += v * 0.1 * kKpaPerMmhg * 0.1 * 4.0;
   EXPECT_NEAR(t.at(2, "total_load_n"), expected_load, 1e-6 * expected_load);
 }
 

@@ -78,7 +78,7 @@ TEST(ArchiveSession, RootAndDeviceAttributesAreWritten) {
   Reader file(path);
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(file.string_attr("/", "format"), "plinth-session");
-  EXPECT_EQ(file.int_attr("/", "format_version"), 1);
+  EXPECT_EQ(file.int_attr("/", "format_version"), 2);
   EXPECT_EQ(file.string_attr("/", "session_id"), "20261123T091500Z-7f3a");
   EXPECT_EQ(file.string_attr("/", "subject"), "P-017");
   EXPECT_EQ(file.string_attr("/", "started_at"), "2026-11-23T09:15:00.123Z");

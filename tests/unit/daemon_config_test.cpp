@@ -1,6 +1,8 @@
 // Config errors must name the file, the line and the key.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "daemon/config/daemon_config.hpp"
 
 namespace plinth {
@@ -50,6 +52,28 @@ TEST(DaemonConfig, ParsesAGoodConfig) {
   EXPECT_EQ(c.mats[0].device.selector.baud, 921600u);
   EXPECT_EQ(c.mats[0].device.options.rows, 64);
   EXPECT_EQ(c.mats[0].pressure.geometry.cols, 32);
+}
+
+// The "risk" keys were renamed "exposure" (schemas/pressure-metrics.md §Exposure map); the old
+// names still work, each with a warning naming file and line, and may not be mixed with the new.
+TEST(DaemonConfig, DeprecatedRiskKeysStillWorkWithAWarning) {
+  DaemonConfig c = parse_daemon_config(
+      replace(kGood, "pitch_cm = 2.54\n", "pitch_cm = 2.54\nrisk_threshold_mmhg = 40\nrisk_max_gap_s = 2\nrisk_publish_interval_s = 3\n"),
+      "test.toml");
+  EXPECT_DOUBLE_EQ(c.mats[0].pressure.exposure_threshold_mmhg, 40.0);
+  EXPECT_DOUBLE_EQ(c.mats[0].pressure.exposure_max_gap_s, 2.0);
+  EXPECT_DOUBLE_EQ(c.mats[0].exposure_publish_interval_s, 3.0);
+  ASSERT_EQ(c.deprecations.size(), 3u);
+  EXPECT_EQ(c.deprecations[0], "test.toml:12: mat[0].risk_threshold_mmhg is deprecated, use exposure_threshold_mmhg");
+  EXPECT_NE(c.deprecations[2].find("risk_publish_interval_s is deprecated, use exposure_publish_interval_s"), std::string::npos);
+  const auto warnings = startup_warnings(c);
+  EXPECT_NE(std::find(warnings.begin(), warnings.end(), c.deprecations[1]), warnings.end());
+
+  c = parse_daemon_config(replace(kGood, "pitch_cm = 2.54\n", "pitch_cm = 2.54\nexposure_threshold_mmhg = 40\n"), "test.toml");
+  EXPECT_TRUE(c.deprecations.empty());
+  EXPECT_DOUBLE_EQ(c.mats[0].pressure.exposure_threshold_mmhg, 40.0);
+  auto e = error_for(replace(kGood, "pitch_cm = 2.54\n", "pitch_cm = 2.54\nexposure_max_gap_s = 2\nrisk_max_gap_s = 2\n"));
+  EXPECT_EQ(e.key(), "mat[0].risk_max_gap_s");
 }
 
 TEST(DaemonConfig, SyntaxErrorNamesTheLine) {

@@ -36,7 +36,7 @@ TEST(PressureAllocation, NoHeapAllocationPerFrameAfterTheFirst) {
     c.calibration.curve.kind = CurveKind::power;  // the per-sensel path, with equilibration
     c.calibration.curve.a = 0.2;
     c.calibration.curve.b = 0.9;
-    c.calibration.equilibration = Equilibration{64, 32, std::vector<float>(2048, 3.0f), std::vector<float>(2048, 1.1f)};
+    c.calibration.equilibration = Equilibration{64, 32, std::vector<float>(2048, 3.0f), std::vector<float>(2048, 1.1f), {}};
     c.regions.push_back(rect_region("pelvis", c.geometry, 24, 4, 12, 24));
     c.dispersion_region = "pelvis";
     c.symmetry_axis = SymmetryAxis::principal;
@@ -54,7 +54,7 @@ TEST(PressureAllocation, NoHeapAllocationPerFrameAfterTheFirst) {
     fill(0);
     pipeline.process(f, 0);
     const long before = g_allocations.load();
-    // 60 s at 20 Hz: the sway ring wraps many times, the risk map keeps integrating.
+    // 60 s at 20 Hz: the sway ring wraps many times, the exposure map keeps integrating.
     for (int k = 1; k <= 1200; ++k) {
       fill(k);
       pipeline.process(f, static_cast<std::int64_t>(k) * 50'000'000);

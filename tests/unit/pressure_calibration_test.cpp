@@ -66,7 +66,7 @@ TEST(PressureCalibration, RejectsBadCurves) {
 TEST(PressureCalibration, CalibratorConvertsKpaToMmhgAndFlagsSaturationWithoutClipping) {
   Calibration cal;
   cal.curve = linear(0.5, PressureUnit::kpa);
-  Calibrator calibrator(cal, 4, 1000, 0.0);
+  Calibrator calibrator(cal, 4, 1000, 0.0, 0.0);
   std::vector<std::uint16_t> raw = {0, 100, 1000, 2000};
   std::vector<float> out(4);
   std::vector<std::uint8_t> sat(4);
@@ -81,7 +81,7 @@ TEST(PressureCalibration, CalibratorConvertsKpaToMmhgAndFlagsSaturationWithoutCl
 TEST(PressureCalibration, NoiseThresholdZeroesSmallPressures) {
   Calibration cal;
   cal.curve = linear(1.0, PressureUnit::mmhg);
-  Calibrator calibrator(cal, 4, 65535, 5.0);
+  Calibrator calibrator(cal, 4, 65535, 5.0, 0.0);
   std::vector<std::uint16_t> raw = {4, 5, 6, 100};
   std::vector<float> out(4);
   std::vector<std::uint8_t> sat(4);
@@ -92,7 +92,7 @@ TEST(PressureCalibration, NoiseThresholdZeroesSmallPressures) {
 TEST(PressureCalibration, CalibratorRejectsWrongFrameSize) {
   Calibration cal;
   cal.curve = linear(1.0, PressureUnit::mmhg);
-  Calibrator calibrator(cal, 4, 65535, 0.0);
+  Calibrator calibrator(cal, 4, 65535, 0.0, 0.0);
   std::vector<std::uint16_t> raw = {1, 2, 3};
   std::vector<float> out(4);
   std::vector<std::uint8_t> sat(4);
@@ -119,6 +119,9 @@ TEST(PressureCalibration, EquilibrationRecoversOffsetsAndGainsFromSyntheticFrame
                                    {{synthetic_frame(20, 0)}, 20.0}};
   EquilibrationFit fit = compute_equilibration(unloaded, loaded);
   EXPECT_EQ(fit.equilibration.offset, (std::vector<float>{5, 10, 2, 20}));
+  // Unloaded values offset +1 and -1: sample SD sqrt((1 + 1) / (2 - 1)) = sqrt(2) everywhere.
+  ASSERT_EQ(fit.equilibration.spread.size(), 4u);
+  for (float sd : fit.equilibration.spread) EXPECT_FLOAT_EQ(sd, std::sqrt(2.0f));
   // Responses at 10 kPa: {100, 200, 50, 0}, mean 87.5; at 20 kPa: mean 175.
   ASSERT_EQ(fit.response.size(), 2u);
   EXPECT_DOUBLE_EQ(fit.response[0], 87.5);
@@ -134,13 +137,46 @@ TEST(PressureCalibration, EquilibrationRecoversOffsetsAndGainsFromSyntheticFrame
   cal.equilibration = fit.equilibration;
   cal.curve = fit_linear_curve(fit.response, fit.known_kpa);
   EXPECT_NEAR(cal.curve.scale, 10.0 / 87.5, 1e-12);
-  Calibrator calibrator(cal, 4, 65535, 0.0);
+  Calibrator calibrator(cal, 4, 65535, 0.0, 0.0);
   MatFrame probe = synthetic_frame(15, 0);
   std::vector<float> out(4);
   std::vector<std::uint8_t> sat(4);
   calibrator.apply(probe.raw, out, sat);
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(out[static_cast<std::size_t>(i)], 15.0 / kKpaPerMmhg, 1e-3) << "sensel " << i;
   EXPECT_FLOAT_EQ(out[3], 0.0f);
+}
+
+TEST(PressureCalibration, ASingleUnloadedFrameMeasuresNoSpread) {
+  std::vector<MatFrame> unloaded = {synthetic_frame(0, 0)};
+  std::vector<LoadedSet> loaded = {{{synthetic_frame(10, 0)}, 10.0}};
+  EXPECT_FALSE(compute_equilibration(unloaded, loaded).equilibration.has_spread());
+}
+
+// offset + k * spread: with offsets {5, 10, 2, 20}, spreads {1, 2, 0, 4} and k = 3 the floors
+// are raw 8, 16, 2, 32; at or below them a sensel reads 0, above it keeps its full value
+// (raw - offset), not the part above the floor.
+TEST(PressureCalibration, PerSenselNoiseFloorZeroesRawWithinKSpreadsOfTheOffset) {
+  Calibration cal;
+  cal.curve = linear(1.0, PressureUnit::mmhg);
+  cal.equilibration = Equilibration{2, 2, {5, 10, 2, 20}, {1, 1, 1, 1}, {1, 2, 0, 4}};
+  std::vector<float> out(4);
+  std::vector<std::uint8_t> sat(4);
+  Calibrator k3(cal, 4, 65535, 0.0, 3.0);
+  k3.apply(std::vector<std::uint16_t>{8, 16, 2, 32}, out, sat);
+  EXPECT_EQ(out, (std::vector<float>{0, 0, 0, 0}));
+  k3.apply(std::vector<std::uint16_t>{9, 17, 3, 33}, out, sat);
+  EXPECT_EQ(out, (std::vector<float>{4, 7, 1, 13}));
+  // k = 0 turns the per-sensel floor off: anything above the offset counts.
+  Calibrator k0(cal, 4, 65535, 0.0, 0.0);
+  k0.apply(std::vector<std::uint16_t>{6, 11, 3, 21}, out, sat);
+  EXPECT_EQ(out, (std::vector<float>{1, 1, 1, 1}));
+  // The mmHg threshold applies on top of it.
+  Calibrator both(cal, 4, 65535, 5.0, 3.0);
+  both.apply(std::vector<std::uint16_t>{9, 17, 8, 33}, out, sat);
+  EXPECT_EQ(out, (std::vector<float>{0, 7, 6, 13}));
+  EXPECT_THROW(Calibrator(cal, 4, 65535, 0.0, -1.0), std::invalid_argument);
+  cal.equilibration.spread.pop_back();
+  EXPECT_THROW(Calibrator(cal, 4, 65535, 0.0, 3.0), std::invalid_argument);
 }
 
 TEST(PressureCalibration, EquilibrationRejectsMixedGeometryAndBadLoads) {
@@ -169,7 +205,7 @@ TEST(PressureCalibration, PowerFitRecoversExactPowerLaw) {
 
 TEST(PressureCalibration, FileRoundTripsAndRejectsWrongSizes) {
   CalibrationFile f;
-  f.equilibration = Equilibration{1, 2, {1.5f, 2.0f}, {1.0f, 0.5f}};
+  f.equilibration = Equilibration{1, 2, {1.5f, 2.0f}, {1.0f, 0.5f}, {}};
   f.has_curve = true;
   f.curve.kind = CurveKind::table;
   f.curve.table_x = {1, 2};
@@ -185,6 +221,15 @@ TEST(PressureCalibration, FileRoundTripsAndRejectsWrongSizes) {
   EXPECT_EQ(back.curve.kind, CurveKind::table);
   EXPECT_EQ(back.curve.table_p, f.curve.table_p);
   EXPECT_EQ(back.device_serial, "SN1");
+  EXPECT_FALSE(back.equilibration.has_spread());  // a file without `spread` stays valid
+
+  f.equilibration.spread = {0.5f, 2.25f};
+  const CalibrationFile with_spread = parse_calibration_json(calibration_json(f));
+  EXPECT_EQ(with_spread.equilibration.spread, f.equilibration.spread);
+  EXPECT_THROW(parse_calibration_json(R"({"format":"plinth-calibration","format_version":1,"rows":1,"cols":2,
+      "offset":[1,1],"gain":[1,1],"spread":[1]})"), CalibrationError);
+  EXPECT_THROW(parse_calibration_json(R"({"format":"plinth-calibration","format_version":1,"rows":1,"cols":2,
+      "offset":[1,1],"gain":[1,1],"spread":[1,-0.5]})"), CalibrationError);
 
   EXPECT_THROW(parse_calibration_json(R"({"format":"plinth-calibration","format_version":1,"rows":1,"cols":2,
       "offset":[1],"gain":[1,1]})"), CalibrationError);

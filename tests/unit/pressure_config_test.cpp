@@ -68,11 +68,26 @@ TEST(PressureConfig, ParsesAFullConfig) {
   EXPECT_EQ(c.calibration.curve.table_p, (std::vector<double>{1.0, 3.0}));
   EXPECT_DOUBLE_EQ(c.occupancy.on_load_n, 80.0);
   EXPECT_DOUBLE_EQ(c.sway_window_s, 10.0);       // defaults
-  EXPECT_DOUBLE_EQ(c.risk_threshold_mmhg, 32.0);
+  EXPECT_DOUBLE_EQ(c.noise_floor_sd, 3.0);
+  EXPECT_DOUBLE_EQ(c.contact_threshold_mmhg, 0.0);
+  EXPECT_DOUBLE_EQ(c.exposure_threshold_mmhg, 32.0);
   ASSERT_EQ(c.regions.size(), 2u);
   EXPECT_EQ(c.regions[0].mask, (std::vector<std::uint8_t>{0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0}));
   EXPECT_EQ(c.regions[1].mask, (std::vector<std::uint8_t>{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}));
   EXPECT_EQ(c.dispersion_region, "pelvis");
+}
+
+TEST(PressureConfig, NoiseFloorDefaultsAndKeys) {
+  const std::string head = "[mat]\nrows = 2\ncols = 2\npitch_cm = 1\n";
+  const std::string cal = "[mat.calibration]\ncurve = \"linear\"\nscale = 0.1\n";
+  PressureConfig c = parse(head + cal);
+  EXPECT_DOUBLE_EQ(c.noise_threshold_mmhg, 5.0);  // schemas/calibration.md §Noise floor
+  EXPECT_DOUBLE_EQ(c.noise_floor_sd, 3.0);
+  c = parse(head + "noise_threshold_mmhg = 0\nnoise_floor_sd = 4.5\n" + cal);
+  EXPECT_DOUBLE_EQ(c.noise_threshold_mmhg, 0.0);
+  EXPECT_DOUBLE_EQ(c.noise_floor_sd, 4.5);
+  EXPECT_THROW(parse(head + "noise_floor_sd = -1\n" + cal), ConfigError);
+  EXPECT_THROW(parse(head + "noise_floor_sd = \"3\"\n" + cal), ConfigError);
 }
 
 TEST(PressureConfig, SeparatePitches) {

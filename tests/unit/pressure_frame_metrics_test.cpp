@@ -129,13 +129,17 @@ TEST(PressureRegions, LoadsSymmetryAndDispersionOnTheHandGrid) {
   EXPECT_DOUBLE_EQ(out[0].mean_pressure_mmhg, 20.0);
   EXPECT_NEAR(out[1].load_n, 70 * 0.133322 * 0.1 * 4, 1e-12);
 
-  // CoP column 4.2 cm: column 1 (centre 3 cm) is left, column 2 (5 cm) right.
-  // L = 10 + 30 = 40, R = 20 + 40 = 60: SI = (40 - 60) / 50 * 100 = -40 %.
-  SymmetryResult s = compute_symmetry(m, kGeom, SymmetryAxis::along_rows, f.cop_row_cm, f.cop_col_cm);
+  // The contact area (columns 1-2, rows 1-2) has its centroid at 4 cm, 4 cm, on the line
+  // between column 1 (centre 3 cm) and column 2 (5 cm), whereas the CoP (col 4.2 cm) lies
+  // toward the heavier side. L = 10 + 30 = 40, R = 20 + 40 = 60: SI = (40 - 60) / 50 = -40 %.
+  EXPECT_NEAR(f.cop_col_cm, 4.2, 1e-12);
+  SymmetryResult s = compute_symmetry(m, kGeom, SymmetryAxis::along_rows, 0.0);
   EXPECT_NEAR(s.symmetry_index_pct, -40.0, 1e-9);
   EXPECT_NEAR(s.left_load_n, 40 * 0.133322 * 0.1 * 4, 1e-12);
-  // Split at CoP row 4.4 cm: row 1 (3 cm) has 30, row 2 (5 cm) has 70: (30-70)/50 = -80 %.
-  s = compute_symmetry(m, kGeom, SymmetryAxis::along_cols, f.cop_row_cm, f.cop_col_cm);
+  EXPECT_DOUBLE_EQ(s.midline_row_cm, 4.0);
+  EXPECT_DOUBLE_EQ(s.midline_col_cm, 4.0);
+  // Split at row 4 cm: row 1 (3 cm) has 30, row 2 (5 cm) has 70: (30-70)/50 = -80 %.
+  s = compute_symmetry(m, kGeom, SymmetryAxis::along_cols, 0.0);
   EXPECT_NEAR(s.symmetry_index_pct, -80.0, 1e-9);
   EXPECT_DOUBLE_EQ(s.axis_angle_deg, 90.0);
 
@@ -143,29 +147,73 @@ TEST(PressureRegions, LoadsSymmetryAndDispersionOnTheHandGrid) {
 }
 
 TEST(PressureRegions, SensorsOnTheAxisCountHalfEachSide) {
-  // Symmetric 1x3 strip 10 | 50 | 10: the CoP runs through the middle column.
+  // Symmetric 1x3 strip 10 | 50 | 10: the midline runs through the middle column.
   MatGeometry g{1, 3, 1.0, 1.0};
   auto m = map_of({10, 50, 10});
-  FrameMetrics f = metrics_of(m, g);
-  SymmetryResult s = compute_symmetry(m, g, SymmetryAxis::along_rows, f.cop_row_cm, f.cop_col_cm);
+  SymmetryResult s = compute_symmetry(m, g, SymmetryAxis::along_rows, 0.0);
   EXPECT_NEAR(s.symmetry_index_pct, 0.0, 1e-12);
   EXPECT_NEAR(s.left_load_n, force_n(35.0, 1.0), 1e-12);
 }
 
+TEST(PressureRegions, AStraddlingColumnSharesItsLoadByTheFractionOnEachSide) {
+  // With column 4 below the contact threshold the contact area is columns 0-3, centroid
+  // x = 2.0 cm: the line between columns 1 and 2. With every column in contact the centroid
+  // moves to 2.5 cm, the middle of column 2, which then gives half its load to each side.
+  MatGeometry g{1, 5, 1.0, 1.0};
+  auto m = map_of({10, 10, 40, 30, 2});
+  SymmetryResult s = compute_symmetry(m, g, SymmetryAxis::along_rows, 5.0);  // column 4 not in contact
+  EXPECT_DOUBLE_EQ(s.midline_col_cm, 2.0);
+  // L = 10 + 10, R = 40 + 30 + 2 (column 4 still carries load): (20 - 72) / 46 = -113.04 %.
+  EXPECT_NEAR(s.symmetry_index_pct, (20.0 - 72.0) / 46.0 * 100.0, 1e-9);
+  s = compute_symmetry(m, g, SymmetryAxis::along_rows, 0.0);
+  EXPECT_DOUBLE_EQ(s.midline_col_cm, 2.5);
+  // Column 2 spans 2..3 cm: the line at 2.5 gives it half to each side. L = 40, R = 52.
+  EXPECT_NEAR(s.left_load_n, force_n(40.0, 1.0), 1e-12);
+  EXPECT_NEAR(s.right_load_n, force_n(52.0, 1.0), 1e-12);
+  // A line at 2.2 cm (pitch 1): 20 % of column 2 on the left.
+  EXPECT_NEAR(fraction_on_negative_side(-0.3, 0.0, 1.0, 1.0, 1.0), 0.8, 1e-12);
+  EXPECT_NEAR(fraction_on_negative_side(0.3, 0.0, 1.0, 1.0, 1.0), 0.2, 1e-12);
+}
+
+TEST(PressureRegions, FractionOfASenselOnEachSideOfATiltedLineIsItsArea) {
+  // A unit square cut by the 45-degree line through its centre: half.
+  const double h = std::sqrt(0.5);
+  EXPECT_NEAR(fraction_on_negative_side(0.0, -h, h, 1.0, 1.0), 0.5, 1e-12);
+  // Through a corner: nothing (or everything) on one side.
+  EXPECT_NEAR(fraction_on_negative_side(h, -h, h, 1.0, 1.0), 0.0, 1e-12);
+  EXPECT_NEAR(fraction_on_negative_side(-h, -h, h, 1.0, 1.0), 1.0, 1e-12);
+  // Half-way from the centre to a corner: the corner triangle with legs 0.5 has area 1/8.
+  EXPECT_NEAR(fraction_on_negative_side(h / 2, -h, h, 1.0, 1.0), 0.125, 1e-12);
+  // A 2 x 1 cm sensel and a line at atan(1/2) through a corner region, checked by counting
+  // points of a fine grid.
+  const double theta = std::atan2(1.0, 2.0), nr = -std::sin(theta), nc = std::cos(theta);
+  for (double centre : {-0.9, -0.4, 0.0, 0.25, 0.7}) {
+    int below = 0;
+    const int k = 1000;
+    for (int i = 0; i < k; ++i)
+      for (int j = 0; j < k; ++j) {
+        const double dr = ((i + 0.5) / k - 0.5) * 2.0, dc = ((j + 0.5) / k - 0.5) * 1.0;
+        below += centre + nr * dr + nc * dc < 0.0;
+      }
+    EXPECT_NEAR(fraction_on_negative_side(centre, nr, nc, 2.0, 1.0), below / double(k * k), 2e-3) << centre;
+  }
+}
+
 TEST(PressureRegions, PrincipalAxisFollowsADiagonalBody) {
   // Two parallel diagonal lines, 60 mmHg above the main diagonal (col = row + 1) and 20 below
-  // (row = col + 1): the long axis runs at 45 degrees and the CoP lies between the lines, half
-  // a line spacing towards the heavier one.
+  // (row = col + 1): the long axis of the contact area runs at 45 degrees between the lines.
   MatGeometry g{5, 5, 1.0, 1.0};
   std::vector<float> m(25, 0.0f);
   for (int i = 0; i < 4; ++i) {
     m[static_cast<std::size_t>(i * 5 + i + 1)] = 60.0f;
     m[static_cast<std::size_t>((i + 1) * 5 + i)] = 20.0f;
   }
-  FrameMetrics f = metrics_of(m, g);
-  SymmetryResult s = compute_symmetry(m, g, SymmetryAxis::principal, f.cop_row_cm, f.cop_col_cm);
+  SymmetryResult s = compute_symmetry(m, g, SymmetryAxis::principal, 0.0);
   EXPECT_NEAR(s.axis_angle_deg, 45.0, 1e-9);
-  // u = (cos 45, sin 45): side = u_row*dc - u_col*dr > 0 for col > row, which is "right".
+  EXPECT_NEAR(s.midline_row_cm, 2.5, 1e-12);  // the contact area's centroid, between the lines
+  EXPECT_NEAR(s.midline_col_cm, 2.5, 1e-12);
+  // u = (cos 45, sin 45): side = u_row*dc - u_col*dr > 0 for col > row, which is "right"; the
+  // line through the centroid touches each sensel at a corner only.
   // L = 4*20 = 80, R = 4*60 = 240: SI = (80 - 240) / 160 * 100 = -100 %.
   EXPECT_NEAR(s.symmetry_index_pct, -100.0, 1e-9);
   EXPECT_NEAR(s.right_load_n, force_n(240.0, 1.0), 1e-12);

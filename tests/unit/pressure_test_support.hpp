@@ -9,9 +9,10 @@
 
 namespace plinth::pressure_test {
 
-// Raw counts read directly as mmHg, so hand-computed grids stay readable.
+// Raw counts read directly as mmHg, so hand-computed grids stay readable: no noise floor.
 inline PressureConfig identity_config(std::uint16_t rows, std::uint16_t cols, double pitch_cm) {
   PressureConfig c;
+  c.noise_threshold_mmhg = 0.0;
   c.geometry = MatGeometry{rows, cols, pitch_cm, pitch_cm};
   c.calibration.curve.kind = CurveKind::linear;
   c.calibration.curve.unit = PressureUnit::mmhg;

@@ -1,4 +1,4 @@
-// Sliding windows (sway, movement), occupancy hysteresis and the risk map on synthetic input.
+// Sliding windows (sway, movement), occupancy hysteresis and the exposure map on synthetic input.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <random>
 
 #include "daemon/pressure/occupancy.hpp"
-#include "daemon/pressure/risk_map.hpp"
+#include "daemon/pressure/exposure_map.hpp"
 #include "daemon/pressure/sway_window.hpp"
 
 namespace plinth {
@@ -33,8 +33,9 @@ TEST(PressureSway, CircleGivesKnownPathRmsAndEllipse) {
   EXPECT_NEAR(m.mean_velocity_cm_s, path / 20.0, 1e-9);
   // 201 samples: 5 full turns plus the start point again, so the mean sits a hair off centre.
   EXPECT_NEAR(m.rms_distance_cm, radius, 2e-3);
-  // Covariance R^2/2 I: area = pi * 5.991 * R^2 / 2 (sample covariance, n = 201).
-  EXPECT_NEAR(m.ellipse95_area_cm2, kPi * kChi2_95_2dof * radius * radius / 2, 0.02 * kPi * kChi2_95_2dof * 2);
+  // Covariance R^2/2 I: area = pi * k^2(201) * R^2 / 2 (sample covariance, n = 201).
+  const double k2 = prediction_ellipse_factor(201);
+  EXPECT_NEAR(m.ellipse95_area_cm2, kPi * k2 * radius * radius / 2, 0.02 * kPi * k2 * 2);
 }
 
 TEST(PressureSway, WindowDropsOldSamplesAndTheirPath) {
@@ -89,7 +90,8 @@ TEST(PressureSway, EllipseOfGaussianCloudMatchesTheoryAndHolds95Percent) {
     w.push(k * 10 * kMs, x, y);
   }
   SwayMetrics m = w.metrics();
-  const double expected = kPi * kChi2_95_2dof * 2.0 * 1.0;  // pi chi2 sigma_x sigma_y = 37.65 cm^2
+  // pi k^2 sigma_x sigma_y = 37.65 cm^2 (k^2 = 5.9932 for n = 20000, chi-square's 5.9915 in the limit)
+  const double expected = kPi * prediction_ellipse_factor(20000) * 2.0 * 1.0;
   EXPECT_NEAR(m.ellipse95_area_cm2, expected, 0.03 * expected);
   // Fraction of points inside the ellipse d^T S^-1 d <= chi2, with the true covariance.
   int inside = 0;
@@ -98,6 +100,29 @@ TEST(PressureSway, EllipseOfGaussianCloudMatchesTheoryAndHolds95Percent) {
     inside += (a * a / 4.0 + b * b) <= kChi2_95_2dof;
   }
   EXPECT_NEAR(inside / 20000.0, 0.95, 0.01);
+}
+
+// Expected values from tests/reference/sway_ellipse_reference.py, which integrates the F(2, n-2)
+// density numerically and inverts its CDF (independent of the closed form used here) and checks
+// by Monte Carlo that the ellipse then holds 95 % of new samples (n = 11: 0.9499; with the
+// chi-square factor only 0.8602; n = 5: 0.9502 against 0.7040).
+TEST(PressureSway, PredictionEllipseFactorIsTheFiniteSampleOne) {
+  const std::pair<std::size_t, double> expected[] = {
+      {3, 1063.999893}, {5, 30.566702}, {11, 10.318775}, {50, 6.644690}, {1000, 6.021522}};
+  for (auto [n, k2] : expected) EXPECT_NEAR(prediction_ellipse_factor(n), k2, 2e-6 * k2) << "n = " << n;
+  EXPECT_NEAR(prediction_ellipse_factor(1'000'000), kChi2_95_2dof, 1e-4);  // the large-sample limit
+  EXPECT_TRUE(std::isnan(prediction_ellipse_factor(2)));
+  EXPECT_TRUE(std::isnan(prediction_ellipse_factor(11, 1.0)));
+}
+
+// A 1 Hz mat over the default 10 s window: eleven samples.
+TEST(PressureSway, ElevenSamplePredictionEllipseArea) {
+  SwayWindow w(10.0);
+  for (int k = 0; k < 11; ++k)
+    w.push(k * 1000 * kMs, 30.0 + 0.3 * std::sin(0.9 * k) + 0.05 * k, 15.0 + 0.2 * std::cos(1.7 * k));
+  const SwayMetrics m = w.metrics();
+  ASSERT_EQ(m.samples, 11u);
+  EXPECT_NEAR(m.ellipse95_area_cm2, 1.269688891, 1e-6);  // chi-square's factor: 0.737228593
 }
 
 TEST(PressureSway, BackwardTimeRestartsTheWindow) {
@@ -146,31 +171,31 @@ TEST(PressureOccupancy, HysteresisAndHoldTimes) {
   EXPECT_THROW(OccupancyTracker(OccupancyConfig{20.0, 1.0, 20.0, 1.0}), std::invalid_argument);
 }
 
-TEST(PressureRisk, AccumulatesDoseAndTimeAboveThreshold) {
-  RiskAccumulator risk(1, 3, 32.0, 5.0);
+TEST(PressureExposure, AccumulatesDoseAndTimeAboveThreshold) {
+  ExposureAccumulator exposure(1, 3, 32.0, 5.0);
   const std::vector<float> frame = {40.0f, 20.0f, 0.0f};
-  for (int k = 0; k < 10; ++k) risk.add(frame, k * 1000 * kMs);  // 9 intervals of 1 s
-  RiskMap snap;
-  risk.snapshot(snap);
+  for (int k = 0; k < 10; ++k) exposure.add(frame, k * 1000 * kMs);  // 9 intervals of 1 s
+  ExposureMap snap;
+  exposure.snapshot(snap);
   EXPECT_DOUBLE_EQ(snap.duration_s, 9.0);
-  EXPECT_EQ(snap.dose_mmhg_s, (std::vector<double>{360.0, 180.0, 0.0}));
+  EXPECT_EQ(snap.pti_mmhg_s, (std::vector<double>{360.0, 180.0, 0.0}));
   EXPECT_EQ(snap.time_above_s, (std::vector<double>{9.0, 0.0, 0.0}));
-  EXPECT_DOUBLE_EQ(snap.max_dose_mmhg_s, 360.0);
+  EXPECT_DOUBLE_EQ(snap.max_pti_mmhg_s, 360.0);
   EXPECT_DOUBLE_EQ(snap.max_time_above_s, 9.0);
   EXPECT_EQ(snap.sensels_above, 1u);
 
   // Sample-and-hold: the 40 held from t = 9 s counts until the next frame, whatever it holds.
-  risk.add(std::vector<float>{0.0f, 50.0f, 0.0f}, 10'000 * kMs);
-  EXPECT_DOUBLE_EQ(risk.current().dose_mmhg_s[0], 400.0);
-  EXPECT_DOUBLE_EQ(risk.current().dose_mmhg_s[1], 200.0);
+  exposure.add(std::vector<float>{0.0f, 50.0f, 0.0f}, 10'000 * kMs);
+  EXPECT_DOUBLE_EQ(exposure.current().pti_mmhg_s[0], 400.0);
+  EXPECT_DOUBLE_EQ(exposure.current().pti_mmhg_s[1], 200.0);
   // A 60 s dropout is not integrated; backward time neither.
-  risk.add(frame, 70'000 * kMs);
-  risk.add(frame, 69'000 * kMs);
-  EXPECT_DOUBLE_EQ(risk.current().dose_mmhg_s[1], 200.0);
-  EXPECT_DOUBLE_EQ(risk.current().duration_s, 10.0);
-  risk.reset();
-  EXPECT_DOUBLE_EQ(risk.current().dose_mmhg_s[0], 0.0);
-  EXPECT_EQ(risk.current().sensels_above, 0u);
+  exposure.add(frame, 70'000 * kMs);
+  exposure.add(frame, 69'000 * kMs);
+  EXPECT_DOUBLE_EQ(exposure.current().pti_mmhg_s[1], 200.0);
+  EXPECT_DOUBLE_EQ(exposure.current().duration_s, 10.0);
+  exposure.reset();
+  EXPECT_DOUBLE_EQ(exposure.current().pti_mmhg_s[0], 0.0);
+  EXPECT_EQ(exposure.current().sensels_above, 0u);
 }
 
 }  // namespace

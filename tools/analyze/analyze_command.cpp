@@ -93,6 +93,7 @@ PreparedAnalysis prepare_analysis(const AnalyzeOptions& o) {
     a.data = load_mat_data(o.file, data_options);
     a.config = mat.pressure;
     a.config_origin = o.config_path + " (mat " + mat.device.id + ")";
+    a.warnings = config.deprecations;
   } else {
     a.data = load_mat_data(o.file, data_options);
     if (o.scale > 0) {

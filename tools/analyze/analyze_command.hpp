@@ -6,6 +6,7 @@
 // for tests.
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "daemon/pressure/pressure_config.hpp"
 #include "tools/analyze/mat_data.hpp"
@@ -24,7 +25,7 @@ struct AnalyzeOptions {
   double scale = 0.0;                // without a config: linear curve, P = scale * raw ...
   std::string unit = "kPa";          // ... in this unit (kPa or mmHg)
   std::uint16_t saturation_raw = 0;  // without a config: 0 = 65535
-  double noise_threshold_mmhg = 0.0; // without a config
+  double noise_threshold_mmhg = kDefaultNoiseThresholdMmhg;  // without a config
   double rate_hz = 0.0;              // frame rate when the data has no times
 };
 
@@ -32,6 +33,7 @@ struct PreparedAnalysis {
   MatData data;
   PressureConfig config;
   std::string config_origin;  // where the calibration and geometry came from
+  std::vector<std::string> warnings;  // deprecated keys in a --config file
 };
 
 // Loads the data and resolves the pressure config; throws std::runtime_error (MatDataError,

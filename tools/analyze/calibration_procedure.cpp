@@ -76,6 +76,14 @@ nlohmann::json calibration_report(const CalibrationOutcome& o) {
     j["gain_median"] = live[live.size() / 2];
     j["gain_max"] = live.back();
   }
+  // The unloaded noise the per-sensel floor (offset + k * spread) is measured in.
+  if (e.has_spread()) {
+    std::vector<float> sd = e.spread;
+    std::sort(sd.begin(), sd.end());
+    j["spread_min_counts"] = sd.front();
+    j["spread_median_counts"] = sd[sd.size() / 2];
+    j["spread_max_counts"] = sd.back();
+  }
   return j;
 }
 

@@ -11,7 +11,7 @@ std::vector<std::string> offline_metric_columns(const PressureConfig& config) {
   return columns;
 }
 
-RiskMap run_offline_pipeline(const PressureConfig& config, std::span<const MatFrame> frames,
+ExposureMap run_offline_pipeline(const PressureConfig& config, std::span<const MatFrame> frames,
                              std::span<const std::int64_t> time_ns, const AnalyzedFrameSink& sink) {
   if (frames.size() != time_ns.size())
     throw std::invalid_argument("run_offline_pipeline: " + std::to_string(frames.size()) + " frames but " +
@@ -26,9 +26,9 @@ RiskMap run_offline_pipeline(const PressureConfig& config, std::span<const MatFr
     flatten_region_metrics(result, all.subspan(metric_count));
     if (sink) sink(i, time_ns[i], frames[i], values);
   }
-  RiskMap risk;
-  pipeline.risk_snapshot(risk);
-  return risk;
+  ExposureMap exposure;
+  pipeline.exposure_snapshot(exposure);
+  return exposure;
 }
 
 std::size_t MetricTable::column_index(std::string_view name) const {
@@ -54,7 +54,7 @@ MetricTable analyze_frames(const PressureConfig& config, std::span<const MatFram
   MetricTable table;
   table.columns = offline_metric_columns(config);
   table.values.reserve(frames.size() * table.columns.size());
-  table.risk = run_offline_pipeline(config, frames, time_ns,
+  table.exposure = run_offline_pipeline(config, frames, time_ns,
                                     [&](std::size_t, std::int64_t t, const MatFrame& f, std::span<const double> v) {
                                       table.time_ns.push_back(t);
                                       table.device_seq.push_back(f.device_seq);

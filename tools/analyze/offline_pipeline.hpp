@@ -25,9 +25,9 @@ using AnalyzedFrameSink = std::function<void(std::size_t index, std::int64_t tim
                                              std::span<const double> values)>;
 
 // Runs one fresh PressurePipeline over the frames (as a session: state starts empty) and
-// returns the session's risk map at the end. time_ns.size() must equal frames.size().
+// returns the session's exposure map at the end. time_ns.size() must equal frames.size().
 // Throws std::invalid_argument on a size mismatch or a frame of another geometry.
-RiskMap run_offline_pipeline(const PressureConfig& config, std::span<const MatFrame> frames,
+ExposureMap run_offline_pipeline(const PressureConfig& config, std::span<const MatFrame> frames,
                              std::span<const std::int64_t> time_ns, const AnalyzedFrameSink& sink);
 
 // Every frame's values in memory, for tests and small files.
@@ -36,7 +36,7 @@ struct MetricTable {
   std::vector<std::int64_t> time_ns;
   std::vector<std::uint32_t> device_seq;
   std::vector<double> values;  // frames x columns, row-major
-  RiskMap risk;                // at the end
+  ExposureMap exposure;                // at the end
 
   std::size_t frames() const { return time_ns.size(); }
   std::size_t column_index(std::string_view name) const;  // throws std::out_of_range

@@ -137,6 +137,18 @@ class Mat(_Series):
     def metric_units(self):
         return self.units("metrics")
 
+    def exposure(self):
+        """The session's exposure snapshots (schemas/pressure-metrics.md §Exposure map) as a dict
+        with `time_ns` [snapshots], `pti_mmhg_s` and `time_above_s` [snapshots, rows, cols], read
+        from /pressure/<id>/exposure_* or, in archives written before v1.1, risk_*; None when the
+        archive has neither."""
+        for prefix in ("exposure_", "risk_"):
+            t, pti, above = (self._dataset(prefix + n) for n in ("time_ns", "pti", "time_above"))
+            if t is not None and pti is not None and above is not None:
+                n = min(t.shape[0], pti.shape[0], above.shape[0])
+                return {"time_ns": t[:n], "pti_mmhg_s": pti[:n], "time_above_s": above[:n]}
+        return None
+
     def metrics_frame_index(self):
         """For each metrics row, the index of the frame with the same time_ns (-1 if none)."""
         t, m = self.time_ns, self.metrics

@@ -12,7 +12,8 @@ DEFAULT_ENDPOINT = "tcp://127.0.0.1:7460"
 _TOPICS = (
     ("pressure.frame.", "PressureFrame"),
     ("pressure.metrics.", "PressureMetrics"),
-    ("pressure.risk.", "PressureRisk"),
+    ("pressure.exposure.", "PressureExposure"),
+    ("pressure.risk.", "PressureExposure"),  # the topic's name before v1.1; same message bytes
     ("heart.beat.", "HeartBeat"),
     ("heart.hrv.", "HeartHrv"),
     ("relaxation", "Relaxation"),

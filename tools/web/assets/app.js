@@ -223,6 +223,20 @@
       }
     }
     const m = state.metrics;
+    if (m && m.occupied && Number.isFinite(m.midline_row_cm) && Number.isFinite(m.midline_col_cm)) {
+      // The left/right split line: through the contact area's centroid along the body's axis
+      // (schemas/pressure-metrics.md §Symmetry); u = (cos, sin) in (row, col).
+      const theta = (Number.isFinite(m.axis_angle_deg) ? m.axis_angle_deg : 0) * Math.PI / 180;
+      const cx = toPx(m.midline_col_cm), cy = toPx(m.midline_row_cm);
+      const reach = 2 * Math.max(heat.width, heat.height);
+      const dx = Math.sin(theta) * reach, dy = Math.cos(theta) * reach;
+      heatCtx.save();
+      heatCtx.setLineDash([8, 6]);
+      heatCtx.lineWidth = 2;
+      heatCtx.strokeStyle = 'rgba(255,255,255,0.9)';
+      heatCtx.beginPath(); heatCtx.moveTo(cx - dx, cy - dy); heatCtx.lineTo(cx + dx, cy + dy); heatCtx.stroke();
+      heatCtx.restore();
+    }
     if (m && m.occupied && Number.isFinite(m.cop_row_cm)) {
       heatCtx.beginPath();
       heatCtx.arc(toPx(m.cop_col_cm), toPx(m.cop_row_cm), Math.max(6, cell * 0.6), 0, 2 * Math.PI);

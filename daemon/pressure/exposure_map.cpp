@@ -1,4 +1,4 @@
-#include "daemon/pressure/risk_map.hpp"
+#include "daemon/pressure/exposure_map.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,30 +6,30 @@
 
 namespace plinth {
 
-RiskAccumulator::RiskAccumulator(std::uint16_t rows, std::uint16_t cols, double threshold_mmhg, double max_gap_s)
+ExposureAccumulator::ExposureAccumulator(std::uint16_t rows, std::uint16_t cols, double threshold_mmhg, double max_gap_s)
     : max_gap_s_(max_gap_s) {
-  if (rows == 0 || cols == 0) throw std::invalid_argument("risk map: empty geometry");
-  if (!(threshold_mmhg >= 0.0) || !std::isfinite(threshold_mmhg)) throw std::invalid_argument("risk map: threshold must be >= 0");
-  if (!(max_gap_s > 0.0)) throw std::invalid_argument("risk map: max gap must be > 0");
+  if (rows == 0 || cols == 0) throw std::invalid_argument("exposure map: empty geometry");
+  if (!(threshold_mmhg >= 0.0) || !std::isfinite(threshold_mmhg)) throw std::invalid_argument("exposure map: threshold must be >= 0");
+  if (!(max_gap_s > 0.0)) throw std::invalid_argument("exposure map: max gap must be > 0");
   map_.rows = rows;
   map_.cols = cols;
   map_.threshold_mmhg = threshold_mmhg;
   const std::size_t n = std::size_t{rows} * cols;
-  map_.dose_mmhg_s.assign(n, 0.0);
+  map_.pti_mmhg_s.assign(n, 0.0);
   map_.time_above_s.assign(n, 0.0);
   held_.assign(n, 0.0f);
 }
 
-void RiskAccumulator::reset() {
-  std::fill(map_.dose_mmhg_s.begin(), map_.dose_mmhg_s.end(), 0.0);
+void ExposureAccumulator::reset() {
+  std::fill(map_.pti_mmhg_s.begin(), map_.pti_mmhg_s.end(), 0.0);
   std::fill(map_.time_above_s.begin(), map_.time_above_s.end(), 0.0);
-  map_.duration_s = map_.max_dose_mmhg_s = map_.max_time_above_s = 0.0;
+  map_.duration_s = map_.max_pti_mmhg_s = map_.max_time_above_s = 0.0;
   map_.sensels_above = 0;
   have_held_ = false;
 }
 
-void RiskAccumulator::add(std::span<const float> mmhg, std::int64_t t_ns) {
-  if (mmhg.size() != held_.size()) throw std::invalid_argument("risk map: frame size differs from rows*cols");
+void ExposureAccumulator::add(std::span<const float> mmhg, std::int64_t t_ns) {
+  if (mmhg.size() != held_.size()) throw std::invalid_argument("exposure map: frame size differs from rows*cols");
   if (have_held_) {
     const double dt = static_cast<double>(t_ns - held_ns_) * 1e-9;
     if (dt > 0.0 && dt <= max_gap_s_) {
@@ -38,9 +38,9 @@ void RiskAccumulator::add(std::span<const float> mmhg, std::int64_t t_ns) {
       for (std::size_t i = 0; i < held_.size(); ++i) {
         const double p = held_[i];
         if (p <= 0.0) continue;
-        double& dose = map_.dose_mmhg_s[i];
+        double& dose = map_.pti_mmhg_s[i];
         dose += p * dt;
-        map_.max_dose_mmhg_s = std::max(map_.max_dose_mmhg_s, dose);
+        map_.max_pti_mmhg_s = std::max(map_.max_pti_mmhg_s, dose);
         if (p >= threshold) {
           double& above = map_.time_above_s[i];
           if (above == 0.0) ++map_.sensels_above;
@@ -55,6 +55,6 @@ void RiskAccumulator::add(std::span<const float> mmhg, std::int64_t t_ns) {
   have_held_ = true;
 }
 
-void RiskAccumulator::snapshot(RiskMap& out) const { out = map_; }
+void ExposureAccumulator::snapshot(ExposureMap& out) const { out = map_; }
 
 }  // namespace plinth

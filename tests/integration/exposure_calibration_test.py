@@ -1,8 +1,8 @@
-"""The calibration in force and the session risk map, end to end: plinth sim -> plinthd ->
-`session.event` kind `calibration`, `pressure.risk.mat0` every risk_publish_interval_s, and
-both in the archive (/devices/mat0 @calibration, /pressure/mat0/risk_*).
+"""The calibration in force and the session exposure map, end to end: plinth sim -> plinthd ->
+`session.event` kind `calibration`, `pressure.exposure.mat0` every exposure_publish_interval_s, and
+both in the archive (/devices/mat0 @calibration, /pressure/mat0/exposure_*).
 
-Runs the real binaries. Usage: risk_calibration_test.py BUILD_DIR
+Runs the real binaries. Usage: exposure_calibration_test.py BUILD_DIR
 """
 import glob
 import json
@@ -26,16 +26,16 @@ PLINTH = os.path.join(BUILD, "tools", "plinth")
 PLINTHD = os.path.join(BUILD, "daemon", "plinthd")
 
 
-class RiskAndCalibration(unittest.TestCase):
+class ExposureAndCalibration(unittest.TestCase):
     def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="plinth-risk-")
+        self.tmp = tempfile.TemporaryDirectory(prefix="plinth-exposure-")
         self.work = self.tmp.name
         self.data_port, self.control_port = harness.free_port(), harness.free_port()
         self.sim = harness.Process([PLINTH, "sim", "--rate", "50", "--seed", "11"], "sim", self.work)
         pty = self.sim.read_line()
         self.assertTrue(pty.startswith("/dev/"), pty)
         config = harness.write_config(self.work, pty, self.data_port, self.control_port,
-                                      extra_mat="risk_publish_interval_s = 1.0")
+                                      extra_mat="exposure_publish_interval_s = 1.0")
         with open(config) as f:
             text = f.read()
         with open(config, "w") as f:
@@ -45,7 +45,7 @@ class RiskAndCalibration(unittest.TestCase):
         self.sub = self.ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.RCVHWM, 100000)
         self.sub.connect(f"tcp://127.0.0.1:{self.data_port}")
-        for topic in (b"pressure.risk.", b"pressure.frame.", b"session.event"):
+        for topic in (b"pressure.exposure.", b"pressure.frame.", b"session.event"):
             self.sub.setsockopt(zmq.SUBSCRIBE, topic)
 
     def tearDown(self):
@@ -60,7 +60,7 @@ class RiskAndCalibration(unittest.TestCase):
             return None, None
         topic, payload = self.sub.recv_multipart()
         topic = topic.decode()
-        msg = (pb.PressureRisk() if topic.startswith("pressure.risk.")
+        msg = (pb.PressureExposure() if topic.startswith("pressure.exposure.")
                else pb.PressureFrame() if topic.startswith("pressure.frame.") else pb.SessionEvent())
         msg.ParseFromString(payload)
         return topic, msg
@@ -75,23 +75,23 @@ class RiskAndCalibration(unittest.TestCase):
         req.close(0)
         return reply
 
-    def test_calibration_event_and_risk_snapshots_published_and_archived(self):
+    def test_calibration_event_and_exposure_snapshots_published_and_archived(self):
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and self.receive()[0] != "pressure.frame.mat0":
             pass
         reply = self.control({"cmd": "session.start"})
         self.assertTrue(reply.get("ok"), reply)
         session = reply["session_id"]
-        risks, calibration = [], None
+        snapshots, calibration = [], None
         deadline = time.monotonic() + 20
-        while (len(risks) < 3 or calibration is None) and time.monotonic() < deadline:
+        while (len(snapshots) < 3 or calibration is None) and time.monotonic() < deadline:
             topic, msg = self.receive()
-            if topic == "pressure.risk.mat0" and msg.header.session_id == session:
-                risks.append(msg)
+            if topic == "pressure.exposure.mat0" and msg.header.session_id == session:
+                snapshots.append(msg)
             elif topic == "session.event" and msg.kind == "calibration":
                 calibration = msg
         self.assertIsNotNone(calibration, "no calibration event:\n" + self.daemon.tail())
-        self.assertGreaterEqual(len(risks), 3, "risk maps did not arrive:\n" + self.daemon.tail())
+        self.assertGreaterEqual(len(snapshots), 3, "exposure maps did not arrive:\n" + self.daemon.tail())
 
         self.assertEqual(calibration.label, "mat0")
         cal = json.loads(calibration.detail)
@@ -100,22 +100,22 @@ class RiskAndCalibration(unittest.TestCase):
         self.assertEqual(cal["saturation_raw"], 4095)
         self.assertIsNone(cal["equilibration"])
 
-        self.assertEqual([r.header.seq for r in risks], list(range(len(risks))))
-        for r in risks:
+        self.assertEqual([r.header.seq for r in snapshots], list(range(len(snapshots))))
+        for r in snapshots:
             self.assertEqual((r.rows, r.cols), (64, 32))
             self.assertEqual(len(r.pressure_time_integral_mmhg_s), 64 * 32)
             self.assertEqual(len(r.time_above_threshold_s), 64 * 32)
             self.assertEqual(r.threshold_mmhg, 32.0)
         # Snapshots about 1 s of frame time apart; exposure only grows within a session.
-        gaps = np.diff([r.header.host_time_ns for r in risks]) / 1e9
+        gaps = np.diff([r.header.host_time_ns for r in snapshots]) / 1e9
         self.assertTrue(np.all((gaps > 0.9) & (gaps < 3.0)), gaps)
-        first = np.array(risks[0].pressure_time_integral_mmhg_s)
-        last = np.array(risks[-1].pressure_time_integral_mmhg_s)
+        first = np.array(snapshots[0].pressure_time_integral_mmhg_s)
+        last = np.array(snapshots[-1].pressure_time_integral_mmhg_s)
         self.assertTrue(np.all(last >= first))
-        self.assertGreater(risks[-1].max_pressure_time_integral_mmhg_s, risks[0].max_pressure_time_integral_mmhg_s)
-        self.assertAlmostEqual(risks[-1].max_pressure_time_integral_mmhg_s, float(last.max()),
+        self.assertGreater(snapshots[-1].max_pressure_time_integral_mmhg_s, snapshots[0].max_pressure_time_integral_mmhg_s)
+        self.assertAlmostEqual(snapshots[-1].max_pressure_time_integral_mmhg_s, float(last.max()),
                                delta=1e-3 * float(last.max()))
-        self.assertGreater(risks[-1].duration_s, risks[0].duration_s)
+        self.assertGreater(snapshots[-1].duration_s, snapshots[0].duration_s)
 
         reply = self.control({"cmd": "session.stop"})
         self.assertTrue(reply.get("ok"), reply)  # replies once the archive is closed
@@ -124,20 +124,20 @@ class RiskAndCalibration(unittest.TestCase):
         with h5py.File(files[0], "r") as h5:
             archived = json.loads(h5["devices/mat0"].attrs["calibration"])
             self.assertEqual(archived, cal)
-            pti = h5["pressure/mat0/risk_pti"]
-            above = h5["pressure/mat0/risk_time_above"]
-            times = h5["pressure/mat0/risk_time_ns"][:]
+            pti = h5["pressure/mat0/exposure_pti"]
+            above = h5["pressure/mat0/exposure_time_above"]
+            times = h5["pressure/mat0/exposure_time_ns"][:]
             self.assertEqual(pti.dtype, np.float32)
             self.assertEqual(pti.shape[1:], (64, 32))
             # Every published snapshot, and the last one (taken at session stop unless a snapshot
             # was just due) ends at the session's last frame: the whole session's exposure.
-            self.assertGreaterEqual(pti.shape[0], len(risks))
+            self.assertGreaterEqual(pti.shape[0], len(snapshots))
             self.assertEqual(times[-1], h5["pressure/mat0/time_ns"][-1])
             self.assertEqual(above.shape, pti.shape)
             self.assertEqual(times.shape[0], pti.shape[0])
             self.assertTrue(np.all(np.diff(times) > 0))
             stored = {int(t): i for i, t in enumerate(times)}
-            for r in risks:
+            for r in snapshots:
                 i = stored[r.header.host_time_ns]
                 np.testing.assert_array_equal(pti[i].ravel(), np.array(r.pressure_time_integral_mmhg_s, np.float32))
                 np.testing.assert_array_equal(above[i].ravel(), np.array(r.time_above_threshold_s, np.float32))

@@ -1,5 +1,5 @@
-// Risk map snapshots in the archive: /pressure/<id>/risk_pti, risk_time_above (float32
-// [snapshots, rows, cols]) and risk_time_ns, created for every mat, written directly and
+// Exposure map snapshots in the archive: /pressure/<id>/exposure_pti, exposure_time_above (float32
+// [snapshots, rows, cols]) and exposure_time_ns, created for every mat, written directly and
 // through the writer thread, refused with the wrong size.
 #include <gtest/gtest.h>
 
@@ -27,7 +27,7 @@ std::vector<float> ramp(std::size_t n, float start, float step) {
   return v;
 }
 
-TEST(ArchiveRisk, EveryMatGetsEmptyRiskDatasetsUpFront) {
+TEST(ArchiveExposure, EveryMatGetsEmptyExposureDatasetsUpFront) {
   TempDir tmp;
   std::filesystem::path path;
   {
@@ -38,17 +38,17 @@ TEST(ArchiveRisk, EveryMatGetsEmptyRiskDatasetsUpFront) {
   }
   Reader file(path);
   ASSERT_TRUE(file.ok());
-  EXPECT_EQ(file.dims("/pressure/mat0/risk_pti"), (std::vector<hsize_t>{0, 4, 3}));
-  EXPECT_EQ(file.dims("/pressure/mat0/risk_time_above"), (std::vector<hsize_t>{0, 4, 3}));
-  EXPECT_EQ(file.dims("/pressure/mat0/risk_time_ns"), (std::vector<hsize_t>{0}));
-  EXPECT_EQ(file.dims("/pressure/mat1/risk_pti"), (std::vector<hsize_t>{0, 64, 32}));
-  EXPECT_FALSE(file.exists("/heart/h10/risk_pti"));
-  EXPECT_EQ(file.string_attr("/pressure/mat0/risk_pti", "units"), "mmHg*s");
-  EXPECT_EQ(file.string_attr("/pressure/mat0/risk_time_above", "units"), "s");
-  EXPECT_EQ(file.string_attr("/pressure/mat0/risk_time_ns", "units"), "ns");
+  EXPECT_EQ(file.dims("/pressure/mat0/exposure_pti"), (std::vector<hsize_t>{0, 4, 3}));
+  EXPECT_EQ(file.dims("/pressure/mat0/exposure_time_above"), (std::vector<hsize_t>{0, 4, 3}));
+  EXPECT_EQ(file.dims("/pressure/mat0/exposure_time_ns"), (std::vector<hsize_t>{0}));
+  EXPECT_EQ(file.dims("/pressure/mat1/exposure_pti"), (std::vector<hsize_t>{0, 64, 32}));
+  EXPECT_FALSE(file.exists("/heart/h10/exposure_pti"));
+  EXPECT_EQ(file.string_attr("/pressure/mat0/exposure_pti", "units"), "mmHg*s");
+  EXPECT_EQ(file.string_attr("/pressure/mat0/exposure_time_above", "units"), "s");
+  EXPECT_EQ(file.string_attr("/pressure/mat0/exposure_time_ns", "units"), "ns");
 }
 
-TEST(ArchiveRisk, SnapshotsAreStoredAsFloat32MapsWithTheirTimes) {
+TEST(ArchiveExposure, SnapshotsAreStoredAsFloat32MapsWithTheirTimes) {
   TempDir tmp;
   std::filesystem::path path;
   {
@@ -56,33 +56,33 @@ TEST(ArchiveRisk, SnapshotsAreStoredAsFloat32MapsWithTheirTimes) {
     ASSERT_TRUE(archive.healthy()) << archive.last_error();
     path = archive.path();
     for (int k = 0; k < 3; ++k) {
-      EXPECT_TRUE(archive.append_risk(0, kT0 + k * 5'000'000'000LL, ramp(12, 100.0f * static_cast<float>(k), 1.5f),
+      EXPECT_TRUE(archive.append_exposure(0, kT0 + k * 5'000'000'000LL, ramp(12, 100.0f * static_cast<float>(k), 1.5f),
                                       ramp(12, static_cast<float>(k), 0.25f)));
     }
     EXPECT_TRUE(archive.flush());
     // Wrong sizes and a heart strap are refused without harming the archive.
-    EXPECT_FALSE(archive.append_risk(0, kT0, ramp(11, 0, 1), ramp(12, 0, 1)));
-    EXPECT_FALSE(archive.append_risk(0, kT0, ramp(12, 0, 1), ramp(13, 0, 1)));
-    EXPECT_FALSE(archive.append_risk(2, kT0, ramp(12, 0, 1), ramp(12, 0, 1)));
+    EXPECT_FALSE(archive.append_exposure(0, kT0, ramp(11, 0, 1), ramp(12, 0, 1)));
+    EXPECT_FALSE(archive.append_exposure(0, kT0, ramp(12, 0, 1), ramp(13, 0, 1)));
+    EXPECT_FALSE(archive.append_exposure(2, kT0, ramp(12, 0, 1), ramp(12, 0, 1)));
     EXPECT_TRUE(archive.healthy());
     EXPECT_EQ(archive.rejected(), 3u);
     ASSERT_TRUE(archive.close(kT0 + 60'000'000'000LL));
   }
   Reader file(path);
   ASSERT_TRUE(file.ok());
-  EXPECT_EQ(file.dims("/pressure/mat0/risk_pti"), (std::vector<hsize_t>{3, 4, 3}));
-  EXPECT_EQ(file.read<std::int64_t>("/pressure/mat0/risk_time_ns", H5T_NATIVE_INT64),
+  EXPECT_EQ(file.dims("/pressure/mat0/exposure_pti"), (std::vector<hsize_t>{3, 4, 3}));
+  EXPECT_EQ(file.read<std::int64_t>("/pressure/mat0/exposure_time_ns", H5T_NATIVE_INT64),
             (std::vector<std::int64_t>{kT0, kT0 + 5'000'000'000LL, kT0 + 10'000'000'000LL}));
-  const auto pti = file.read<float>("/pressure/mat0/risk_pti", H5T_NATIVE_FLOAT);
-  const auto above = file.read<float>("/pressure/mat0/risk_time_above", H5T_NATIVE_FLOAT);
+  const auto pti = file.read<float>("/pressure/mat0/exposure_pti", H5T_NATIVE_FLOAT);
+  const auto above = file.read<float>("/pressure/mat0/exposure_time_above", H5T_NATIVE_FLOAT);
   ASSERT_EQ(pti.size(), 36u);
   EXPECT_EQ(pti[0], 0.0f);
   EXPECT_EQ(pti[12 + 5], 100.0f + 7.5f);  // snapshot 1, row 1, col 2
   EXPECT_EQ(above[24 + 11], 2.0f + 2.75f);
-  EXPECT_EQ(file.dims("/pressure/mat1/risk_pti")[0], 0u);
+  EXPECT_EQ(file.dims("/pressure/mat1/exposure_pti")[0], 0u);
 }
 
-TEST(ArchiveRisk, WriterThreadConvertsToFloatAndCountsRiskDrops) {
+TEST(ArchiveExposure, WriterThreadConvertsToFloatAndCountsExposureDrops) {
   TempDir tmp;
   ArchiveWriter writer(SessionArchive::create_in(tmp.path(), sample_meta(), sample_devices(), sample_status()),
                        {.queue_capacity = 2, .flush_interval = 1000ms});
@@ -91,23 +91,23 @@ TEST(ArchiveRisk, WriterThreadConvertsToFloatAndCountsRiskDrops) {
     pti[i] = 0.5 * static_cast<double>(i);
     above[i] = 0.125 * static_cast<double>(i % 7);
   }
-  // Not started: the queue holds two records and the third is dropped (counted as "risk").
-  ASSERT_TRUE(writer.submit_risk(1, kT0, pti, above));
-  ASSERT_TRUE(writer.submit_risk(1, kT0 + 5'000'000'000LL, pti, above));
-  EXPECT_FALSE(writer.submit_risk(1, kT0 + 10'000'000'000LL, pti, above));
-  EXPECT_EQ(writer.stats().dropped_by_kind[static_cast<std::size_t>(ArchiveRecord::Kind::risk)], 1u);
+  // Not started: the queue holds two records and the third is dropped (counted as "exposure").
+  ASSERT_TRUE(writer.submit_exposure(1, kT0, pti, above));
+  ASSERT_TRUE(writer.submit_exposure(1, kT0 + 5'000'000'000LL, pti, above));
+  EXPECT_FALSE(writer.submit_exposure(1, kT0 + 10'000'000'000LL, pti, above));
+  EXPECT_EQ(writer.stats().dropped_by_kind[static_cast<std::size_t>(ArchiveRecord::Kind::exposure)], 1u);
   writer.start();
   ASSERT_TRUE(writer.stop(kT0 + 20'000'000'000LL));
   const ArchiveWriterStats stats = writer.stats();
   Reader file(stats.path);
   ASSERT_TRUE(file.ok());
-  EXPECT_EQ(file.dims("/pressure/mat1/risk_time_above"), (std::vector<hsize_t>{2, 64, 32}));
-  const auto stored = file.read<float>("/pressure/mat1/risk_pti", H5T_NATIVE_FLOAT);
+  EXPECT_EQ(file.dims("/pressure/mat1/exposure_time_above"), (std::vector<hsize_t>{2, 64, 32}));
+  const auto stored = file.read<float>("/pressure/mat1/exposure_pti", H5T_NATIVE_FLOAT);
   ASSERT_EQ(stored.size(), 2u * 64 * 32);
   EXPECT_EQ(stored[64 * 32 + 1001], 500.5f);
-  const auto stored_above = file.read<float>("/pressure/mat1/risk_time_above", H5T_NATIVE_FLOAT);
+  const auto stored_above = file.read<float>("/pressure/mat1/exposure_time_above", H5T_NATIVE_FLOAT);
   EXPECT_EQ(stored_above[13], 0.125f * 6);
-  EXPECT_EQ(file.int_attr("/", "archive_dropped_risk"), 1);
+  EXPECT_EQ(file.int_attr("/", "archive_dropped_exposure"), 1);
 }
 
 }  // namespace
