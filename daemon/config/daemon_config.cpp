@@ -202,7 +202,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
     h.hrv_window_s = t.number_or("hrv_window_s", h.hrv_window_s, 10.0, 600.0);
     if (t.table().contains("baseline_s")) {
       t.number_or("baseline_s", 0.0, 0.0, 1800.0);  // still checked, so a typo'd value is reported
-      c.deprecations.push_back(t.key_path("baseline_s") +
+      c.deprecations.push_back(source + ":" + std::to_string(t.line_of("baseline_s")) + ": " + t.key_path("baseline_s") +
                                " is ignored: one session baseline for every input is set by [relaxation] settle_s "
                                "and baseline_s (schemas/relaxation.md)");
     }
@@ -235,7 +235,7 @@ DaemonConfig load_daemon_config(const std::string& path) {
 }
 
 std::vector<std::string> startup_warnings(const DaemonConfig& config) {
-  std::vector<std::string> warnings = config.deprecations;
+  std::vector<std::string> warnings;
   if (!config.security.curve) {
     for (const auto& [name, ep] : {std::pair{"data", config.data_endpoint}, {"control", config.control_endpoint}})
       if (!is_loopback_endpoint(ep))

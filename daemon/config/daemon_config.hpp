@@ -64,7 +64,6 @@ struct DaemonConfig {
   std::uint32_t archive_queue_frames = 1024;
   double status_interval_s = 1.0;
   RelaxationSettings relaxation;
-  std::vector<std::string> deprecations;  // keys still accepted but ignored, said at start-up
   double relaxation_interval_s = 5.0;
   std::vector<MatConfig> mats;
   std::vector<HeartConfig> hearts;
