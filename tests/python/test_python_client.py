@@ -81,12 +81,23 @@ class Archive(unittest.TestCase):
             hrv = s.heart.hrv
             self.assertEqual(hrv["rmssd_ms"][0], 45.0)
             self.assertTrue(np.isnan(hrv["sdnn_ms"][0]))
+            self.assertIn("rmssd_change_pct", hrv.dtype.names)
+            self.assertNotIn("ln_rmssd_change_pct", hrv.dtype.names)
+            self.assertEqual(s.heart.rmssd_change_pct.shape, (len(hrv),))
             ev = s.events
             self.assertEqual(list(ev["kind"]), ["session.start", "pain"])
             self.assertEqual(ev["label"][1], "lower back \u00e9")
             self.assertEqual(ev["value"][1], 6.0)
             self.assertEqual(list(s.markers()["kind"]), ["pain"])
             self.assertEqual(s.status["frames"][0], 50)
+
+    def test_rmssd_change_of_an_old_archive(self):
+        # Rows as archives wrote them before rmssd_change_pct: derived from delta_ln_rmssd.
+        old = np.array([(1, np.log(1.2), 4.66), (2, np.nan, np.nan)],
+                       dtype=[("time_ns", "<i8"), ("delta_ln_rmssd", "<f8"), ("ln_rmssd_change_pct", "<f8")])
+        change = plinth.rmssd_change_pct(old)
+        self.assertAlmostEqual(change[0], 20.0, places=9)
+        self.assertTrue(np.isnan(change[1]))
 
     def test_not_an_archive(self):
         bad = os.path.join(self.tmp.name, "bad.h5")
