@@ -39,6 +39,7 @@ struct HeartConfig {
   std::string correction = "lipponen";  // none | lipponen | simple (schemas/hrv.md)
   double hrv_window_s = 60.0;
   double baseline_s = 180.0;
+  std::string spectrum = "default";     // default | pyhrv | kubios: FrequencySettings preset (schemas/hrv.md section 5)
 };
 
 // [network] encryption and authentication (schemas/security.md). CURVE is on when the keys
