@@ -13,8 +13,8 @@ namespace {
 
 // The respiratory peak rule (schemas/hrv.md 5.7). Peaks are local PSD maxima (above both
 // neighbours) from kBreathingSearchLowHz to the top of the HF band. A breathing peak in the HF
-// band must reach kRespiratoryMinShare of the largest of them (a Hann window's first sidelobe
-// is 3 %, -31 dB, of its main lobe, so leakage of a dominant slow peak stays below it) and,
+// band must reach kRespiratoryMinShare of the largest of them (a Hann window's highest
+// sidelobe is -31 dB, 0.07 % of its main lobe in PSD, so leakage stays far below it) and,
 // when that largest peak lies below the HF band, must not be within one segment bin (fs / L,
 // about the -6 dB half width of a Hann main lobe) of its 2nd or 3rd harmonic.
 constexpr double kRespiratoryMinShare = 0.05;

@@ -81,8 +81,8 @@ class Archive(unittest.TestCase):
             hrv = s.heart.hrv
             self.assertEqual(hrv["rmssd_ms"][0], 45.0)
             self.assertTrue(np.isnan(hrv["sdnn_ms"][0]))
-            self.assertIn("rmssd_change_pct", hrv.dtype.names)
-            self.assertNotIn("ln_rmssd_change_pct", hrv.dtype.names)
+            # The sample archive has neither rmssd_change_pct nor delta_ln_rmssd: NaN per row.
+            self.assertTrue(np.isnan(s.heart.rmssd_change_pct).all())
             self.assertEqual(s.heart.rmssd_change_pct.shape, (len(hrv),))
             ev = s.events
             self.assertEqual(list(ev["kind"]), ["session.start", "pain"])
@@ -98,6 +98,9 @@ class Archive(unittest.TestCase):
         change = plinth.rmssd_change_pct(old)
         self.assertAlmostEqual(change[0], 20.0, places=9)
         self.assertTrue(np.isnan(change[1]))
+        new = np.array([(1, np.log(1.2), 20.0)],
+                       dtype=[("time_ns", "<i8"), ("delta_ln_rmssd", "<f8"), ("rmssd_change_pct", "<f8")])
+        self.assertEqual(plinth.rmssd_change_pct(new)[0], 20.0)
 
     def test_not_an_archive(self):
         bad = os.path.join(self.tmp.name, "bad.h5")

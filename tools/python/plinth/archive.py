@@ -161,7 +161,9 @@ def rmssd_change_pct(hrv):
     `delta_ln_rmssd`."""
     if "rmssd_change_pct" in hrv.dtype.names:
         return np.asarray(hrv["rmssd_change_pct"], dtype=np.float64)
-    return 100.0 * np.expm1(np.asarray(hrv["delta_ln_rmssd"], dtype=np.float64))
+    if "delta_ln_rmssd" in hrv.dtype.names:
+        return 100.0 * np.expm1(np.asarray(hrv["delta_ln_rmssd"], dtype=np.float64))
+    return np.full(len(hrv), np.nan)
 
 
 class Heart(_Series):
