@@ -27,6 +27,7 @@ HrvMonitorSettings monitor_settings(const HeartConfig& c) {
   s.baseline_s = 0.0;
   if (c.correction == "none") s.artifacts.mode = CorrectionMode::none;
   if (c.correction == "simple") s.artifacts.mode = CorrectionMode::simple;
+  s.frequency = frequency_settings_preset(c.spectrum);
   return s;
 }
 
@@ -193,6 +194,7 @@ ArchiveDeviceLayout HeartChannel::archive_layout() const {
   l.attributes["correction"] = config_.correction;
   l.attributes["hrv_window_s"] = config_.hrv_window_s;
   l.attributes["final_delay_beats"] = static_cast<std::int64_t>(monitor_->final_delay_beats());
+  l.attributes["spectrum"] = config_.spectrum;
   // The archive writes time_ns itself; the record's own copy (field 0) is left out.
   for (std::string_view f : hrv_record_fields().subspan(1)) l.hrv_fields.emplace_back(std::string(f));
   return l;

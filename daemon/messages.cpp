@@ -218,7 +218,7 @@ void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& r, std::string& 
   m.set_resp_rate_bpm(r.frequency.resp_rate_bpm);
   m.set_pns_index(r.pns_index);
   m.set_d_ln_rmssd(r.baseline.delta_ln_rmssd);
-  m.set_ln_rmssd_change_pct(r.baseline.ln_rmssd_change_pct);
+  m.set_rmssd_change_pct(r.baseline.rmssd_change_pct);
   m.set_d_hf_pct(r.baseline.hf_change_pct);
   m.set_artifact_pct(r.artifact_pct);
   m.set_window_kind(std::string(to_string(r.kind)));

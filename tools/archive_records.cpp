@@ -89,7 +89,7 @@ constexpr Setter<HrvMetrics> kHrvSetters[] = {
     {"pns_index", [](HrvMetrics& m, double v) { m.pns_index = v; }},
     {"baseline_ln_rmssd", [](HrvMetrics& m, double v) { m.baseline.baseline_ln_rmssd = v; }},
     {"delta_ln_rmssd", [](HrvMetrics& m, double v) { m.baseline.delta_ln_rmssd = v; }},
-    {"ln_rmssd_change_pct", [](HrvMetrics& m, double v) { m.baseline.ln_rmssd_change_pct = v; }},
+    {"rmssd_change_pct", [](HrvMetrics& m, double v) { m.baseline.rmssd_change_pct = v; }},
     {"baseline_hf_ms2", [](HrvMetrics& m, double v) { m.baseline.baseline_hf_ms2 = v; }},
     {"hf_change_pct", [](HrvMetrics& m, double v) { m.baseline.hf_change_pct = v; }},
 };
@@ -143,6 +143,11 @@ HrvMetrics restore_hrv(const ArchiveTable& hrv, std::size_t row) {
   if (row >= hrv.size()) return m;
   m.time_ns = hrv.time_ns[row];
   restore(kHrvSetters, hrv, row, m);
+  // Archives written before rmssd_change_pct existed carry ln_rmssd_change_pct instead (not
+  // restored: a percent change of the logarithm); the RMSSD change follows from delta_ln_rmssd.
+  if (std::isnan(m.baseline.rmssd_change_pct) && std::isfinite(m.baseline.delta_ln_rmssd)) {
+    m.baseline.rmssd_change_pct = 100.0 * std::expm1(m.baseline.delta_ln_rmssd);
+  }
   return m;
 }
 

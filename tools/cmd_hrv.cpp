@@ -18,12 +18,6 @@ namespace plinth {
 
 namespace {
 
-FrequencySettings spectrum_settings(const std::string& name) {
-  if (name == "default") return FrequencySettings{};
-  if (name == "pyhrv") return pyhrv_frequency_settings();
-  throw std::invalid_argument("unknown spectrum preset '" + name + "' (expected default or pyhrv)");
-}
-
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 nlohmann::json metrics_json(const HrvMetrics& m) {
@@ -111,7 +105,7 @@ nlohmann::json hrv_report(std::span<const double> rr_ms, const HrvCommandOptions
   }
   const double total_s = t;
 
-  const FrequencySettings frequency = spectrum_settings(options.spectrum);
+  const FrequencySettings frequency = frequency_settings_preset(options.spectrum);
   HrvCalculator calculator(frequency);
   nlohmann::json report;
 
@@ -137,6 +131,10 @@ nlohmann::json hrv_report(std::span<const double> rr_ms, const HrvCommandOptions
                           {"indices", indices}};
   report["settings"] = {{"spectrum", options.spectrum},
                         {"resample_hz", frequency.resample_hz},
+                        {"detrend", frequency.detrend == SpectrumDetrend::smoothness_priors ? "smoothness_priors" : "mean"},
+                        {"smoothness_lambda", frequency.detrend == SpectrumDetrend::smoothness_priors
+                                                  ? nlohmann::json(frequency.smoothness_lambda)
+                                                  : nlohmann::json(nullptr)},
                         {"welch_window", std::string(to_string(frequency.welch.window))},
                         {"welch_segment_samples", frequency.welch.segment_samples},
                         {"welch_overlap", frequency.welch.overlap},
@@ -180,8 +178,9 @@ void add_hrv_command(CLI::App& app) {
   cmd->add_option("--window", options->window_s, "per-window length in seconds")->capture_default_str();
   cmd->add_option("--step", options->step_s, "step between windows in seconds")->capture_default_str();
   cmd->add_option("--spectrum", options->spectrum,
-                  "spectral settings: default (Hann 64 s, trapezoid) or pyhrv (Hamming 300 samples, sum*df, VLF from 0 Hz)")
-      ->check(CLI::IsMember({"default", "pyhrv"}))
+                  "spectral settings: default (Hann 64 s, trapezoid), pyhrv (Hamming 300 samples, sum*df, VLF from 0 Hz) "
+                  "or kubios (smoothness priors lambda 500, Hann 256 s, VLF from 0 Hz)")
+      ->check(CLI::IsMember({"default", "pyhrv", "kubios"}))
       ->capture_default_str();
   cmd->callback([options, file, correction] {
     try {

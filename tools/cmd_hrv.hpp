@@ -20,7 +20,7 @@ struct HrvCommandOptions {
   CorrectionMode correction = CorrectionMode::lipponen;
   double window_s = 300.0;
   double step_s = 60.0;
-  std::string spectrum = "default";  // "default" (Hann 64 s, trapezoid) or "pyhrv" (Hamming 300 samples, sum * df)
+  std::string spectrum = "default";  // a frequency_settings_preset name: default, pyhrv or kubios
 };
 
 // Whole-recording and per-window metrics plus what the correction changed.

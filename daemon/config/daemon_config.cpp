@@ -194,7 +194,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
   each_table("heart", [&](const TomlAccess& t) {
     t.allow_only({"id", "driver", "port", "usb_vid", "usb_pid", "usb_serial", "baud", "ant_network_key",
                   "ant_device_number", "device", "adapter", "bus_address", "correction", "hrv_window_s",
-                  "baseline_s"});
+                  "baseline_s", "spectrum"});
     HeartConfig h;
     h.correction = t.string_or("correction", h.correction);
     if (h.correction != "none" && h.correction != "lipponen" && h.correction != "simple")
@@ -206,6 +206,9 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
                                " is ignored: one session baseline for every input is set by [relaxation] settle_s "
                                "and baseline_s (schemas/relaxation.md)");
     }
+    h.spectrum = t.string_or("spectrum", h.spectrum);
+    if (h.spectrum != "default" && h.spectrum != "pyhrv" && h.spectrum != "kubios")
+      t.fail("spectrum", "must be \"default\", \"pyhrv\" or \"kubios\"");
     if (t.string_or("driver", "") == kBluezDriver) {
       h.device.id = t.required_string("id");
       if (!ids.insert(h.device.id).second) t.fail("id", "'" + h.device.id + "' is used by another device");

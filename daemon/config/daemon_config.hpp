@@ -38,6 +38,7 @@ struct HeartConfig {
   std::string bluez_bus_address;   // "" = system bus (tests use a private bus)
   std::string correction = "lipponen";  // none | lipponen | simple (schemas/hrv.md)
   double hrv_window_s = 60.0;
+  std::string spectrum = "default";     // default | pyhrv | kubios: FrequencySettings preset (schemas/hrv.md section 5)
 };
 
 // [network] encryption and authentication (schemas/security.md). CURVE is on when the keys

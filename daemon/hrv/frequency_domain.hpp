@@ -1,8 +1,10 @@
 #pragma once
-// Frequency-domain HRV: NN series -> 4 Hz cubic-spline resampling -> mean removal -> Welch
-// PSD -> band powers. Every choice is a setting; defaults and references in schemas/hrv.md.
+// Frequency-domain HRV: NN series -> 4 Hz cubic-spline resampling -> mean removal (or
+// smoothness-priors detrending) -> Welch PSD -> band powers and the respiratory peak. Every
+// choice is a setting; defaults, presets and references in schemas/hrv.md section 5.
 #include <limits>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "daemon/hrv/cubic_spline.hpp"
@@ -17,8 +19,14 @@ struct FrequencyBand {
 
 enum class BandIntegration { trapezoid, rectangle };
 
+// What is removed from the resampled series before Welch: its mean, or a smoothness-priors
+// trend (which removes the mean too).
+enum class SpectrumDetrend { mean, smoothness_priors };
+
 struct FrequencySettings {
   double resample_hz = 4.0;
+  SpectrumDetrend detrend = SpectrumDetrend::mean;
+  double smoothness_lambda = 500.0;      // used by SpectrumDetrend::smoothness_priors
   WelchSettings welch{};                 // default: Hann 64 s (256 samples), 50 %, nfft 4096
   FrequencyBand vlf{0.0033, 0.04};
   FrequencyBand lf{0.04, 0.15};
@@ -32,6 +40,14 @@ void validate(const FrequencySettings& settings);  // throws std::invalid_argume
 // rectangle-rule band sums (pyHRV integrates as sum(P) * df).
 FrequencySettings pyhrv_frequency_settings();
 
+// Kubios HRV-style settings: smoothness-priors detrending (lambda 500) of the 4 Hz series,
+// Hann 256 s segments with 50 % overlap, VLF from 0 Hz, trapezoid (schemas/hrv.md section 5).
+FrequencySettings kubios_frequency_settings();
+
+// "default", "pyhrv" or "kubios"; throws std::invalid_argument naming the choices otherwise.
+FrequencySettings frequency_settings_preset(std::string_view name);
+inline constexpr std::string_view kFrequencyPresetNames = "default, pyhrv or kubios";
+
 struct FrequencyMetrics {
   static constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   double vlf_ms2 = nan;
@@ -42,8 +58,16 @@ struct FrequencyMetrics {
   double hf_nu = nan;          // 100 HF / (LF + HF)
   double lf_peak_hz = nan;
   double hf_peak_hz = nan;
-  double resp_rate_bpm = nan;  // 60 * HF peak frequency (breaths per minute)
+  // 60 * the respiratory peak: the largest local PSD maximum in the HF band, if it is at least
+  // 5 % of the largest local maximum from 0.05 Hz up and not a 2nd/3rd harmonic of a larger
+  // slow peak; NaN otherwise (breathing < 9/min cannot be told from Mayer waves; hrv.md 5.7).
+  double resp_rate_bpm = nan;
 };
+
+// The respiratory peak rule of resp_rate_bpm (schemas/hrv.md section 5.7) over a one-sided
+// PSD with bin width df_hz; segment_hz = sample rate / Welch segment length (sets the
+// harmonic tolerance). NaN when no peak qualifies.
+double respiratory_peak_hz(std::span<const double> psd, double df_hz, FrequencyBand hf, double segment_hz);
 
 class FrequencyAnalyzer {
  public:
@@ -63,6 +87,7 @@ class FrequencyAnalyzer {
   WelchPsd welch_;
   std::vector<double> t_s_;
   std::vector<double> samples_;
+  std::vector<double> detrended_;
   std::span<const double> psd_;
 };
 

@@ -45,7 +45,7 @@ constexpr Field<HrvMetrics> hrv_fields[] = {
     {"pns_index", [](const HrvMetrics& m) { return m.pns_index; }},
     {"baseline_ln_rmssd", [](const HrvMetrics& m) { return m.baseline.baseline_ln_rmssd; }},
     {"delta_ln_rmssd", [](const HrvMetrics& m) { return m.baseline.delta_ln_rmssd; }},
-    {"ln_rmssd_change_pct", [](const HrvMetrics& m) { return m.baseline.ln_rmssd_change_pct; }},
+    {"rmssd_change_pct", [](const HrvMetrics& m) { return m.baseline.rmssd_change_pct; }},
     {"baseline_hf_ms2", [](const HrvMetrics& m) { return m.baseline.baseline_hf_ms2; }},
     {"hf_change_pct", [](const HrvMetrics& m) { return m.baseline.hf_change_pct; }},
 };

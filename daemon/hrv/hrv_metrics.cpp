@@ -22,7 +22,9 @@ void compare_with_baseline(HrvMetrics& m, const HrvMetrics& base) {
   c.baseline_hf_ms2 = base.frequency.hf_ms2;
   if (std::isfinite(m.time.ln_rmssd) && std::isfinite(c.baseline_ln_rmssd)) {
     c.delta_ln_rmssd = m.time.ln_rmssd - c.baseline_ln_rmssd;
-    if (c.baseline_ln_rmssd != 0.0) c.ln_rmssd_change_pct = 100.0 * (m.time.ln_rmssd / c.baseline_ln_rmssd - 1.0);
+    // The percent change of RMSSD itself: unit-free, and its sign always that of the change
+    // (a percent change of the logarithm was neither).
+    c.rmssd_change_pct = 100.0 * std::expm1(c.delta_ln_rmssd);
   }
   if (std::isfinite(m.frequency.hf_ms2) && c.baseline_hf_ms2 > 0.0) {
     c.hf_change_pct = 100.0 * (m.frequency.hf_ms2 / c.baseline_hf_ms2 - 1.0);

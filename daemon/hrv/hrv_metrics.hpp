@@ -20,7 +20,7 @@ struct BaselineComparison {
   double baseline_ln_rmssd = nan;
   double baseline_hf_ms2 = nan;
   double delta_ln_rmssd = nan;        // lnRMSSD - baseline lnRMSSD (= ln of the RMSSD ratio)
-  double ln_rmssd_change_pct = nan;   // 100 (lnRMSSD / baseline lnRMSSD - 1)
+  double rmssd_change_pct = nan;      // 100 (e^delta_ln_rmssd - 1) = 100 (RMSSD / baseline RMSSD - 1)
   double hf_change_pct = nan;         // 100 (HF / baseline HF - 1)
 };
 

@@ -81,6 +81,9 @@ class Archive(unittest.TestCase):
             hrv = s.heart.hrv
             self.assertEqual(hrv["rmssd_ms"][0], 45.0)
             self.assertTrue(np.isnan(hrv["sdnn_ms"][0]))
+            # The sample archive has neither rmssd_change_pct nor delta_ln_rmssd: NaN per row.
+            self.assertTrue(np.isnan(s.heart.rmssd_change_pct).all())
+            self.assertEqual(s.heart.rmssd_change_pct.shape, (len(hrv),))
             ev = s.events
             self.assertEqual(list(ev["kind"]), ["session.start", "pain"])
             self.assertEqual(ev["label"][1], "lower back \u00e9")
@@ -112,6 +115,17 @@ class Archive(unittest.TestCase):
             np.testing.assert_array_equal(e["time_ns"], [T0, T0 + 5_000_000_000])
             self.assertEqual(e["pti_mmhg_s"][1, 3, 4], 7.5)
             self.assertEqual(e["time_above_s"].shape, (2, 64, 32))
+
+    def test_rmssd_change_of_an_old_archive(self):
+        # Rows as archives wrote them before rmssd_change_pct: derived from delta_ln_rmssd.
+        old = np.array([(1, np.log(1.2), 4.66), (2, np.nan, np.nan)],
+                       dtype=[("time_ns", "<i8"), ("delta_ln_rmssd", "<f8"), ("ln_rmssd_change_pct", "<f8")])
+        change = plinth.rmssd_change_pct(old)
+        self.assertAlmostEqual(change[0], 20.0, places=9)
+        self.assertTrue(np.isnan(change[1]))
+        new = np.array([(1, np.log(1.2), 20.0)],
+                       dtype=[("time_ns", "<i8"), ("delta_ln_rmssd", "<f8"), ("rmssd_change_pct", "<f8")])
+        self.assertEqual(plinth.rmssd_change_pct(new)[0], 20.0)
 
     def test_not_an_archive(self):
         bad = os.path.join(self.tmp.name, "bad.h5")

@@ -199,6 +199,7 @@ TEST_F(ArchiveReaderTest, BeatsHrvAndEvents) {
   EXPECT_EQ(m.frequency.hf_ms2, 812.0);
   EXPECT_EQ(m.baseline.hf_change_pct, -3.5);
   EXPECT_TRUE(std::isnan(m.time.sdnn_ms));
+  EXPECT_TRUE(std::isnan(m.baseline.rmssd_change_pct));  // no baseline in this row
 
   const auto events = r.events();
   ASSERT_EQ(events.size(), 3u);
@@ -277,6 +278,18 @@ TEST(ReplayTimeline, MergesByTimeKeepingSeriesOrderForTies) {
   EXPECT_EQ(items[7].row, 1u);
   EXPECT_EQ(first_at_or_after(items, 20), 4u);
   EXPECT_EQ(first_at_or_after(items, 31), items.size());
+}
+
+TEST(ArchiveRecords, OldHrvRowsGetRmssdChangeFromDeltaLnRmssd) {
+  // An archive written before rmssd_change_pct: ln_rmssd_change_pct is not restored (a percent
+  // change of a logarithm); the RMSSD change is 100 (e^delta_ln_rmssd - 1).
+  ArchiveTable old;
+  old.time_ns = {1, 2};
+  old.names = {"rmssd_ms", "delta_ln_rmssd", "ln_rmssd_change_pct"};
+  old.columns = {{60.0, 40.0}, {std::log(1.2), std::nan("")}, {4.66, std::nan("")}};
+  const HrvMetrics m = restore_hrv(old, 0);
+  EXPECT_NEAR(m.baseline.rmssd_change_pct, 20.0, 1e-9);
+  EXPECT_TRUE(std::isnan(restore_hrv(old, 1).baseline.rmssd_change_pct));
 }
 
 TEST(ReplayTimeline, DueTimesScaleWithSpeed) {

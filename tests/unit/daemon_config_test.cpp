@@ -104,6 +104,15 @@ TEST(DaemonConfig, WrongTypesAndRanges) {
   EXPECT_EQ(error_for(replace(kGood, "id = \"mat0\"", "id = \"mat 0\"")).key(), "mat[0].id");
 }
 
+TEST(DaemonConfig, HeartSpectrumPreset) {
+  const std::string heart = std::string(kGood) + "[[heart]]\nid = \"strap\"\ndriver = \"rr-line\"\nport = \"/dev/ttyUSB0\"\n";
+  EXPECT_EQ(parse_daemon_config(heart, "test.toml").hearts.at(0).spectrum, "default");
+  EXPECT_EQ(parse_daemon_config(heart + "spectrum = \"kubios\"\n", "test.toml").hearts.at(0).spectrum, "kubios");
+  const ConfigError e = error_for(heart + "spectrum = \"lomb\"\n");
+  EXPECT_EQ(e.key(), "heart[0].spectrum");
+  EXPECT_NE(std::string(e.what()).find("kubios"), std::string::npos) << e.what();
+}
+
 TEST(DaemonConfig, DeviceNeedsAPortOrUsbIds) {
   // USB ids alone are fine; none at all is not.
   EXPECT_NO_THROW(parse_daemon_config(replace(kGood, "port = \"/dev/ttyACM0\"", "usb_vid = 0x1209"), "t.toml"));

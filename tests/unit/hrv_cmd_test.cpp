@@ -93,7 +93,7 @@ TEST(HrvCommand, CliParsesAndRejectsBadOptions) {
   options.window_s = 1;
   EXPECT_THROW(hrv_report(std::vector<double>{800, 810}, options), std::invalid_argument);
   options = {};
-  options.spectrum = "kubios";
+  options.spectrum = "lomb-scargle";  // not a preset
   EXPECT_THROW(hrv_report(std::vector<double>{800, 810}, options), std::invalid_argument);
 }
 

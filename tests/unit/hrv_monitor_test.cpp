@@ -99,7 +99,7 @@ TEST(HrvMonitor, AutomaticBaselineAndChange) {
   EXPECT_FALSE(std::isnan(base.frequency.hf_ms2));  // >= 2 min: spectrum available
   const HrvMetrics& last = *of_kind(out, HrvWindowKind::sliding).back();
   EXPECT_NEAR(last.baseline.delta_ln_rmssd, last.time.ln_rmssd - base.time.ln_rmssd, 1e-12);
-  EXPECT_NEAR(last.baseline.ln_rmssd_change_pct, 100.0 * (last.time.ln_rmssd / base.time.ln_rmssd - 1.0), 1e-9);
+  EXPECT_NEAR(last.baseline.rmssd_change_pct, 100.0 * (last.time.rmssd_ms / base.time.rmssd_ms - 1.0), 1e-9);
   const HrvMetrics& std_last = *of_kind(out, HrvWindowKind::standard).back();
   EXPECT_NEAR(std_last.baseline.hf_change_pct, 100.0 * (std_last.frequency.hf_ms2 / base.frequency.hf_ms2 - 1.0), 1e-9);
   // Updates before the baseline existed carry no comparison.

@@ -166,6 +166,18 @@ class Mat(_Series):
         return f"<plinth.Mat {self.id} {self.rows}x{self.cols}, {len(self)} frames>"
 
 
+def rmssd_change_pct(hrv):
+    """100 (e^delta_ln_rmssd - 1) for each row of an HRV structured array (schemas/hrv.md §7).
+    Archives written before `rmssd_change_pct` carry `ln_rmssd_change_pct`, a percent change of
+    lnRMSSD that is not this (it depends on the unit); it is ignored and the value derived from
+    `delta_ln_rmssd`."""
+    if "rmssd_change_pct" in hrv.dtype.names:
+        return np.asarray(hrv["rmssd_change_pct"], dtype=np.float64)
+    if "delta_ln_rmssd" in hrv.dtype.names:
+        return 100.0 * np.expm1(np.asarray(hrv["delta_ln_rmssd"], dtype=np.float64))
+    return np.full(len(hrv), np.nan)
+
+
 class Heart(_Series):
     """One heart-rate strap: beats and HRV updates."""
 
@@ -200,6 +212,13 @@ class Heart(_Series):
     def hrv(self):
         """Structured array: time_ns then the HRV fields of schemas/hrv.md."""
         return self._read("hrv")
+
+    @property
+    def rmssd_change_pct(self):
+        """Percent change of RMSSD against the session baseline per HRV row, also for archives
+        written before the field existed (see `rmssd_change_pct`); None without HRV rows."""
+        hrv = self.hrv
+        return None if hrv is None else rmssd_change_pct(hrv)
 
     def __repr__(self):
         beats = self.beats

@@ -338,9 +338,10 @@
     setText('h-window', v && Number.isFinite(v.window_s) ? `· ${Math.round(v.window_s)} s window` : '');
     let note;
     if (fresh) {
-      const d = v && Number.isFinite(v.d_ln_rmssd) ? v.d_ln_rmssd : null;
+      // Percent change of RMSSD itself (rmssd_change_pct = 100·(e^Δln − 1)), not of its logarithm.
+      const c = v && Number.isFinite(v.rmssd_change_pct) ? v.rmssd_change_pct : null;
       note = `Strap ${state.strap}` + (b.contact === false ? ' · poor skin contact' : '') +
-        (d !== null ? ` · lnRMSSD ${d >= 0 ? '+' : ''}${d.toFixed(2)} vs baseline` : '');
+        (c !== null ? ` · RMSSD ${c >= 0 ? '+' : '−'}${Math.abs(c).toFixed(0)} % vs baseline` : '');
     } else {
       const straps = state.status ? (state.status.devices || []).filter((x) => x.kind === 'heart') : [];
       if (straps.length && straps.every((s) => s.state !== 'connected'))
