@@ -72,7 +72,7 @@ void RelaxationTracker::start_session(std::int64_t t_ns, bool has_mat) {
   seconds_.clear();
   history_.clear();
   technique_since_ns_.reset();
-  last_hrv_ns_ = rejected_at_ns_ = 0;
+  last_hrv_ns_ = rejected_at_ns_ = awaiting_baseline_ns_ = 0;
   previous_counts_ = false;
 }
 
@@ -123,7 +123,11 @@ void RelaxationTracker::on_pressure(const StillnessSample& f) {
 }
 
 void RelaxationTracker::on_hrv(std::int64_t received, const HrvMetrics& m) {
-  if (m.kind != HrvWindowKind::standard || !std::isfinite(m.baseline.delta_ln_rmssd)) return;
+  if (m.kind != HrvWindowKind::standard) return;
+  if (!std::isfinite(m.baseline.delta_ln_rmssd)) {
+    awaiting_baseline_ns_ = received;  // beats arrive; the HRV baseline is not computed yet
+    return;
+  }
   if (std::isfinite(m.artifact_pct) && m.artifact_pct > settings_.artifact_limit_pct) {
     rejected_artifact_pct_ = m.artifact_pct;
     rejected_at_ns_ = received;
@@ -244,6 +248,8 @@ RelaxationReading RelaxationTracker::reading(std::int64_t now_ns) {
     if (hrv_held) {
       notes.push_back("HRV held: " + one_decimal(rejected_artifact_pct_) + " % corrected beats in the last 5 min (limit " +
                       one_decimal(settings_.artifact_limit_pct) + " %)");
+    } else if (!heart_fresh && awaiting_baseline_ns_ > 0 && now_ns - awaiting_baseline_ns_ <= to_ns(settings_.heart_stale_s)) {
+      notes.push_back("HRV joins once the baseline's beats are finally decided (about a minute after it)");
     } else if (!heart_fresh) {
       notes.push_back("no heart-rate data: stillness only");
     }

@@ -125,6 +125,7 @@ class RelaxationTracker {
   double delta_ln_rmssd_ = 0, hf_change_pct_ = 0, hrv_artifact_pct_ = 0;
   double rejected_artifact_pct_ = 0;    // the last window held back, for the note
   std::int64_t rejected_at_ns_ = 0;
+  std::int64_t awaiting_baseline_ns_ = 0;  // a standard window came before the HRV baseline
   std::optional<std::int64_t> technique_since_ns_;
   std::deque<std::pair<std::int64_t, double>> history_;  // (time, index) for the trend
 };

@@ -192,6 +192,16 @@ TEST(Relaxation, WithoutAMatTheSettlingRunsFromTheStartAndHrvAloneIsLive) {
   EXPECT_DOUBLE_EQ(weight(r, "parasympathetic"), 1.0);
 }
 
+TEST(Relaxation, SaysWhenHrvWaitsForItsBaseline) {
+  RelaxationTracker t(immediate());
+  t.start_session(kT0);
+  feed(t, kT0, 120, 0.2, 1.0);
+  t.on_hrv(kT0 + 119 * kS, standard_window(kNaN, kNaN));  // beats, but no HRV baseline yet
+  const auto r = t.reading(kT0 + 120 * kS);
+  EXPECT_FALSE(r.heart_available);
+  EXPECT_NE(r.note.find("HRV joins once the baseline's beats are finally decided"), std::string::npos) << r.note;
+}
+
 TEST(Relaxation, OnlyStandardWindowsWithFewArtifactsMoveTheReadout) {
   RelaxationTracker t(immediate());
   t.start_session(kT0);

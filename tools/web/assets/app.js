@@ -129,10 +129,18 @@
     }
   }
 
+  // A session id starts with its UTC start time (schemas/archive-layout.md: 20261123T091500Z-7f3a).
+  function sessionIdStartNs(id) {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id || '');
+    return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) * 1e6 : null;
+  }
+
   function noteSession(h) {
     if (!h.session_id || h.session_id === state.sessionId) return;
     state.sessionId = h.session_id;
-    state.sessionStartNs = h.host_time_ns || null;
+    // The page may open long after the start: the id says when it was (session.start, if it is
+    // in the history, gives the exact time).
+    state.sessionStartNs = sessionIdStartNs(h.session_id) || h.host_time_ns || null;
     state.trend = { t: [], relax: [], hr: [] };
     state.markers = [];
     redrawTrend();
