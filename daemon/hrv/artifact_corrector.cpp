@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "daemon/hrv/beat_series.hpp"
+
 namespace plinth {
 
 CorrectionMode parse_correction_mode(std::string_view text) {
@@ -46,14 +48,6 @@ std::size_t delay_for(const ArtifactSettings& s) {
     case CorrectionMode::lipponen: return std::max<std::size_t>(s.median_window / 2 + 1, 3);
   }
   return 0;
-}
-
-// Linear-interpolation quantile (NumPy's default, as pandas' rolling quantile).
-double quantile_sorted(std::span<const double> sorted, double q) {
-  const double pos = q * static_cast<double>(sorted.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
 double median_of(std::span<double> v) {
@@ -328,16 +322,7 @@ void ArtifactCorrector::decide(std::uint64_t i, std::uint64_t newest, std::vecto
 }
 
 std::vector<BeatRecord> correct_rr_series(std::span<const double> rr_ms, const ArtifactSettings& settings) {
-  ArtifactCorrector corrector(settings);
-  std::vector<BeatRecord> out;
-  out.reserve(rr_ms.size() + 8);
-  std::int64_t t_ns = 0;
-  for (const double rr : rr_ms) {
-    if (std::isfinite(rr) && rr > 0.0) t_ns += static_cast<std::int64_t>(std::llround(rr * 1e6));
-    corrector.push(RawBeat{rr, t_ns, 0}, out);
-  }
-  corrector.flush(out);
-  return out;
+  return decide_series<ArtifactCorrector>(rr_ms, settings);
 }
 
 }  // namespace plinth

@@ -5,19 +5,9 @@
 #include <cmath>
 #include <limits>
 
+#include "daemon/hrv/beat_series.hpp"
+
 namespace plinth {
-
-namespace {
-
-// Linear-interpolation quantile of sorted values (NumPy's default, as pandas' rolling quantile).
-double quantile_sorted(std::span<const double> sorted, double q) {
-  const double pos = q * static_cast<double>(sorted.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
-}  // namespace
 
 std::size_t final_delay_beats(const ArtifactSettings& s) {
   return s.threshold_window / 2 + s.median_window / 2 + 2;
@@ -305,16 +295,7 @@ void FinalArtifactPass::emit_invalid(std::vector<BeatRecord>& out) {
 }
 
 std::vector<BeatRecord> final_corrected_series(std::span<const double> rr_ms, const ArtifactSettings& settings) {
-  FinalArtifactPass pass(settings);
-  std::vector<BeatRecord> out;
-  out.reserve(rr_ms.size() + 8);
-  std::int64_t t_ns = 0;
-  for (const double rr : rr_ms) {
-    if (std::isfinite(rr) && rr > 0.0) t_ns += static_cast<std::int64_t>(std::llround(rr * 1e6));
-    pass.push(RawBeat{rr, t_ns, 0}, out);
-  }
-  pass.flush(out);
-  return out;
+  return decide_series<FinalArtifactPass>(rr_ms, settings);
 }
 
 }  // namespace plinth
