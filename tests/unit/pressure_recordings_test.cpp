@@ -12,46 +12,14 @@
 #include "daemon/pressure/corrupt_frame.hpp"
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "tests/unit/sample_stats.hpp"
+#include "tests/unit/vista_recordings.hpp"
 
 namespace plinth {
 namespace {
 
-const std::string kDir = "../shared/data/pressure/pmatdata/S1/";
-
-// One frame per line, 2048 whitespace-separated raw values.
-std::vector<MatFrame> read_posture(int n) {
-  const std::string path = kDir + std::to_string(n) + ".txt";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path + " (run the tests from the repo root)");
-  std::vector<MatFrame> frames;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream values(line);
-    MatFrame f;
-    f.rows = 64;
-    f.cols = 32;
-    f.device_seq = static_cast<std::uint32_t>(frames.size());
-    long v = 0;
-    while (values >> v) f.raw.push_back(static_cast<std::uint16_t>(std::clamp(v, 0L, 65535L)));
-    if (f.raw.empty()) continue;
-    if (f.raw.size() != 2048) throw std::runtime_error(path + ": a line without 2048 values");
-    frames.push_back(std::move(f));
-  }
-  return frames;
-}
-
-// Illustrative calibration only (the data set publishes none): 0.05 mmHg per count, the
-// default 5 mmHg noise floor. The assertions below are about stability and direction, not
-// absolute pressure.
-PressureConfig vista_config() {
-  PressureConfig c;
-  c.geometry = MatGeometry{64, 32, 2.54, 2.54};
-  c.calibration.curve.kind = CurveKind::linear;
-  c.calibration.curve.unit = PressureUnit::mmhg;
-  c.calibration.curve.scale = 0.05;
-  c.saturation_raw = 4095;
-  return c;
-}
+using vista::kDir;
+using vista::read_posture;
+PressureConfig vista_config() { return vista::config(); }
 
 using test_support::cv_of;
 using test_support::mean_of;

@@ -10,30 +10,23 @@
 
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "daemon/relaxation/relaxation.hpp"
-#include "drivers/sim/recording_reader.hpp"
+#include "tests/unit/vista_recordings.hpp"
 
 namespace plinth {
 namespace {
 
 constexpr std::int64_t kS = 1'000'000'000;
 constexpr std::int64_t kT0 = 1'800'000'000 * kS;
-constexpr double kMmhgPerCount = 0.05;  // illustrative (the data set publishes no calibration)
+using vista::kMmhgPerCount;
 
 std::vector<MatFrame> posture(int n) {
-  const std::string path = "../shared/data/pressure/pmatdata/S1/" + std::to_string(n) + ".txt";
-  if (!std::filesystem::exists(path)) throw std::runtime_error("data set not found (../shared beside the repo): " + path);
-  auto frames = sim::read_recording(path).frames;
+  auto frames = vista::read_posture(n);
   frames.erase(frames.begin(), frames.begin() + 3);  // frames 0-2 are unreliable (data README)
   return frames;
 }
 
 PressureConfig vista_config() {
-  PressureConfig c;
-  c.geometry = MatGeometry{64, 32, 2.54, 2.54};
-  c.calibration.curve.kind = CurveKind::linear;
-  c.calibration.curve.unit = PressureUnit::mmhg;
-  c.calibration.curve.scale = kMmhgPerCount;
-  c.saturation_raw = 4095;
+  PressureConfig c = vista::config();
   c.occupancy.on_hold_s = 0.0;  // occupied from the first loaded frame
   return c;
 }
