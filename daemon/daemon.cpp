@@ -256,6 +256,7 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
   meta.subject = subject;
   meta.started_at_ns = now;
   meta.software_version = kSoftwareVersion;
+  meta.software_revision = kSoftwareRevision;
   meta.config_toml = config.text;
   std::vector<ArchiveDeviceLayout> layouts;
   for (const auto& ch : mats) layouts.push_back(ch->archive_layout());
