@@ -41,6 +41,9 @@ template <class... Ts>
 struct overloaded : Ts... {
   using Ts::operator()...;
 };
+// C++20 deduces this from the aggregate alone; Clang 14 (Debian 12) does not yet (P1816).
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
 
 }  // namespace
 
