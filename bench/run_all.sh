@@ -11,7 +11,7 @@ quick=0
 [[ "$build" == "--quick" ]] && build=build-perf
 
 if [[ ! -f "$build/build.ninja" && ! -f "$build/Makefile" ]]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLINTH_WERROR=ON
 fi
 cmake --build "$build" --target plinthd plinth bench_latency bench_pipeline bench_hrv -j2
 

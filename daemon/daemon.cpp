@@ -41,6 +41,9 @@ template <class... Ts>
 struct overloaded : Ts... {
   using Ts::operator()...;
 };
+// C++20 deduces this from the aggregate alone; Clang 14 (Debian 12) does not yet (P1816).
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
 
 }  // namespace
 
@@ -266,6 +269,7 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
   meta.subject = subject;
   meta.started_at_ns = now;
   meta.software_version = kSoftwareVersion;
+  meta.software_revision = kSoftwareRevision;
   meta.config_toml = config.text;
   std::vector<ArchiveDeviceLayout> layouts;
   for (const auto& ch : mats) layouts.push_back(ch->archive_layout());

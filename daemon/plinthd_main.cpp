@@ -12,8 +12,9 @@
 #include "plinth/version.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"plinthd: reads pressure mats and heart-rate straps, publishes over ZeroMQ, archives to HDF5"};
-  app.set_version_flag("--version", plinth::kSoftwareVersion);
+  // Named, not argv[0]: `--help` (and the man page help2man makes from it) shows no build path.
+  CLI::App app{"plinthd: reads pressure mats and heart-rate straps, publishes over ZeroMQ, archives to HDF5", "plinthd"};
+  app.set_version_flag("--version", plinth::version_line("plinthd"), "print the version and source revision, then exit");
   std::string config_path, check_path, archive_dir, log_level = "info";
   bool simulate = false;
   plinth::SimulationOptions sim;

@@ -50,8 +50,9 @@ Json ranges(const ArchiveTable& table, std::span<const char* const> fields) {
 
 Json attributes_json(const ArchiveValues& values) {
   Json out = Json::object();
+  // Named, not captured as a structured binding: Clang 14 cannot capture those (P1091).
   for (const auto& [name, value] : values)
-    std::visit([&](const auto& v) { out[name] = v; }, value);
+    std::visit([&out, &key = name](const auto& v) { out[key] = v; }, value);
   return out;
 }
 

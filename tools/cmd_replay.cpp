@@ -26,8 +26,6 @@
 namespace plinth::tools {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 struct ReplayOptions {
   std::string file;
   std::string endpoint = "tcp://127.0.0.1:7460";

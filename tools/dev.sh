@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The README's two commands. `tools/dev.sh demo`: install, build, run plinthd on its built-in
-# simulated devices. `tools/dev.sh test`: install, build, run every test with ctest.
+# simulated devices. `tools/dev.sh test`: install, build, run every test with ctest (among them
+# package_deb, which also builds Release and the .deb: tools/packaging/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_dir=${PLINTH_BUILD_DIR:-build}
 jobs=${PLINTH_JOBS:-$(nproc)}
 
+# Warnings are errors here and in CI (PLINTH_WERROR is off for people building from source).
 configure_and_build() {
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${PLINTH_BUILD_TYPE:-RelWithDebInfo} "$@"
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${PLINTH_BUILD_TYPE:-RelWithDebInfo} -DPLINTH_WERROR=ON "$@"
   cmake --build "$build_dir" -j "$jobs"
 }
 

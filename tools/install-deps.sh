@@ -9,6 +9,7 @@ packages=(
   libhdf5-dev hdf5-tools protobuf-compiler libprotobuf-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   libfftw3-dev libeigen3-dev libsystemd-dev zlib1g-dev
+  help2man dpkg-dev
   libgtest-dev libgmock-dev libbenchmark-dev valgrind
   python3 python3-h5py python3-zmq python3-numpy python3-protobuf
   dbus python3-dbusmock
@@ -18,6 +19,9 @@ if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 || ${PLINTH_WITH_FUZZ:-0} == 1 ]]; then p
 # plinth web: uPlot comes from npm at build time (Debian's npm if no node is installed); its browser test drives chromium.
 command -v npm >/dev/null || packages+=(npm)
 if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 ]]; then packages+=(chromium); fi
+# ctest package_deb runs the package's maintainer scripts (systemd-sysusers, systemd-tmpfiles,
+# deb-systemd-helper) on an unpacked root; a container image may lack systemd.
+if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 ]]; then packages+=(systemd); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -8,8 +8,9 @@
 #include "tools/commands.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"plinth: tools for the Plinth pressure-mat and heart-rate acquisition service"};
-  app.set_version_flag("--version", plinth::kSoftwareVersion);
+  // Named, not argv[0]: `--help` (and the man page help2man makes from it) shows no build path.
+  CLI::App app{"plinth: tools for the Plinth pressure-mat and heart-rate acquisition service", "plinth"};
+  app.set_version_flag("--version", plinth::version_line("plinth"), "print the version and source revision, then exit");
   app.require_subcommand(1);
   for (auto add : {&plinth::tools::add_sim_command, &plinth::tools::add_sub_command,
                    &plinth::tools::add_ctl_command, &plinth::tools::add_analyze_command,

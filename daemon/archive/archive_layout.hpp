@@ -57,6 +57,7 @@ struct SessionMeta {
   std::string subject;             // a pseudonym, never a name
   std::int64_t started_at_ns = 0;  // UNIX ns, UTC
   std::string software_version;
+  std::string software_revision;  // the source revision plinthd was built from (plinth/version.hpp)
   std::string config_toml;  // the effective configuration
   ArchiveAttributes extra;  // more root attributes, if the daemon has any
 };

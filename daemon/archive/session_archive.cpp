@@ -351,6 +351,7 @@ void SessionArchive::Impl::build(const SessionMeta& meta, const std::vector<Arch
   h5::write_attribute(root, "started_at", iso8601_utc(meta.started_at_ns));
   h5::write_attribute(root, "started_at_ns", std::int64_t{meta.started_at_ns});
   h5::write_attribute(root, "software_version", meta.software_version);
+  h5::write_attribute(root, "software_revision", meta.software_revision);
   h5::write_attribute(root, "config", meta.config_toml);
   h5::write_attributes(root, meta.extra);
 

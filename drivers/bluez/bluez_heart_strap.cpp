@@ -24,7 +24,6 @@ using namespace plinth::bluez;
 namespace {
 
 constexpr const char* kObjectManagerInterface = "org.freedesktop.DBus.ObjectManager";
-constexpr const char* kPropertiesInterface = "org.freedesktop.DBus.Properties";
 constexpr const char* kObjectManagerRule =
     "type='signal',sender='org.bluez',path='/',interface='org.freedesktop.DBus.ObjectManager'";
 constexpr const char* kPropertiesRule =

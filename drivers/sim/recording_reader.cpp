@@ -80,8 +80,18 @@ void finish(Recording& rec, const RecordingReadOptions& options) {
 
 }  // namespace
 
+namespace {
+// "file:line: what", or "file: what" without a line. Built by appending: GCC 12 at -O2 warns
+// -Wrestrict about `":" + std::to_string(line)` (a false positive, GCC bug 105329).
+std::string located_message(const std::string& file, std::size_t line, const std::string& what) {
+  std::string message = file;
+  if (line) message.append(":").append(std::to_string(line));
+  return message.append(": ").append(what);
+}
+}  // namespace
+
 RecordingError::RecordingError(std::string file, std::size_t line, const std::string& what)
-    : std::runtime_error(file + (line ? ":" + std::to_string(line) : std::string()) + ": " + what),
+    : std::runtime_error(located_message(file, line, what)),
       file_(std::move(file)),
       line_(line) {}
 

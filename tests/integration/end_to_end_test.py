@@ -217,6 +217,10 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(h5.attrs["session_id"], frames[0].header.session_id)
             self.assertIn("ended_at", h5.attrs)
             self.assertEqual(h5.attrs["subject"], "itest-001")
+            # The archive names the build that wrote it, as `plinthd --version` does.
+            version = subprocess.run([PLINTHD, "--version"], capture_output=True, text=True, check=True).stdout
+            self.assertEqual(f'plinthd {h5.attrs["software_version"]} (revision {h5.attrs["software_revision"]})',
+                             version.strip())
             raw = h5["pressure/mat0/raw"]
             self.assertEqual(raw.shape[1:], (64, 32))
             self.assertEqual(raw.dtype, np.uint16)

@@ -11,7 +11,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${PLINTH_ASAN_BUILD_DIR:-$root/build-asan}"
 jobs="${PLINTH_JOBS:-2}"
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLINTH_SANITIZE=ON \
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLINTH_SANITIZE=ON -DPLINTH_WERROR=ON \
   -DPLINTH_BUILD_BENCH=OFF
 cmake --build "$build" -j "$jobs"
 

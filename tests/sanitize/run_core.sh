@@ -13,7 +13,7 @@ build="${1:?usage: run_core.sh BUILD_DIR}"
 tests=(drivers_test heart_drivers_test mats_test faults_test pressure_test hrv_test relaxation_test archive_test)
 
 # -O1 -g1: what the sanitizers recommend, and quicker to compile than the release flags.
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" -DPLINTH_SANITIZE=ON \
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" -DPLINTH_SANITIZE=ON -DPLINTH_WERROR=ON \
   -DPLINTH_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" -j "${PLINTH_JOBS:-2}" --target "${tests[@]}"
 

@@ -86,6 +86,7 @@ TEST(ArchiveSession, RootAndDeviceAttributesAreWritten) {
   EXPECT_EQ(file.string_attr("/", "ended_at"), "2026-11-23T09:16:00.123Z");
   EXPECT_EQ(file.int_attr("/", "ended_at_ns"), kT0 + 60'000'000'000LL);
   EXPECT_EQ(file.string_attr("/", "software_version"), "0.1.0-test");
+  EXPECT_EQ(file.string_attr("/", "software_revision"), "1a2b3c4d5e6f-dirty");
   EXPECT_EQ(file.string_attr("/", "config"), "[session]\narchive_dir = \"sessions\"\n");
   EXPECT_EQ(file.string_attr("/", "site"), "clinic-a");
   EXPECT_EQ(file.string_attr("/", "closing_note"), "clean");

@@ -181,6 +181,7 @@ inline SessionMeta sample_meta(const std::string& session_id = "20261123T091500Z
   meta.subject = "P-017";
   meta.started_at_ns = 1'795'425'300'123'000'000;  // 2026-11-23T09:15:00.123Z
   meta.software_version = "0.1.0-test";
+  meta.software_revision = "1a2b3c4d5e6f-dirty";
   meta.config_toml = "[session]\narchive_dir = \"sessions\"\n";
   meta.extra["site"] = std::string("clinic-a");
   return meta;

@@ -14,17 +14,20 @@ namespace {
 std::atomic<long> g_allocations{0};
 }  // namespace
 
-// Counting replacements for the global allocation functions (this test binary only).
-void* operator new(std::size_t size) {
+// Counting replacements for the global allocation functions (this test binary only). None is
+// inlined: GCC 12 would otherwise pair an inlined malloc() or free() with a call of the other
+// operator (-Os inlines delete, -O3 inlines new) and warn -Wmismatched-new-delete, not knowing
+// that these operators are malloc and free.
+[[gnu::noinline]] void* operator new(std::size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size ? size : 1)) return p;
   throw std::bad_alloc();
 }
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void* operator new[](std::size_t size) { return operator new(size); }
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace plinth {
 namespace {
