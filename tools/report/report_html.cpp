@@ -32,6 +32,8 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 td.n { white-space: nowrap; }
 th { font-size: 8.5pt; }
 table.kv th { width: 30%; background: none; }
+td .small { word-break: break-all; }
+#history-table { font-size: 8.5pt; }
 .maps { display: flex; gap: 4mm; align-items: flex-start; break-inside: avoid; }
 .maps figure { margin: 0; flex: 1 1 0; }
 figure figcaption { font-size: 8.5pt; color: #5b6b7b; margin-top: 1mm; }

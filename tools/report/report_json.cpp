@@ -112,7 +112,9 @@ Json heart_json(const HeartReport& h, bool with_maps) {
          {"artifact_pct", number(h.artifact_pct)},
          {"strap_missing_beats", h.strap_missing_beats},
          {"hr_bpm", stat(h.hr_bpm)},
-         {"whole", window(h.whole)}};
+         {"whole", window(h.whole)},
+         {"baseline", {{"hr_bpm", number(h.baseline_hr_bpm)}, {"ln_rmssd", number(h.baseline_ln_rmssd)},
+                       {"t_s", number(h.baseline_t_s)}}}};
   Json comparisons = Json::array();
   for (const HrvComparison& c : h.comparisons)
     comparisons.push_back({{"title", c.title},

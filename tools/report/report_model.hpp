@@ -146,6 +146,9 @@ struct HeartReport {
   Series hr;                            // binned mean heart rate of the final decisions
   Series rmssd, ln_rmssd, hf;           // the archived 300-s standard windows
   HrvWindow whole;                      // the whole session
+  double baseline_hr_bpm = kNaN;        // the session baseline's HRV row (hrv kind 2), the last one
+  double baseline_ln_rmssd = kNaN;
+  double baseline_t_s = kNaN;
   std::vector<HrvComparison> comparisons;
 };
 

@@ -329,6 +329,13 @@ void read_heart(const ArchiveReader& reader, const ArchiveDevice& d, std::int64_
         }
     return s;
   };
+  if (const auto* kind = hrv.column("kind"))
+    for (std::size_t i = 0; i < hrv.size(); ++i)
+      if ((*kind)[i] == 2.0) {  // baseline (schemas/hrv.md §9); a later one replaces an earlier
+        h.baseline_hr_bpm = hrv.value("hr_bpm", i, kNaN);
+        h.baseline_ln_rmssd = hrv.value("ln_rmssd", i, kNaN);
+        h.baseline_t_s = seconds_since(hrv.time_ns[i], t0);
+      }
   h.rmssd = points("rmssd_ms", "RMSSD (300-s windows)", "ms");
   h.ln_rmssd = points("ln_rmssd", "lnRMSSD (300-s windows)", "ln ms");
   h.hf = points("hf_ms2", "HF power (300-s windows)", "ms²");

@@ -15,11 +15,15 @@ std::string fmt(const char* pattern, auto... values) {
   return buffer;
 }
 
-std::string tick_label(double v) {
-  if (std::abs(v) >= 100 || v == std::round(v)) return fmt("%.0f", v);
-  if (std::abs(v) >= 1) return fmt("%.1f", v);
-  return fmt("%.2g", v);
+// As many decimals as the tick step needs (0.25 -> 2, 0.1 -> 1, 5 -> 0).
+std::string tick_label(double v, double step) {
+  int decimals = 0;
+  while (decimals < 6 && std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
+    ++decimals;
+  return fmt("%.*f", decimals, std::abs(v) < 1e-12 ? 0.0 : v);
 }
+
+double tick_step(const std::vector<double>& ticks) { return ticks.size() >= 2 ? ticks[1] - ticks[0] : 1.0; }
 
 }  // namespace
 
@@ -129,6 +133,7 @@ std::string heatmap_svg(const MapImage& map, const HeatmapStyle& style, const st
   }
   std::vector<double> labels = style.clinical ? std::vector<double>{0, 10, 20, 32, 50, 75, 100}
                                               : nice_ticks(0.0, max * style.legend_factor, 4);
+  const double label_step = style.clinical ? 1.0 : tick_step(labels);
   for (double v : labels) {
     const double value = style.clinical ? v : v / style.legend_factor;
     if (value > max * 1.0001) continue;
@@ -137,7 +142,7 @@ std::string heatmap_svg(const MapImage& map, const HeatmapStyle& style, const st
     s += fmt("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.2f\" y2=\"%.2f\" class=\"%s\"/>", legend_x - (reference ? 3 : 0),
              legend_x + 15, y, y, reference ? "tick ref" : "tick");
     s += fmt("<text x=\"%.1f\" y=\"%.2f\" class=\"legend\">%s%s</text>", legend_x + 17, y + 3,
-             tick_label(v).c_str(), style.clinical && v == 100 ? "+" : "");
+             tick_label(v, label_step).c_str(), style.clinical && v == 100 ? "+" : "");
   }
   s += fmt("<text x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s</text>", legend_x, bar_top - 5,
            escape_html(style.legend_unit).c_str());
@@ -183,17 +188,20 @@ std::string line_chart_svg(const ChartSpec& spec) {
   s += fmt("<text x=\"%.0f\" y=\"12\" class=\"chart-title\">%s", L, escape_html(spec.title).c_str());
   if (!spec.unit.empty()) s += " <tspan class=\"unit\">(" + escape_html(spec.unit) + ")</tspan>";
   s += "</text>";
-  for (double v : nice_ticks(lo, hi, 4)) {
+  const std::vector<double> y_ticks = nice_ticks(lo, hi, 4);
+  for (double v : y_ticks) {
     const double y = y_of(v);
     s += fmt("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>", L, W - R, y, y);
-    s += fmt("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">%s</text>", L - 5, y + 3, tick_label(v).c_str());
+    s += fmt("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">%s</text>", L - 5, y + 3,
+             tick_label(v, tick_step(y_ticks)).c_str());
   }
   const double minutes = duration / 60.0;
-  for (double m : nice_ticks(0.0, minutes, 8)) {
+  const std::vector<double> x_ticks = nice_ticks(0.0, minutes, 8);
+  for (double m : x_ticks) {
     const double x = x_of(m * 60.0);
     s += fmt("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"tick\"/>", x, x, T + plot_h, T + plot_h + 4);
     s += fmt("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"middle\">%s</text>", x, H - 10,
-             tick_label(m).c_str());
+             tick_label(m, tick_step(x_ticks)).c_str());
   }
   s += fmt("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"start\">min</text>", W - R + 4, H - 10);
   s += fmt("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"plot\"/>", L, T, plot_w, plot_h);
@@ -234,6 +242,102 @@ std::string line_chart_svg(const ChartSpec& spec) {
     if (!path.empty())
       s += "<path class=\"line\" stroke=\"" + line.colour + "\" d=\"" + path + "\"/>";
   }
+  if (points == 0)
+    s += fmt("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"middle\">no data</text>", L + plot_w / 2, T + plot_h / 2);
+  return s + "</svg>";
+}
+
+std::string trend_chart_svg(const TrendSpec& spec) {
+  constexpr double W = 760, H = 200, L = 52, R = 120, T = 22, B = 34;
+  const double plot_w = W - L - R, plot_h = H - T - B;
+  double lo = INFINITY, hi = -INFINITY;
+  std::size_t points = 0;
+  for (const TrendLine& line : spec.lines)
+    for (double v : line.value)
+      if (std::isfinite(v)) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        ++points;
+      }
+  if (!std::isfinite(lo)) lo = 0, hi = 1;
+  if (hi - lo < 1e-9) {
+    lo -= 1;
+    hi += 1;
+  } else {
+    const double pad = 0.08 * (hi - lo);
+    lo -= pad;
+    hi += pad;
+  }
+  double x_max = 0.0;
+  for (double d : spec.x_days) x_max = std::max(x_max, d);
+  auto x_of = [&](double d) { return x_max > 0 ? L + 10 + (plot_w - 20) * d / x_max : L + plot_w / 2; };
+  auto y_of = [&](double v) { return T + plot_h * (1.0 - (v - lo) / (hi - lo)); };
+  std::string s = fmt("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart trend\" viewBox=\"0 0 %.0f %.0f\" role=\"img\"", W, H);
+  s += " id=\"" + escape_html(spec.id) + "\" data-points=\"" + std::to_string(points) + "\" aria-label=\"" +
+       escape_html(spec.title) + "\">";
+  s += fmt("<text x=\"%.0f\" y=\"12\" class=\"chart-title\">%s", L, escape_html(spec.title).c_str());
+  if (!spec.unit.empty()) s += " <tspan class=\"unit\">(" + escape_html(spec.unit) + ")</tspan>";
+  s += "</text>";
+  const std::vector<double> y_ticks = nice_ticks(lo, hi, 4);
+  for (double v : y_ticks) {
+    const double y = y_of(v);
+    s += fmt("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>", L, L + plot_w, y, y);
+    s += fmt("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">%s</text>", L - 5, y + 3,
+             tick_label(v, tick_step(y_ticks)).c_str());
+  }
+  s += fmt("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"plot\"/>", L, T, plot_w, plot_h);
+  const std::size_t label_every = spec.x_labels.size() > 12 ? (spec.x_labels.size() + 11) / 12 : 1;
+  for (std::size_t i = 0; i < spec.x_days.size() && i < spec.x_labels.size(); i += label_every) {
+    const double x = x_of(spec.x_days[i]);
+    s += fmt("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"tick\"/>", x, x, T + plot_h, T + plot_h + 4);
+    s += fmt("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"middle\">%s</text>", x, T + plot_h + 15,
+             escape_html(spec.x_labels[i]).c_str());
+  }
+  // Marker shapes per group, in order of first appearance.
+  std::vector<std::string> groups;
+  for (const TrendLine& line : spec.lines)
+    for (const std::string& g : line.group)
+      if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
+  auto marker = [&](double x, double y, const std::string& group, const std::string& colour) {
+    const auto k = static_cast<std::size_t>(std::find(groups.begin(), groups.end(), group) - groups.begin());
+    switch (k % 3) {
+      case 0: return fmt("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.4\" fill=\"%s\"/>", x, y, colour.c_str());
+      case 1: return fmt("<rect x=\"%.1f\" y=\"%.1f\" width=\"6.4\" height=\"6.4\" fill=\"#fff\" stroke=\"%s\" stroke-width=\"1.6\"/>",
+                         x - 3.2, y - 3.2, colour.c_str());
+      default: return fmt("<path d=\"M%.1f %.1f l3.8 6.6 h-7.6 z\" fill=\"%s\"/>", x, y - 4.4, colour.c_str());
+    }
+  };
+  double legend_y = T + 8;
+  for (const TrendLine& line : spec.lines) {
+    std::string path;
+    std::string marks;
+    bool pen = false;
+    std::string last_group;
+    for (std::size_t i = 0; i < line.value.size() && i < spec.x_days.size(); ++i) {
+      const double v = line.value[i];
+      const std::string group = i < line.group.size() ? line.group[i] : std::string();
+      if (!std::isfinite(v)) continue;
+      const double x = x_of(spec.x_days[i]), y = y_of(v);
+      path += fmt(pen && group == last_group ? "L%.1f %.1f " : "M%.1f %.1f ", x, y);
+      pen = true;
+      last_group = group;
+      marks += marker(x, y, group, line.colour);
+    }
+    if (!path.empty()) s += "<path class=\"line\" stroke=\"" + line.colour + "\" d=\"" + path + "\"/>";
+    s += marks;
+    s += fmt("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>", L + plot_w + 10,
+             L + plot_w + 24, legend_y, legend_y, line.colour.c_str());
+    s += fmt("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\">%s</text>", L + plot_w + 28, legend_y + 3,
+             escape_html(line.name).c_str());
+    legend_y += 13;
+  }
+  if (groups.size() > 1)
+    for (const std::string& g : groups) {
+      legend_y += 2;
+      s += marker(L + plot_w + 17, legend_y, g, "#5b6b7b");
+      s += fmt("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\">%s</text>", L + plot_w + 28, legend_y + 3, escape_html(g).c_str());
+      legend_y += 12;
+    }
   if (points == 0)
     s += fmt("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"middle\">no data</text>", L + plot_w / 2, T + plot_h / 2);
   return s + "</svg>";

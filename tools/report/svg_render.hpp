@@ -68,6 +68,26 @@ struct ChartSpec {
 
 std::string line_chart_svg(const ChartSpec& spec);
 
+// Across sessions: one point per session at its date; consecutive points are joined only
+// within one group (a calibration or device), and each group has its own marker shape.
+struct TrendLine {
+  std::string name;
+  std::string colour;
+  std::vector<double> value;         // per session, NaN = none
+  std::vector<std::string> group;    // per session; empty = one group
+};
+
+struct TrendSpec {
+  std::string id;
+  std::string title;
+  std::string unit;
+  std::vector<double> x_days;        // per session, days since the first
+  std::vector<std::string> x_labels; // per session, e.g. "11-23"
+  std::vector<TrendLine> lines;
+};
+
+std::string trend_chart_svg(const TrendSpec& spec);
+
 // Round tick values covering [lo, hi], about `count` of them.
 std::vector<double> nice_ticks(double lo, double hi, int count);
 
