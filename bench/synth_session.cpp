@@ -8,7 +8,9 @@
 //   synth_session --dir DIR [--subject P-017] [--start 2026-11-23T09:15:00Z] [--minutes 12]
 //                 [--rate 10] [--rows 64] [--cols 32] [--seed 1] [--scale 0.025] [--serial SN1]
 //                 [--marker 300:effleurage] [--pain 30:6] [--gap 200:25] [--kill-at 400]
-//                 [--distinct 0] [--no-heart] [--regions]
+//                 [--distinct 0] [--no-heart] [--regions] [--play REC.txt] [--rr-file RR.txt]
+// --play plays a recorded mat (e.g. ../shared/data/pressure/pmatdata/S1/1.txt) in a loop at
+// --rate; --rr-file plays recorded RR intervals in a loop as the strap's beats.
 // Prints the archive's path. --kill-at S: stops feeding at session second S, waits until the
 // archive thread has flushed and kills itself with SIGKILL (an unclean end, like kill -9).
 //
@@ -27,6 +29,7 @@
 #include <iostream>
 #include <limits>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 #include <zmq.hpp>
@@ -42,7 +45,10 @@
 #include "daemon/publisher.hpp"
 #include "daemon/relaxation/relaxation.hpp"
 #include "daemon/session_outlet.hpp"
+#include "drivers/rr_file.hpp"
 #include "drivers/sim/body_scenario.hpp"
+#include "drivers/sim/mat_source.hpp"
+#include "drivers/sim/recording_reader.hpp"
 #include "drivers/sim_heart.hpp"
 #include "drivers/stream_decoder.hpp"
 
@@ -71,6 +77,8 @@ struct Options {
   bool no_heart = false;
   bool regions = false;
   double empty_before_s = 20.0;
+  std::string play;     // a recorded mat instead of the simulated body
+  std::string rr_file;  // recorded RR intervals instead of the simulated heart
 };
 
 std::int64_t parse_start(const std::string& text) {
@@ -255,7 +263,16 @@ int run(const Options& o) {
   SimHeartConfig heart_config;
   heart_config.seed = o.seed + 100;
   heart_config.settle_time_s = 400.0;
-  SimHeart heart(heart_config);
+  SimHeart heart = o.rr_file.empty() ? SimHeart(heart_config) : SimHeart::playback(read_rr_file(o.rr_file), true);
+  std::unique_ptr<sim::RecordingSource> recording;
+  if (!o.play.empty()) {
+    sim::PlaybackOptions playback;
+    playback.rate_hz = o.rate_hz;
+    recording = std::make_unique<sim::RecordingSource>(sim::read_recording(o.play), playback);
+    if (recording->rows() != o.rows || recording->cols() != o.cols)
+      throw std::runtime_error(o.play + " is " + std::to_string(recording->rows()) + "x" + std::to_string(recording->cols()) +
+                               ": give --rows and --cols to match");
+  }
   // The strap's next beat; time_s < 0 once there are none (no strap).
   SimBeat next_beat{0.0, -1.0, 0, 0};
   if (!o.no_heart) next_beat = heart.next_beat().value_or(next_beat);
@@ -319,7 +336,9 @@ int run(const Options& o) {
       ++gap_count;
     }
     if (index < skip_until) continue;
-    if (o.distinct > 0) {
+    if (recording) {
+      recording->next(decoded.frame);  // a loop over the recorded frames (as recorded, suspect ones too)
+    } else if (o.distinct > 0) {
       decoded.frame = cycle[static_cast<std::size_t>(index) % cycle.size()];
     } else {
       scenario.fill_frame(static_cast<std::uint64_t>(index), decoded.frame);
@@ -373,6 +392,8 @@ int main(int argc, char** argv) {
   app.add_option("--empty-before", o.empty_before_s, "seconds of empty table first")->capture_default_str();
   app.add_flag("--no-heart", o.no_heart);
   app.add_flag("--regions", o.regions, "configure five body zones");
+  app.add_option("--play", o.play, "a recorded mat (text recording) instead of the simulated body");
+  app.add_option("--rr-file", o.rr_file, "recorded RR intervals (ms per line) instead of the simulated heart");
   CLI11_PARSE(app, argc, argv);
   try {
     return plinth::synth::run(o);
