@@ -1,7 +1,5 @@
 // plinth report SESSION.h5 [-o report.html] [--pdf report.pdf] [--json FILE]: one
 // self-contained HTML page (and a PDF) about one session (schemas/report.md).
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -51,8 +49,8 @@ void add_report_command(CLI::App& app) {
     const auto started = std::chrono::steady_clock::now();
     const report::SessionReport r = report::build_session_report(o->file, o->report);
     if (r.end_state == "crash")
-      spdlog::warn("{} did not end cleanly: the report covers what was flushed before the end. "
-                   "`plinth repair {}` writes a clean, closed copy that every HDF5 tool opens.", o->file, o->file);
+      std::cerr << "warning: " << o->file << " did not end cleanly: the report covers what was flushed before the end. "
+                << "`plinth repair " << o->file << "` writes a clean, closed copy that every HDF5 tool opens.\n";
     std::filesystem::path html = o->html;
     if (html.empty()) html = std::filesystem::path(o->file).replace_extension(".html");
     write_file(html, report::report_html(r));

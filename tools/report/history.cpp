@@ -110,7 +110,7 @@ void assign_groups(std::vector<HistoryRow>& rows) {
 }
 
 std::vector<std::string> history_columns() {
-  return {"date",           "started_at",         "session_id",        "file",          "duration_min",
+  return {"date",           "started_at",         "started_at_ns",     "session_id",        "file",          "duration_min",
           "end_state",      "pain_before",        "pain_after",        "baseline_hr_bpm", "baseline_ln_rmssd",
           "hr_change_bpm",  "rmssd_change_pct",   "relaxation_end",    "time_on_table_min", "contact_area_cm2",
           "peak_pressure_mmhg", "ppi_mmhg",       "techniques",        "calibration",   "calibration_group",
@@ -124,7 +124,7 @@ std::string history_csv(const std::vector<HistoryRow>& rows) {
   out += "\n";
   for (const HistoryRow& r : rows) {
     const std::vector<std::string> cells{
-        r.date, r.started_at, r.session_id, csv_text(r.file), csv_number(r.duration_min), r.end_state,
+        r.date, r.started_at, std::to_string(r.started_at_ns), r.session_id, csv_text(r.file), csv_number(r.duration_min), r.end_state,
         csv_number(r.pain_before), csv_number(r.pain_after), csv_number(r.baseline_hr_bpm),
         csv_number(r.baseline_ln_rmssd), csv_number(r.hr_change_bpm), csv_number(r.rmssd_change_pct),
         csv_number(r.relaxation_end), csv_number(r.time_on_table_min), csv_number(r.contact_area_cm2),

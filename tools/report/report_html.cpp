@@ -201,9 +201,9 @@ std::string pressure_section(const SessionReport& r, const MatReport& m, std::si
 
   s += "<h3>Regions</h3><p class=\"small muted\">" + e(m.regions_basis) + ".</p>";
   s += "<table><tr><th>region</th><th class=\"n\">share of load %</th><th class=\"n\">load N</th><th class=\"n\">contact cm²</th>"
-       "<th class=\"n\">peak mmHg (mean)</th><th class=\"n\">peak mmHg (max)</th><th class=\"n\">longest ≥ " +
-       fmt("%.0f", m.exposure.threshold_mmhg) + " min</th><th class=\"n\">area ≥ " + fmt("%.0f", m.exposure.threshold_mmhg) +
-       " cm²</th></tr>";
+       "<th class=\"n\">peak mmHg (mean)</th><th class=\"n\">peak mmHg (max)</th><th class=\"n\">longest at ≥ " +
+       fmt("%.0f", m.exposure.threshold_mmhg) + " mmHg, min</th><th class=\"n\">area at ≥ " +
+       fmt("%.0f", m.exposure.threshold_mmhg) + " mmHg, cm²</th></tr>";
   for (std::size_t i = 0; i < m.regions.size(); ++i) {
     const RegionRow& g = m.regions[i];
     const std::string rk = k + "region." + g.name + ".";
