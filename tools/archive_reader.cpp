@@ -326,7 +326,7 @@ struct ArchiveReader::Impl {
     return out;
   }
 
-  ArchiveTable read_table(const std::string& name) const {
+  ArchiveTable read_table(const std::string& name, std::span<const std::string> only = {}) const {
     ArchiveTable table;
     auto d = open_if_exists(name);
     if (!d) return table;
@@ -340,6 +340,7 @@ struct ArchiveReader::Impl {
       const std::string member = raw_name ? raw_name : "";
       H5free_memory(raw_name);
       const H5T_class_t cls = H5Tget_member_class(type.get(), static_cast<unsigned>(k));
+      if (member != "time_ns" && !only.empty() && std::find(only.begin(), only.end(), member) == only.end()) continue;
       if (member == "time_ns") {
         table.time_ns = read_member<std::int64_t>(d->get(), "time_ns", H5T_NATIVE_INT64, n, name);
       } else if (cls == H5T_INTEGER || cls == H5T_FLOAT) {
@@ -480,11 +481,83 @@ void ArchiveReader::read_frame(std::string_view mat, std::size_t index, std::vec
     fail("cannot read frame " + std::to_string(index) + " of '" + std::string(mat) + "'");
 }
 
-ArchiveTable ArchiveReader::metrics(std::string_view mat) const {
-  return impl_->read_table("pressure/" + std::string(mat) + "/metrics");
+void ArchiveReader::read_frames(std::string_view mat, std::size_t first, std::size_t count,
+                                std::vector<std::uint16_t>& out) const {
+  const hid_t d = impl_->raw_dataset(mat);
+  const Id space = space_id(H5Dget_space(d), "frames");
+  hsize_t dims[3] = {0, 0, 0};
+  if (H5Sget_simple_extent_ndims(space.get()) != 3) throw ArchiveReadError("pressure frames of '" + std::string(mat) + "' are not 3-D");
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  if (first + count > dims[0])
+    throw ArchiveReadError("frames " + std::to_string(first) + ".." + std::to_string(first + count) + " of '" +
+                           std::string(mat) + "' go beyond the " + std::to_string(dims[0]) + " frames in the file");
+  out.resize(static_cast<std::size_t>(count * dims[1] * dims[2]));
+  if (count == 0) return;
+  const hsize_t start[3] = {first, 0, 0};
+  const hsize_t block[3] = {count, dims[1], dims[2]};
+  if (H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, block, nullptr) < 0) fail("cannot select frames");
+  const Id memory = space_id(H5Screate_simple(3, block, nullptr), "frames");
+  if (H5Dread(d, H5T_NATIVE_UINT16, memory.get(), space.get(), H5P_DEFAULT, out.data()) < 0)
+    fail("cannot read frames " + std::to_string(first) + ".." + std::to_string(first + count) + " of '" +
+         std::string(mat) + "'");
+}
+
+namespace {
+// Format 2 names the exposure datasets exposure_*, format 1 risk_* (schemas/archive-layout.md).
+std::string exposure_dataset(hid_t file, std::string_view mat, const char* suffix) {
+  const std::string base = "pressure/" + std::string(mat) + "/";
+  const std::string current = base + "exposure_" + suffix;
+  if (link_exists(file, current)) return current;
+  const std::string old = base + "risk_" + suffix;
+  return link_exists(file, old) ? old : std::string();
+}
+}  // namespace
+
+std::size_t ArchiveReader::exposure_count(std::string_view mat) const {
+  std::size_t n = std::numeric_limits<std::size_t>::max();
+  for (const char* suffix : {"pti", "time_above", "time_ns"}) {
+    const std::string name = exposure_dataset(impl_->file.get(), mat, suffix);
+    if (name.empty()) return 0;
+    n = std::min(n, impl_->length_of(name));
+  }
+  return n;
+}
+
+std::vector<std::int64_t> ArchiveReader::exposure_times(std::string_view mat) const {
+  const std::size_t n = exposure_count(mat);
+  if (n == 0) return {};
+  return impl_->read_series<std::int64_t>(exposure_dataset(impl_->file.get(), mat, "time_ns"), H5T_NATIVE_INT64, n);
+}
+
+void ArchiveReader::read_exposure(std::string_view mat, std::size_t index, std::vector<float>& pti_mmhg_s,
+                                  std::vector<float>& time_above_s) const {
+  if (index >= exposure_count(mat))
+    throw ArchiveReadError("exposure snapshot " + std::to_string(index) + " of '" + std::string(mat) + "' is not in the file");
+  for (auto [suffix, out] : {std::pair{"pti", &pti_mmhg_s}, std::pair{"time_above", &time_above_s}}) {
+    const std::string name = exposure_dataset(impl_->file.get(), mat, suffix);
+    const Id d = impl_->open_dataset(name);
+    const Id space = space_id(H5Dget_space(d.get()), name);
+    hsize_t dims[3] = {0, 0, 0};
+    if (H5Sget_simple_extent_ndims(space.get()) != 3) throw ArchiveReadError(name + " is not 3-D");
+    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    out->resize(static_cast<std::size_t>(dims[1] * dims[2]));
+    const hsize_t start[3] = {index, 0, 0};
+    const hsize_t count[3] = {1, dims[1], dims[2]};
+    if (H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr) < 0) fail("cannot select " + name);
+    const Id memory = space_id(H5Screate_simple(3, count, nullptr), name);
+    if (H5Dread(d.get(), H5T_NATIVE_FLOAT, memory.get(), space.get(), H5P_DEFAULT, out->data()) < 0)
+      fail("cannot read " + name);
+  }
+}
+
+ArchiveTable ArchiveReader::metrics(std::string_view mat, std::span<const std::string> only) const {
+  return impl_->read_table("pressure/" + std::string(mat) + "/metrics", only);
 }
 ArchiveTable ArchiveReader::beats(std::string_view heart) const {
   return impl_->read_table("heart/" + std::string(heart) + "/beats");
+}
+ArchiveTable ArchiveReader::beats_final(std::string_view heart) const {
+  return impl_->read_table("heart/" + std::string(heart) + "/beats_final");
 }
 ArchiveTable ArchiveReader::hrv(std::string_view heart) const {
   return impl_->read_table("heart/" + std::string(heart) + "/hrv");

@@ -89,10 +89,21 @@ class ArchiveReader {
   std::vector<std::uint64_t> frame_device_times(std::string_view mat) const;  // zeros if absent
   // One frame, rows*cols row-major, into `out` (resized).
   void read_frame(std::string_view mat, std::size_t index, std::vector<std::uint16_t>& out) const;
-  ArchiveTable metrics(std::string_view mat) const;
+  // Frames [first, first + count) in one read (count*rows*cols values into `out`, resized):
+  // far fewer HDF5 calls than frame by frame when a whole session is streamed.
+  void read_frames(std::string_view mat, std::size_t first, std::size_t count, std::vector<std::uint16_t>& out) const;
+  // `only`: read just these fields (absent ones are skipped); empty = every field.
+  ArchiveTable metrics(std::string_view mat, std::span<const std::string> only = {}) const;
+  // Exposure map snapshots (/pressure/<id>/exposure_*, or risk_* in format 1): how many, their
+  // times, and one snapshot's two maps (rows*cols, mmHg*s and s). No snapshots: count 0.
+  std::size_t exposure_count(std::string_view mat) const;
+  std::vector<std::int64_t> exposure_times(std::string_view mat) const;
+  void read_exposure(std::string_view mat, std::size_t index, std::vector<float>& pti_mmhg_s,
+                     std::vector<float>& time_above_s) const;
 
   // Heart-rate straps (empty tables when the archive has none).
   ArchiveTable beats(std::string_view heart) const;
+  ArchiveTable beats_final(std::string_view heart) const;  // final decisions (format 2; empty before)
   ArchiveTable hrv(std::string_view heart) const;
 
   std::vector<ArchiveEvent> events() const;

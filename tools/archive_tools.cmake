@@ -18,7 +18,7 @@ plinth_warnings(plinth_cmd_archive)
 target_link_libraries(plinth PRIVATE plinth_cmd_archive)
 
 # The Python package with its own generated plinth_pb2: PYTHONPATH=build/python.
-set(PLINTH_PY_SOURCES __init__.py archive.py stream.py _proto.py)
+set(PLINTH_PY_SOURCES __init__.py archive.py stream.py _proto.py history.py)
 set(PLINTH_PY_OUT ${CMAKE_BINARY_DIR}/python/plinth)
 set(PLINTH_PY_OUTPUTS ${PLINTH_PY_OUT}/plinth_pb2.py)
 foreach(f ${PLINTH_PY_SOURCES})

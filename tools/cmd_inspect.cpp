@@ -226,6 +226,9 @@ void print_text(std::ostream& out, const Json& s) {
   out << "Started   " << s["started_at"].get<std::string>() << "\n";
   out << "Ended     " << (s["ended_at"].is_string() ? s["ended_at"].get<std::string>() : "did not end cleanly (no ended_at)")
       << "\n";
+  if (!s["ended_at"].is_string())
+    out << "          `plinth repair " << s["file"].get<std::string>()
+        << "` writes a clean, closed copy that every HDF5 tool opens\n";
   out << "Duration  " << duration_text(s["duration_s"]) << "\n";
   out << "Devices\n";
   for (const Json& d : s["devices"]) {

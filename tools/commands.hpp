@@ -15,5 +15,8 @@ void add_keygen_command(CLI::App& app);
 void add_replay_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_export_command(CLI::App& app);
+void add_report_command(CLI::App& app);   // tools/report
+void add_history_command(CLI::App& app);
+void add_repair_command(CLI::App& app);
 
 }  // namespace plinth::tools

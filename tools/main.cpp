@@ -15,7 +15,9 @@ int main(int argc, char** argv) {
   for (auto add : {&plinth::tools::add_sim_command, &plinth::tools::add_sub_command,
                    &plinth::tools::add_ctl_command, &plinth::tools::add_analyze_command,
                    &plinth::tools::add_calibrate_command, &plinth::tools::add_keygen_command, &plinth::add_hrv_command,
-                   &plinth::tools::add_replay_command, &plinth::tools::add_inspect_command, &plinth::tools::add_export_command, &plinth::tools::add_web_command})
+                   &plinth::tools::add_replay_command, &plinth::tools::add_inspect_command, &plinth::tools::add_export_command, &plinth::tools::add_web_command,
+                   &plinth::tools::add_report_command, &plinth::tools::add_repair_command,
+                   &plinth::tools::add_history_command})
     add(app);
   try {
     app.parse(argc, argv);

@@ -32,6 +32,8 @@ void add_web_command(CLI::App& app) {
   cmd->add_option("--control,-c", options->control_endpoint, "daemon control endpoint for markers and pain scores")
       ->capture_default_str();
   cmd->add_option("--listen,-l", options->listen, "HTTP host:port (port 0 picks a free one)")->capture_default_str();
+  cmd->add_option("--archives", options->archive_dir,
+                  "session summaries read archives only from this directory (default: where the daemon says)");
   cmd->add_option("--techniques", *techniques, "comma-separated technique names for the marker buttons")
       ->capture_default_str();
   cmd->callback([options, techniques] {

@@ -9,10 +9,12 @@
 namespace plinth::web {
 
 class Hub;
+class SessionReports;
 
 class DataSubscriber {
  public:
-  DataSubscriber(std::string endpoint, Hub& hub);
+  // `reports` (may be null) also gets every session.event: it learns where sessions are archived.
+  DataSubscriber(std::string endpoint, Hub& hub, SessionReports* reports = nullptr);
   ~DataSubscriber();  // stops and joins the thread
   DataSubscriber(const DataSubscriber&) = delete;
   DataSubscriber& operator=(const DataSubscriber&) = delete;
@@ -22,6 +24,7 @@ class DataSubscriber {
 
   std::string endpoint_;
   Hub& hub_;
+  SessionReports* reports_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -13,6 +13,9 @@ struct HttpAnswer {
   std::string_view static_body;  // an embedded asset (no copy) ...
   std::string dynamic_body;      // ... or text made for this request (used when static_body is empty)
   std::string_view allow;        // for 405: the methods allowed
+  std::string_view content_security_policy;  // "" = the dashboard's own
+  std::string content_disposition;           // e.g. attachment; filename="report.html"
+  std::string_view retry_after;              // seconds, for 503
   std::string_view body() const { return static_body.empty() ? std::string_view(dynamic_body) : static_body; }
 };
 

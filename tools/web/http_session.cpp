@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "tools/web/http_routes.hpp"
+#include "tools/web/session_reports.hpp"
 #include "tools/web/websocket_session.hpp"
 
 namespace plinth::web {
@@ -76,15 +77,21 @@ void HttpSession::on_read(error_code ec, std::size_t) {
 HttpSession::Response HttpSession::answer(const Request& request) const {
   const std::string_view method(request.method_string().data(), request.method_string().size());
   const std::string_view target(request.target().data(), request.target().size());
-  const HttpAnswer routed = route_request(method, target, [this] { return context_.hub.health_json(); });
+  const HttpAnswer routed = SessionReports::handles(target)
+                                ? context_.reports.answer(method, target)
+                                : route_request(method, target, [this] { return context_.hub.health_json(); });
   Response response{static_cast<http::status>(routed.status), request.version()};
   response.set(http::field::server, "plinth-web");
   response.set(http::field::content_type, std::string(routed.content_type));
   response.set(http::field::cache_control, "no-cache");
   response.set("X-Content-Type-Options", "nosniff");
   response.set("Content-Security-Policy",
-               "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'");
+               std::string(routed.content_security_policy.empty()
+                               ? std::string_view("default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
+                               : routed.content_security_policy));
   if (!routed.allow.empty()) response.set(http::field::allow, std::string(routed.allow));
+  if (!routed.content_disposition.empty()) response.set(http::field::content_disposition, routed.content_disposition);
+  if (!routed.retry_after.empty()) response.set(http::field::retry_after, std::string(routed.retry_after));
   response.keep_alive(request.keep_alive());
   response.body() = std::string(routed.body());
   response.prepare_payload();

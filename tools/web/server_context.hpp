@@ -12,9 +12,12 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using error_code = boost::beast::error_code;
 
+class SessionReports;
+
 struct ServerContext {
   Hub& hub;
   ControlForwarder& control;
+  SessionReports& reports;  // the stopped session's summary and report (tools/web/session_reports.hpp)
 };
 
 }  // namespace plinth::web

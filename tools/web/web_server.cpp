@@ -14,6 +14,7 @@
 #include "tools/web/data_subscriber.hpp"
 #include "tools/web/hub.hpp"
 #include "tools/web/listener.hpp"
+#include "tools/web/session_reports.hpp"
 
 namespace plinth::web {
 namespace {
@@ -60,9 +61,10 @@ int run_web(const WebOptions& options) {
   net::io_context ioc{1};
   Hub hub({options.data_endpoint, options.control_endpoint, options.techniques});
   ControlForwarder control(options.control_endpoint, std::chrono::milliseconds(options.control_timeout_ms));
+  SessionReports reports(SessionReportsOptions{options.archive_dir});
   std::shared_ptr<Listener> listener;
   try {
-    listener = std::make_shared<Listener>(ioc, resolve_listen(ioc, address), ServerContext{hub, control});
+    listener = std::make_shared<Listener>(ioc, resolve_listen(ioc, address), ServerContext{hub, control, reports});
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("plinth web: cannot listen on " + options.listen + ": " + e.code().message());
   }
@@ -73,7 +75,7 @@ int run_web(const WebOptions& options) {
   if (!bound.address().is_loopback())
     spdlog::warn("plinth web: listening on {} — anyone on that network can see the dashboard and add markers", host);
 
-  DataSubscriber subscriber(options.data_endpoint, hub);
+  DataSubscriber subscriber(options.data_endpoint, hub, &reports);
   spdlog::info("plinth web: data {}, control {}", options.data_endpoint, options.control_endpoint);
 
   net::steady_timer ticker(ioc);

@@ -14,6 +14,7 @@ struct WebOptions {
   std::string listen = "127.0.0.1:7480";  // host:port; port 0 picks a free one
   std::vector<std::string> techniques = {"effleurage", "petrissage", "friction", "tapotement", "stretch", "trigger point"};
   int control_timeout_ms = 6000;  // the daemon itself answers within 5 s
+  std::string archive_dir;        // --archives: where session summaries may read archives ("" = as announced)
 };
 
 struct ListenAddress {

@@ -10,7 +10,8 @@ Needs only Debian's python3-zmq, python3-protobuf, python3-h5py and python3-nump
 """
 from ._proto import pb
 from .archive import Heart, Mat, Session, open_session, rmssd_change_pct
+from .history import history
 from .stream import DEFAULT_ENDPOINT, Message, decode, message_class, subscribe, to_dict
 
-__all__ = ["pb", "open_session", "Session", "Mat", "Heart", "rmssd_change_pct", "subscribe", "Message", "decode",
+__all__ = ["pb", "open_session", "history", "Session", "Mat", "Heart", "rmssd_change_pct", "subscribe", "Message", "decode",
            "message_class", "to_dict", "DEFAULT_ENDPOINT"]
