@@ -16,10 +16,12 @@ if(TARGET synth_session)
       WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
     set_tests_properties(report_${name} PROPERTIES TIMEOUT 240)
   endforeach()
+  # The Python test harness needs plinth_pb2 and the package (build/python).
+  set_tests_properties(report_history PROPERTIES REQUIRED_FILES ${CMAKE_BINARY_DIR}/python/plinth_pb2.py)
 endif()
 add_test(NAME report_repair
   COMMAND /usr/bin/python3 ${PROJECT_SOURCE_DIR}/tests/integration/report_test.py ${CMAKE_BINARY_DIR} Repair
   WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-set_tests_properties(report_repair PROPERTIES TIMEOUT 120 RESOURCE_LOCK ptys)
 # The Python test harness needs plinth_pb2 and the package (build/python).
-set_tests_properties(report_repair report_history PROPERTIES REQUIRED_FILES ${CMAKE_BINARY_DIR}/python/plinth_pb2.py)
+set_tests_properties(report_repair PROPERTIES TIMEOUT 120 RESOURCE_LOCK ptys
+  REQUIRED_FILES ${CMAKE_BINARY_DIR}/python/plinth_pb2.py)
