@@ -1,4 +1,5 @@
 // plinth: the command-line tool (simulate devices, subscribe, control the daemon, ...).
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,8 @@
 #include "tools/commands.hpp"
 
 int main(int argc, char** argv) {
+  // stdout carries data (sub, export, report --json -, history --csv -); messages go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("plinth"));
   // Named, not argv[0]: `--help` (and the man page help2man makes from it) shows no build path.
   CLI::App app{"plinth: tools for the Plinth pressure-mat and heart-rate acquisition service", "plinth"};
   app.set_version_flag("--version", plinth::version_line("plinth"), "print the version and source revision, then exit");
