@@ -133,6 +133,15 @@ TEST(ReportCalibration, IdentityIgnoresThePathAndFollowsTheCurve) {
   EXPECT_EQ(calibration_summary(a), "linear, 0.025 mmHg per count; no equilibration; noise floor 5 mmHg");
 }
 
+// The report rebuilds the calibration on the reporting machine and compares this fingerprint
+// with the equilibration file it finds there before drawing the mean map.
+TEST(ReportCalibration, ArchivedEquilibrationFingerprint) {
+  EXPECT_EQ(archived_equilibration_fingerprint(R"({"equilibration":null,"curve":{}})"), "none");
+  EXPECT_EQ(archived_equilibration_fingerprint(R"({"equilibration":{"file":"/x.json","fnv1a64":"0123456789abcdef"}})"),
+            "0123456789abcdef");
+  EXPECT_EQ(archived_equilibration_fingerprint("not json"), "");
+}
+
 TEST(ReportHrvWindows, WindowNnFollowsTheLiveEngine) {
   DecidedBeats b;
   // time, nn, flags, nn_count: a dropped extra beat, a split missed beat, a segment start.

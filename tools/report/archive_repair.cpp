@@ -257,9 +257,9 @@ RepairResult repair_archive(const std::filesystem::path& source, std::filesystem
     output = source;
     output.replace_extension(".repaired.h5");
   }
+  if (std::filesystem::equivalent(source, output, ec)) throw RepairError("the output must not be the original");
   if (std::filesystem::exists(output, ec))
     throw RepairError(output.string() + " exists; plinth repair never overwrites a file (give -o)");
-  if (std::filesystem::equivalent(source, output, ec)) throw RepairError("the output must not be the original");
   result.output = output;
 
   // A complete file opens the ordinary way; one whose writer died only as a SWMR reader.

@@ -1,6 +1,6 @@
 #pragma once
 // `plinth repair`: a clean, closed copy of a session whose writer was killed (or whose disk
-// filled up), never touching the original (schemas/archive-layout.md §Repair). The copy is a
+// filled up), never touching the original (schemas/report.md §Repair). The copy is a
 // fresh HDF5 file: every object copied by HDF5 itself (H5Ocopy) from the file opened as a SWMR
 // reader, so it carries no "open for SWMR writing" mark and plain h5py.File(path), h5dump and
 // HDFView open it; the frame datasets are cut to the length all of them reached; and it gets

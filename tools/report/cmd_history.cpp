@@ -39,7 +39,9 @@ void add_history_command(CLI::App& app) {
   cmd->add_option("--subject", o->subject, "the client's pseudonym, as archived in `subject`")->required();
   cmd->add_option("-o,--output", o->html, "HTML file to write (default: history-SUBJECT.html here)");
   cmd->add_option("--csv", o->csv, "also write the table as CSV ('-': stdout)");
-  cmd->add_option("--compare-min", o->compare_minutes, "minutes of the first/last windows")->capture_default_str();
+  cmd->add_option("--compare-min", o->compare_minutes, "minutes of the first/last windows")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 60.0));
   cmd->callback([o] {
     std::vector<report::HistoryRow> rows;
     std::size_t unreadable = 0;

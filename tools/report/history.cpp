@@ -124,11 +124,11 @@ std::string history_csv(const std::vector<HistoryRow>& rows) {
   out += "\n";
   for (const HistoryRow& r : rows) {
     const std::vector<std::string> cells{
-        r.date, r.started_at, std::to_string(r.started_at_ns), r.session_id, csv_text(r.file), csv_number(r.duration_min), r.end_state,
+        r.date, r.started_at, std::to_string(r.started_at_ns), csv_text(r.session_id), csv_text(r.file), csv_number(r.duration_min), csv_text(r.end_state),
         csv_number(r.pain_before), csv_number(r.pain_after), csv_number(r.baseline_hr_bpm),
         csv_number(r.baseline_ln_rmssd), csv_number(r.hr_change_bpm), csv_number(r.rmssd_change_pct),
         csv_number(r.relaxation_end), csv_number(r.time_on_table_min), csv_number(r.contact_area_cm2),
-        csv_number(r.peak_pressure_mmhg), csv_number(r.ppi_mmhg), csv_text(r.techniques), r.calibration,
+        csv_number(r.peak_pressure_mmhg), csv_number(r.ppi_mmhg), csv_text(r.techniques), csv_text(r.calibration),
         r.calibration_group, csv_text(r.device), r.device_group, csv_text(r.marks)};
     for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + cells[i];
     out += "\n";
@@ -185,7 +185,7 @@ std::string history_html(const std::vector<HistoryRow>& rows, const std::string&
   s += trend("trend-ln-rmssd", "Baseline lnRMSSD", "ln ms",
              {TrendLine{"baseline lnRMSSD", "#283593", column(&HistoryRow::baseline_ln_rmssd), device_groups}});
   s += trend("trend-relaxation", "Relaxation change", "",
-             {TrendLine{"readout at end", "#6a1b9a", column(&HistoryRow::relaxation_end), {}},
+             {TrendLine{"readout at end", "#6a1b9a", column(&HistoryRow::relaxation_end), device_groups},
               TrendLine{"RMSSD change %", "#1565c0", column(&HistoryRow::rmssd_change_pct), device_groups}});
   s += trend("trend-contact-area", "Contact area (mean on the table)", "cm²",
              {TrendLine{"contact area", "#1565c0", column(&HistoryRow::contact_area_cm2), calibration_groups}});

@@ -219,6 +219,13 @@ std::string calibration_fingerprint(std::string_view calibration_json) {
   return fnv1a64_hex(calibration_canonical_text(calibration_json));
 }
 
+std::string archived_equilibration_fingerprint(std::string_view calibration_json) {
+  const nlohmann::json j = parse_or_null(calibration_json);
+  if (!j.is_object()) return "";
+  const auto e = j.find("equilibration");
+  return e != j.end() && e->is_object() ? json_text(*e, "fnv1a64") : std::string("none");
+}
+
 std::string calibration_summary(std::string_view calibration_json) {
   const nlohmann::json j = parse_or_null(calibration_json);
   if (!j.is_object()) return calibration_json.empty() ? "not recorded" : "not readable";

@@ -72,6 +72,9 @@ void map_peak_and_area(std::span<const double> mmhg, double sensel_area_cm2, dou
 std::string calibration_summary(std::string_view calibration_json);
 std::string calibration_canonical_text(std::string_view calibration_json);
 std::string calibration_fingerprint(std::string_view calibration_json);
+// The archived equilibration's fingerprint (`equilibration.fnv1a64`), "none" without one, "" when
+// the text is not a calibration object.
+std::string archived_equilibration_fingerprint(std::string_view calibration_json);
 std::string fnv1a64_hex(std::string_view bytes);
 
 // Technique markers: every marker label except the rest labels of the relaxation readout

@@ -44,7 +44,8 @@ void describe_quality(SessionReport& r) {
     r.quality.push_back("Ended cleanly at " + r.ended_at + ".");
   }
   for (const MatReport& m : r.mats) {
-    std::string line = format("%s: %zu frames at %.1f Hz", m.id.c_str(), m.frames, m.frame_rate_hz);
+    std::string line = std::isfinite(m.frame_rate_hz) ? format("%s: %zu frames at %.1f Hz", m.id.c_str(), m.frames, m.frame_rate_hz)
+                                                      : format("%s: %zu frame(s)", m.id.c_str(), m.frames);
     line += m.sequence_gaps == 0
                 ? "; no gaps in the device counter"
                 : format("; %llu gap(s) in the device counter, %llu frames lost",

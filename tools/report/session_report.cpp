@@ -11,6 +11,7 @@
 #include "daemon/hrv/beat_record.hpp"
 #include "daemon/hrv/frequency_domain.hpp"
 #include "daemon/pressure/calibration.hpp"
+#include "daemon/pressure/calibration_in_force.hpp"
 #include "daemon/pressure/region_metrics.hpp"
 #include "tools/archive_reader.hpp"
 #include "tools/report/hrv_windows.hpp"
@@ -206,6 +207,15 @@ void read_mat(const ArchiveReader& reader, const ArchiveDevice& d, const std::op
                        (config ? "its config has no mat '" + d.id + "'" : config_problem) + ")";
   } else if (mat_config->pressure.geometry.rows != m.rows || mat_config->pressure.geometry.cols != m.cols) {
     m.mean_map_basis = "not computed: the archived config's geometry differs from the frames";
+  } else if (const std::string archived = archived_equilibration_fingerprint(m.calibration_json),
+             rebuilt = mat_config->pressure.calibration.equilibration.empty()
+                           ? std::string("none")
+                           : equilibration_fingerprint(mat_config->pressure.calibration.equilibration);
+             !archived.empty() && archived != rebuilt) {
+    // The equilibration file is read again on this machine: a re-calibrated or moved file
+    // would silently give the map another calibration than the session's.
+    m.mean_map_basis = "not computed: the equilibration file found now (" + rebuilt +
+                       ") is not the one the session used (" + archived + ")";
   } else {
     const PressureConfig& pc = mat_config->pressure;
     geometry = pc.geometry;

@@ -154,6 +154,8 @@ HttpAnswer SessionReports::answer(std::string_view method, std::string_view targ
   std::lock_guard lock(mutex_);
   const bool ready = session_.stopped && result_.generation == session_.generation && result_.state == "ready";
   if (path == kReportPath) {
+    const bool failed = session_.stopped && result_.generation == session_.generation && result_.state == "error";
+    if (failed) return text(500, "The session's report could not be made: " + result_.error + "\n");
     if (!ready) {
       HttpAnswer a = text(503, session_.stopped ? "The report is being prepared; try again in a moment.\n"
                                                 : "No stopped session yet: the report is made after `ctl stop`.\n");
