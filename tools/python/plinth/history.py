@@ -11,6 +11,7 @@ it equals the C++ table column by column.
 import json
 import math
 import os
+import warnings
 
 import h5py
 import numpy as np
@@ -213,8 +214,8 @@ def history(directory, subject, compare_minutes=5.0):
                 if f.attrs.get("format") != "plinth-session" or _text(f.attrs.get("subject", "")) != subject:
                     continue
             rows.append(_session_row(path, compare_minutes * 60.0))
-        except (OSError, KeyError, ValueError):
-            continue  # unreadable: `plinth history` names it on stderr
+        except (OSError, KeyError, ValueError) as e:
+            warnings.warn("%s: not read (%s)" % (path, e))  # as `plinth history` names it on stderr
     rows.sort(key=lambda r: r["started_at_ns"])
     calibrations, devices = {}, {}
     for i, r in enumerate(rows):
