@@ -18,7 +18,8 @@ packages=(
 if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 || ${PLINTH_WITH_FUZZ:-0} == 1 ]]; then packages+=(clang libclang-rt-14-dev); fi
 # plinth web: uPlot comes from npm at build time (Debian's npm if no node is installed); its browser test drives chromium.
 command -v npm >/dev/null || packages+=(npm)
-if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 ]]; then packages+=(chromium); fi
+# The report tests print the page to PDF with chromium and read the PDF with poppler (pdfinfo, pdftotext, pdftoppm).
+if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 ]]; then packages+=(chromium poppler-utils); fi
 # ctest package_deb runs the package's maintainer scripts (systemd-sysusers, systemd-tmpfiles,
 # deb-systemd-helper) on an unpacked root; a container image may lack systemd.
 if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 ]]; then packages+=(systemd); fi
