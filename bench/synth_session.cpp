@@ -149,7 +149,7 @@ ArchiveDeviceLayout heart_layout(const HeartConfig& config, std::uint32_t final_
   l.kind = DeviceKind::heart;
   l.attributes["driver"] = config.device.driver;
   l.attributes["port"] = config.device.selector.port;
-  l.attributes["correction"] = config.correction;
+  l.attributes["correction"] = std::string(to_string(config.correction));
   l.attributes["hrv_window_s"] = config.hrv_window_s;
   l.attributes["final_delay_beats"] = static_cast<std::int64_t>(final_delay_beats);
   l.attributes["spectrum"] = config.spectrum;

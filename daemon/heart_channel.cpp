@@ -25,8 +25,7 @@ HrvMonitorSettings monitor_settings(const HeartConfig& c) {
   // The session baseline is the relaxation tracker's (settled occupancy), handed over with
   // set_baseline(); the monitor keeps none of its own.
   s.baseline_s = 0.0;
-  if (c.correction == "none") s.artifacts.mode = CorrectionMode::none;
-  if (c.correction == "simple") s.artifacts.mode = CorrectionMode::simple;
+  s.artifacts.mode = c.correction;
   s.frequency = frequency_settings_preset(c.spectrum);
   return s;
 }
@@ -191,7 +190,7 @@ ArchiveDeviceLayout HeartChannel::archive_layout() const {
   l.attributes["driver"] = config_.device.driver;
   if (link_->serial) l.attributes["port"] = link_->serial->port_path();
   if (link_->bluez) l.attributes["bluez_device"] = config_.bluez_device;
-  l.attributes["correction"] = config_.correction;
+  l.attributes["correction"] = std::string(to_string(config_.correction));
   l.attributes["hrv_window_s"] = config_.hrv_window_s;
   l.attributes["final_delay_beats"] = static_cast<std::int64_t>(monitor_->final_delay_beats());
   l.attributes["spectrum"] = config_.spectrum;

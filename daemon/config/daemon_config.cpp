@@ -4,7 +4,9 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
+#include "daemon/config/pressure_config_toml.hpp"
 #include "daemon/config/toml_access.hpp"
 #include "daemon/security/file_modes.hpp"
 
@@ -178,14 +180,9 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
     MatConfig m;
     m.device = parse_device(t, DeviceKind::mat, ids);
     m.pressure = parse_pressure_config(t.table(), source, t.path(), &c.deprecations);
-    std::string_view interval_key = "exposure_publish_interval_s";
-    if (t.table().contains("risk_publish_interval_s")) {  // deprecated alias (schemas/config-reference.md)
-      if (t.table().contains(interval_key))
-        t.fail("risk_publish_interval_s", "is the deprecated name of exposure_publish_interval_s, which is also given");
-      c.deprecations.push_back(source + ":" + std::to_string(t.line_of("risk_publish_interval_s")) + ": " +
-                               t.key_path("risk_publish_interval_s") + " is deprecated, use exposure_publish_interval_s");
-      interval_key = "risk_publish_interval_s";
-    }
+    // deprecated alias (schemas/config-reference.md)
+    const std::string_view interval_key =
+        t.current_or_deprecated("risk_publish_interval_s", "exposure_publish_interval_s", &c.deprecations);
     m.exposure_publish_interval_s = t.number_or(interval_key, m.exposure_publish_interval_s, 0.1, 3600.0);
     m.device.options.rows = static_cast<std::uint16_t>(m.pressure.geometry.rows);
     m.device.options.cols = static_cast<std::uint16_t>(m.pressure.geometry.cols);
@@ -196,9 +193,13 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
                   "ant_device_number", "device", "adapter", "bus_address", "correction", "hrv_window_s",
                   "baseline_s", "spectrum"});
     HeartConfig h;
-    h.correction = t.string_or("correction", h.correction);
-    if (h.correction != "none" && h.correction != "lipponen" && h.correction != "simple")
-      t.fail("correction", "must be \"none\", \"lipponen\" or \"simple\"");
+    if (const auto correction = t.optional_string("correction")) {
+      try {
+        h.correction = parse_correction_mode(*correction);
+      } catch (const std::invalid_argument& e) {
+        t.fail("correction", e.what());
+      }
+    }
     h.hrv_window_s = t.number_or("hrv_window_s", h.hrv_window_s, 10.0, 600.0);
     if (t.table().contains("baseline_s")) {
       t.number_or("baseline_s", 0.0, 0.0, 1800.0);  // still checked, so a typo'd value is reported

@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "daemon/pressure/pressure_config.hpp"
-#include "daemon/pressure/pressure_config_toml.hpp"
+#include "daemon/config/config_error.hpp"
+#include "daemon/hrv/artifact_corrector.hpp"
 #include "daemon/relaxation/relaxation.hpp"
 #include "daemon/security/curve_keys.hpp"
 #include "drivers/driver_registry.hpp"
@@ -36,7 +37,7 @@ struct HeartConfig {
   std::string bluez_device;        // address "A0:9E:..." or name prefix "Polar H10"
   std::string bluez_adapter = "hci0";
   std::string bluez_bus_address;   // "" = system bus (tests use a private bus)
-  std::string correction = "lipponen";  // none | lipponen | simple (schemas/hrv.md)
+  CorrectionMode correction = CorrectionMode::lipponen;  // schemas/hrv.md §3
   double hrv_window_s = 60.0;
   std::string spectrum = "default";     // default | pyhrv | kubios: FrequencySettings preset (schemas/hrv.md section 5)
 };

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/config/config_error.hpp"
 
@@ -31,6 +32,11 @@ class TomlAccess {
     throw ConfigError(file_, line_of(key), key_path(key), what);
   }
 
+  // A renamed key: `current`, or `deprecated` when only that is given (then one "file:line: key is
+  // deprecated, use ..." line goes to `warnings`); both given is an error.
+  std::string_view current_or_deprecated(std::string_view deprecated, std::string_view current,
+                                         std::vector<std::string>* warnings) const;
+
   // Rejects keys the program does not know: a typo must not be silently ignored.
   void allow_only(std::initializer_list<std::string_view> known) const;
 
@@ -40,9 +46,19 @@ class TomlAccess {
   std::optional<std::int64_t> optional_integer(std::string_view key, std::int64_t min, std::int64_t max) const;
   std::int64_t integer_or(std::string_view key, std::int64_t fallback, std::int64_t min, std::int64_t max) const;
   std::int64_t required_integer(std::string_view key, std::int64_t min, std::int64_t max) const;
-  double number_or(std::string_view key, double fallback, double min, double max) const;
-  std::optional<double> optional_number(std::string_view key, double min, double max) const;
+  // `above`: the value must exceed min (a pitch or a scale of 0 means nothing), not just reach it.
+  enum class Lower { at_least, above };
+  double number_or(std::string_view key, double fallback, double min, double max, Lower lower = Lower::at_least) const;
+  std::optional<double> optional_number(std::string_view key, double min, double max, Lower lower = Lower::at_least) const;
+  std::optional<bool> optional_bool(std::string_view key) const;
   bool bool_or(std::string_view key, bool fallback) const;
+  bool has(std::string_view key) const { return table_.contains(key); }
+  const toml::node* get(std::string_view key) const { return table_.get(key); }
+  // A table below this one, with its own dotted path for messages.
+  TomlAccess child(const toml::table& table, std::string_view key) const { return {table, file_, key_path(key)}; }
+
+  // 2.5, 1000, 0.001: a number as a person writes it in a message.
+  static std::string format_number(double v);
   const toml::table* optional_table(std::string_view key) const;
   const toml::array* optional_array(std::string_view key) const;
 

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "daemon/pressure/pressure_config_toml.hpp"
+#include "daemon/config/pressure_config_toml.hpp"
 
 namespace plinth {
 namespace {

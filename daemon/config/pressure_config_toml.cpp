@@ -1,100 +1,19 @@
-#include "daemon/pressure/pressure_config_toml.hpp"
+#include "daemon/config/pressure_config_toml.hpp"
 
 #include <cmath>
 #include <filesystem>
 #include <limits>
 #include <optional>
 
+#include "daemon/config/toml_access.hpp"
+
 namespace plinth {
 
 namespace {
 
-// Typed access to one table with errors that point at the offending line.
-class Reader {
- public:
-  Reader(const toml::table& table, const std::string& file, std::string path)
-      : table_(table), file_(file), path_(std::move(path)) {}
-
-  std::string key(std::string_view k) const { return path_.empty() ? std::string(k) : path_ + "." + std::string(k); }
-  std::uint32_t line(std::string_view k) const {
-    if (const toml::node* n = table_.get(k)) return n->source().begin.line;
-    return table_.source().begin.line;
-  }
-  [[noreturn]] void fail(std::string_view k, const std::string& what) const { throw ConfigError(file_, line(k), key(k), what); }
-  bool has(std::string_view k) const { return table_.contains(k); }
-  const toml::node* get(std::string_view k) const { return table_.get(k); }
-
-  void allow_only(std::initializer_list<std::string_view> known) const {
-    for (const auto& [k, node] : table_) {
-      bool ok = false;
-      for (auto name : known) ok = ok || k.str() == name;
-      if (!ok) throw ConfigError(file_, node.source().begin.line, key(k.str()), "unknown key");
-    }
-  }
-
-  std::optional<std::int64_t> integer(std::string_view k, std::int64_t min, std::int64_t max) const {
-    const toml::node* n = table_.get(k);
-    if (!n) return std::nullopt;
-    auto v = n->value_exact<std::int64_t>();
-    if (!v) fail(k, "must be an integer");
-    if (*v < min || *v > max) fail(k, "must be in " + std::to_string(min) + ".." + std::to_string(max) + ", not " + std::to_string(*v));
-    return v;
-  }
-  std::optional<double> number(std::string_view k, double min, double max, bool min_exclusive = false) const {
-    const toml::node* n = table_.get(k);
-    if (!n) return std::nullopt;
-    if (!n->is_number()) fail(k, "must be a number");
-    double v = n->value<double>().value_or(std::numeric_limits<double>::quiet_NaN());
-    const bool low = min_exclusive ? !(v > min) : !(v >= min);
-    if (!std::isfinite(v) || low || v > max)
-      fail(k, "must be " + std::string(min_exclusive ? "> " : ">= ") + fmt(min) + " and <= " + fmt(max) + ", not " + fmt(v));
-    return v;
-  }
-  std::optional<std::string> string(std::string_view k) const {
-    const toml::node* n = table_.get(k);
-    if (!n) return std::nullopt;
-    auto v = n->value_exact<std::string>();
-    if (!v) fail(k, "must be a string");
-    return v;
-  }
-  std::optional<bool> boolean(std::string_view k) const {
-    const toml::node* n = table_.get(k);
-    if (!n) return std::nullopt;
-    auto v = n->value_exact<bool>();
-    if (!v) fail(k, "must be true or false");
-    return v;
-  }
-  const toml::table* subtable(std::string_view k) const {
-    const toml::node* n = table_.get(k);
-    if (!n) return nullptr;
-    if (!n->is_table()) fail(k, "must be a table");
-    return n->as_table();
-  }
-  const toml::array* array(std::string_view k) const {
-    const toml::node* n = table_.get(k);
-    if (!n) return nullptr;
-    if (!n->is_array()) fail(k, "must be an array");
-    return n->as_array();
-  }
-  const std::string& file() const { return file_; }
-  const std::string& path() const { return path_; }
-
-  static std::string fmt(double v) {
-    std::string s = std::to_string(v);
-    while (s.size() > 1 && s.back() == '0') s.pop_back();
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    return s;
-  }
-
- private:
-  const toml::table& table_;
-  const std::string& file_;
-  std::string path_;
-};
-
-CalibrationCurve parse_curve(const Reader& cal, const std::string& kind) {
+CalibrationCurve parse_curve(const TomlAccess& cal, const std::string& kind) {
   CalibrationCurve c;
-  if (auto unit = cal.string("unit")) {
+  if (auto unit = cal.optional_string("unit")) {
     if (*unit == "kPa") c.unit = PressureUnit::kpa;
     else if (*unit == "mmHg") c.unit = PressureUnit::mmhg;
     else cal.fail("unit", "must be \"kPa\" or \"mmHg\", not \"" + *unit + "\"");
@@ -102,25 +21,25 @@ CalibrationCurve parse_curve(const Reader& cal, const std::string& kind) {
   const double big = 1e12;
   if (kind == "linear") {
     c.kind = CurveKind::linear;
-    auto scale = cal.number("scale", 0.0, big, true);
+    auto scale = cal.optional_number("scale", 0.0, big, TomlAccess::Lower::above);
     if (!scale) cal.fail("scale", "a linear curve needs scale (pressure per raw count)");
     c.scale = *scale;
   } else if (kind == "power") {
     c.kind = CurveKind::power;
-    auto a = cal.number("a", 0.0, big, true);
+    auto a = cal.optional_number("a", 0.0, big, TomlAccess::Lower::above);
     if (!a) cal.fail("a", "a power curve needs a (P = a * x^b)");
-    auto b = cal.number("b", 0.0, 10.0, true);
+    auto b = cal.optional_number("b", 0.0, 10.0, TomlAccess::Lower::above);
     if (!b) cal.fail("b", "a power curve needs b (P = a * x^b)");
     c.a = *a;
     c.b = *b;
   } else if (kind == "table") {
     c.kind = CurveKind::table;
-    const toml::array* points = cal.array("points");
+    const toml::array* points = cal.optional_array("points");
     if (!points || points->empty()) cal.fail("points", "a table curve needs points = [[x, pressure], ...]");
     for (const toml::node& pt : *points) {
       const toml::array* pair = pt.as_array();
       auto bad = [&](const std::string& what) {
-        throw ConfigError(cal.file(), pt.source().begin.line, cal.key("points"), what);
+        throw ConfigError(cal.file(), pt.source().begin.line, cal.key_path("points"), what);
       };
       if (!pair || pair->size() != 2 || !(*pair)[0].is_number() || !(*pair)[1].is_number())
         bad("every point must be [x, pressure] with two numbers");
@@ -142,15 +61,15 @@ CalibrationCurve parse_curve(const Reader& cal, const std::string& kind) {
   return c;
 }
 
-Calibration parse_calibration(const Reader& dev, const MatGeometry& g) {
-  const toml::table* table = dev.subtable("calibration");
+Calibration parse_calibration(const TomlAccess& dev, const MatGeometry& g) {
+  const toml::table* table = dev.optional_table("calibration");
   if (!table) dev.fail("calibration", "missing: a mat needs [calibration] with a curve (schemas/calibration.md)");
-  Reader cal(*table, dev.file(), dev.key("calibration"));
+  TomlAccess cal(*table, dev.file(), dev.key_path("calibration"));
   cal.allow_only({"file", "curve", "unit", "scale", "a", "b", "points"});
   Calibration out;
   out.source = "config";
   bool have_curve = false;
-  if (auto path = cal.string("file")) {
+  if (auto path = cal.optional_string("file")) {
     std::filesystem::path p(*path);
     if (p.is_relative()) p = std::filesystem::path(dev.file()).parent_path() / p;
     CalibrationFile f;
@@ -170,7 +89,7 @@ Calibration parse_calibration(const Reader& dev, const MatGeometry& g) {
       have_curve = true;
     }
   }
-  if (auto kind = cal.string("curve")) {
+  if (auto kind = cal.optional_string("curve")) {
     out.curve = parse_curve(cal, *kind);
     have_curve = true;
   } else {
@@ -181,16 +100,16 @@ Calibration parse_calibration(const Reader& dev, const MatGeometry& g) {
   return out;
 }
 
-RegionSpec parse_region(const toml::node& node, const Reader& dev, std::size_t index, const MatGeometry& g) {
-  const std::string path = dev.key("regions") + "[" + std::to_string(index) + "]";
+RegionSpec parse_region(const toml::node& node, const TomlAccess& dev, std::size_t index, const MatGeometry& g) {
+  const std::string path = dev.key_path("regions") + "[" + std::to_string(index) + "]";
   const toml::table* table = node.as_table();
   if (!table) throw ConfigError(dev.file(), node.source().begin.line, path, "must be a table ([[regions]])");
-  Reader reg(*table, dev.file(), path);
+  TomlAccess reg(*table, dev.file(), path);
   reg.allow_only({"name", "rect", "mask"});
-  auto name = reg.string("name");
+  auto name = reg.optional_string("name");
   if (!name || name->empty()) reg.fail("name", "every region needs a non-empty name");
   if (reg.has("rect") == reg.has("mask")) reg.fail("rect", "give exactly one of rect = [row0, col0, rows, cols] or mask");
-  if (const toml::array* rect = reg.array("rect")) {
+  if (const toml::array* rect = reg.optional_array("rect")) {
     std::int64_t v[4];
     if (rect->size() != 4) reg.fail("rect", "must be [row0, col0, rows, cols]");
     for (std::size_t i = 0; i < 4; ++i) {
@@ -205,7 +124,7 @@ RegionSpec parse_region(const toml::node& node, const Reader& dev, std::size_t i
     return rect_region(*name, g, static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2]),
                        static_cast<int>(v[3]));
   }
-  const toml::array* mask = reg.array("mask");
+  const toml::array* mask = reg.optional_array("mask");
   if (mask->size() != g.rows)
     reg.fail("mask", "needs one string per row (" + std::to_string(g.rows) + "), has " + std::to_string(mask->size()));
   RegionSpec region{*name, std::vector<std::uint8_t>(g.sensels(), 0)};
@@ -214,7 +133,7 @@ RegionSpec parse_region(const toml::node& node, const Reader& dev, std::size_t i
     const toml::node& row_node = (*mask)[r];
     auto row = row_node.value_exact<std::string>();
     auto bad = [&](const std::string& what) {
-      throw ConfigError(dev.file(), row_node.source().begin.line, reg.key("mask") + "[" + std::to_string(r) + "]", what);
+      throw ConfigError(dev.file(), row_node.source().begin.line, reg.key_path("mask") + "[" + std::to_string(r) + "]", what);
     };
     if (!row) bad("must be a string");
     if (row->size() != g.cols) bad("has " + std::to_string(row->size()) + " characters, the mat has " + std::to_string(g.cols) + " columns");
@@ -245,48 +164,43 @@ const std::vector<std::string_view>& pressure_config_keys() {
 
 PressureConfig parse_pressure_config(const toml::table& device_table, const std::string& file, const std::string& key_prefix,
                                      std::vector<std::string>* warnings) {
-  Reader dev(device_table, file, key_prefix);
+  TomlAccess dev(device_table, file, key_prefix);
   // "risk" overstated what a pressure-time integral above 32 mmHg tells (schemas/pressure-metrics.md
   // §Exposure map); the old names keep working, with a warning.
-  auto renamed = [&](std::string_view old_key, std::string_view new_key) -> std::string_view {
-    if (!dev.has(old_key)) return new_key;
-    if (dev.has(new_key)) dev.fail(old_key, "is the deprecated name of " + std::string(new_key) + ", which is also given");
-    if (warnings)
-      warnings->push_back(file + ":" + std::to_string(dev.line(old_key)) + ": " + dev.key(old_key) + " is deprecated, use " +
-                          std::string(new_key));
-    return old_key;
+  auto renamed = [&](std::string_view old_key, std::string_view new_key) {
+    return dev.current_or_deprecated(old_key, new_key, warnings);
   };
   PressureConfig c;
   MatGeometry& g = c.geometry;
-  auto rows = dev.integer("rows", 1, 1024);
+  auto rows = dev.optional_integer("rows", 1, 1024);
   if (!rows) dev.fail("rows", "missing: the mat's number of rows");
-  auto cols = dev.integer("cols", 1, 1024);
+  auto cols = dev.optional_integer("cols", 1, 1024);
   if (!cols) dev.fail("cols", "missing: the mat's number of columns");
   g.rows = static_cast<std::uint16_t>(*rows);
   g.cols = static_cast<std::uint16_t>(*cols);
   const double max_pitch = 100.0;
-  if (auto pitch = dev.number("pitch_cm", 0.0, max_pitch, true)) {
+  if (auto pitch = dev.optional_number("pitch_cm", 0.0, max_pitch, TomlAccess::Lower::above)) {
     if (dev.has("pitch_row_cm")) dev.fail("pitch_row_cm", "give either pitch_cm or pitch_row_cm and pitch_col_cm");
     if (dev.has("pitch_col_cm")) dev.fail("pitch_col_cm", "give either pitch_cm or pitch_row_cm and pitch_col_cm");
     g.pitch_row_cm = g.pitch_col_cm = *pitch;
   } else {
-    auto pr = dev.number("pitch_row_cm", 0.0, max_pitch, true);
-    auto pc = dev.number("pitch_col_cm", 0.0, max_pitch, true);
+    auto pr = dev.optional_number("pitch_row_cm", 0.0, max_pitch, TomlAccess::Lower::above);
+    auto pc = dev.optional_number("pitch_col_cm", 0.0, max_pitch, TomlAccess::Lower::above);
     if (!pr && !pc) dev.fail("pitch_cm", "missing: the sensel pitch in cm (or pitch_row_cm and pitch_col_cm)");
     if (!pr) dev.fail("pitch_row_cm", "missing: pitch_col_cm needs pitch_row_cm too");
     if (!pc) dev.fail("pitch_col_cm", "missing: pitch_row_cm needs pitch_col_cm too");
     g.pitch_row_cm = *pr;
     g.pitch_col_cm = *pc;
   }
-  c.saturation_raw = static_cast<std::uint16_t>(dev.integer("saturation_raw", 1, 65535).value_or(65535));
-  c.noise_threshold_mmhg = dev.number("noise_threshold_mmhg", 0.0, 1000.0).value_or(kDefaultNoiseThresholdMmhg);
-  c.noise_floor_sd = dev.number("noise_floor_sd", 0.0, 100.0).value_or(kDefaultNoiseFloorSd);
-  c.contact_threshold_mmhg = dev.number("contact_threshold_mmhg", 0.0, 1000.0).value_or(0.0);
-  c.sway_window_s = dev.number("sway_window_s", 0.0, 3600.0, true).value_or(10.0);
-  c.exposure_threshold_mmhg = dev.number(renamed("risk_threshold_mmhg", "exposure_threshold_mmhg"), 0.0, 1000.0).value_or(32.0);
-  c.exposure_max_gap_s = dev.number(renamed("risk_max_gap_s", "exposure_max_gap_s"), 0.0, 3600.0, true).value_or(5.0);
-  c.detect_corrupt_frames = dev.boolean("detect_corrupt_frames").value_or(true);
-  if (auto axis = dev.string("symmetry_axis")) {
+  c.saturation_raw = static_cast<std::uint16_t>(dev.optional_integer("saturation_raw", 1, 65535).value_or(65535));
+  c.noise_threshold_mmhg = dev.optional_number("noise_threshold_mmhg", 0.0, 1000.0).value_or(kDefaultNoiseThresholdMmhg);
+  c.noise_floor_sd = dev.optional_number("noise_floor_sd", 0.0, 100.0).value_or(kDefaultNoiseFloorSd);
+  c.contact_threshold_mmhg = dev.optional_number("contact_threshold_mmhg", 0.0, 1000.0).value_or(0.0);
+  c.sway_window_s = dev.optional_number("sway_window_s", 0.0, 3600.0, TomlAccess::Lower::above).value_or(10.0);
+  c.exposure_threshold_mmhg = dev.optional_number(renamed("risk_threshold_mmhg", "exposure_threshold_mmhg"), 0.0, 1000.0).value_or(32.0);
+  c.exposure_max_gap_s = dev.optional_number(renamed("risk_max_gap_s", "exposure_max_gap_s"), 0.0, 3600.0, TomlAccess::Lower::above).value_or(5.0);
+  c.detect_corrupt_frames = dev.optional_bool("detect_corrupt_frames").value_or(true);
+  if (auto axis = dev.optional_string("symmetry_axis")) {
     if (*axis == "rows") c.symmetry_axis = SymmetryAxis::along_rows;
     else if (*axis == "cols") c.symmetry_axis = SymmetryAxis::along_cols;
     else if (*axis == "principal") c.symmetry_axis = SymmetryAxis::principal;
@@ -295,17 +209,17 @@ PressureConfig parse_pressure_config(const toml::table& device_table, const std:
 
   c.calibration = parse_calibration(dev, g);
 
-  if (const toml::table* occ = dev.subtable("occupancy")) {
-    Reader o(*occ, file, dev.key("occupancy"));
+  if (const toml::table* occ = dev.optional_table("occupancy")) {
+    TomlAccess o(*occ, file, dev.key_path("occupancy"));
     o.allow_only({"on_load_n", "off_load_n", "on_hold_s", "off_hold_s"});
-    c.occupancy.on_load_n = o.number("on_load_n", 0.0, 1e6).value_or(c.occupancy.on_load_n);
-    c.occupancy.off_load_n = o.number("off_load_n", 0.0, 1e6).value_or(c.occupancy.off_load_n);
-    c.occupancy.on_hold_s = o.number("on_hold_s", 0.0, 3600.0).value_or(c.occupancy.on_hold_s);
-    c.occupancy.off_hold_s = o.number("off_hold_s", 0.0, 3600.0).value_or(c.occupancy.off_hold_s);
+    c.occupancy.on_load_n = o.optional_number("on_load_n", 0.0, 1e6).value_or(c.occupancy.on_load_n);
+    c.occupancy.off_load_n = o.optional_number("off_load_n", 0.0, 1e6).value_or(c.occupancy.off_load_n);
+    c.occupancy.on_hold_s = o.optional_number("on_hold_s", 0.0, 3600.0).value_or(c.occupancy.on_hold_s);
+    c.occupancy.off_hold_s = o.optional_number("off_hold_s", 0.0, 3600.0).value_or(c.occupancy.off_hold_s);
     if (!(c.occupancy.on_load_n > c.occupancy.off_load_n))
       o.fail(o.has("off_load_n") ? "off_load_n" : "on_load_n",
-             "off_load_n (" + Reader::fmt(c.occupancy.off_load_n) + ") must be below on_load_n (" +
-                 Reader::fmt(c.occupancy.on_load_n) + ") for the hysteresis");
+             "off_load_n (" + TomlAccess::format_number(c.occupancy.off_load_n) + ") must be below on_load_n (" +
+                 TomlAccess::format_number(c.occupancy.on_load_n) + ") for the hysteresis");
   }
 
   if (const toml::node* regions = dev.get("regions")) {
@@ -315,12 +229,12 @@ PressureConfig parse_pressure_config(const toml::table& device_table, const std:
       RegionSpec region = parse_region((*list)[i], dev, i, g);
       for (const RegionSpec& earlier : c.regions)
         if (earlier.name == region.name)
-          throw ConfigError(file, (*list)[i].source().begin.line, dev.key("regions") + "[" + std::to_string(i) + "].name",
+          throw ConfigError(file, (*list)[i].source().begin.line, dev.key_path("regions") + "[" + std::to_string(i) + "].name",
                             "region \"" + region.name + "\" is defined twice");
       c.regions.push_back(std::move(region));
     }
   }
-  if (auto name = dev.string("dispersion_region")) {
+  if (auto name = dev.optional_string("dispersion_region")) {
     bool found = false;
     for (const RegionSpec& r : c.regions) found = found || r.name == *name;
     if (!found) dev.fail("dispersion_region", "\"" + *name + "\" is not one of the configured regions");
