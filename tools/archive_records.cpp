@@ -131,6 +131,7 @@ BeatRecord restore_beat(const ArchiveTable& beats, std::size_t row) {
   b.flags = to_integer<std::uint32_t>(beats.value("flags", row, 0.0), 0);
   const std::uint32_t implied = (b.flags & beat_dropped) ? 0u : (b.flags & beat_split) ? 2u : 1u;
   b.nn_count = to_integer<std::uint32_t>(beats.value("nn_count", row, implied), implied);
+  b.provisional_flags = to_integer<std::uint32_t>(beats.value("provisional_flags", row, 0.0), 0);
   return b;
 }
 

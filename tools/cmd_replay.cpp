@@ -159,8 +159,9 @@ struct MatSource {
 };
 
 struct HeartSource {
-  std::string id, beat_topic, hrv_topic;
-  ArchiveTable beats, hrv;
+  std::string id, beat_topic, final_topic, hrv_topic;
+  ArchiveTable beats, finals, hrv;       // finals: /heart/<id>/beats_final (empty before format 2)
+  std::vector<std::int64_t> final_times;  // when each final decision was made live
 };
 
 DaemonConfig config_for_replay(const ArchiveReader& reader, const std::string& config_path) {
@@ -309,9 +310,17 @@ class Replay {
     HeartSource h;
     h.id = d.id;
     h.beat_topic = "heart.beat." + d.id;
+    h.final_topic = "heart.beat_final." + d.id;
     h.hrv_topic = "heart.hrv." + d.id;
     h.beats = reader_.beats(d.id);
+    h.finals = reader_.beats_final(d.id);
     h.hrv = reader_.hrv(d.id);
+    const auto delay = number_of(d.attributes, "final_delay_beats");
+    std::vector<std::int64_t> final_index(h.finals.size());
+    for (std::size_t r = 0; r < final_index.size(); ++r)
+      final_index[r] = static_cast<std::int64_t>(h.finals.value("beat_index", r, static_cast<double>(r)));
+    h.final_times = final_decision_times(final_index, h.beats.time_ns,
+                                         delay && *delay >= 0 ? static_cast<std::size_t>(*delay) : 0);
     hearts_.push_back(std::move(h));
   }
 
@@ -325,6 +334,7 @@ class Replay {
     }
     for (std::uint32_t k = 0; k < hearts_.size(); ++k) {
       series.push_back({ReplayItemKind::beat, k, hearts_[k].beats.time_ns});
+      series.push_back({ReplayItemKind::beat_final, k, hearts_[k].final_times});
       series.push_back({ReplayItemKind::hrv, k, hearts_[k].hrv.time_ns});
     }
     items_ = merge_timeline(series);
@@ -348,6 +358,9 @@ class Replay {
         break;
       case ReplayItemKind::beat:
         if (!warm_up) replay_beat(hearts_[item.source], item.row, socket);
+        break;
+      case ReplayItemKind::beat_final:
+        if (!warm_up) replay_final_beat(hearts_[item.source], item.row, socket);
         break;
       case ReplayItemKind::hrv:
         if (!warm_up) replay_hrv(hearts_[item.source], item.row, socket);
@@ -414,6 +427,14 @@ class Replay {
     // Sensor contact is not archived; a beat that arrived implies contact.
     encode_heart_beat(h, b, restore_beat_missing(s.beats, row), true, false, buffer_);
     socket.send(s.beat_topic, buffer_);
+  }
+
+  // As live: the header carries the beat's own time and index, though the decision came later.
+  void replay_final_beat(const HeartSource& s, std::size_t row, ReplaySocket& socket) {
+    const BeatRecord b = restore_beat(s.finals, row);
+    MessageHeader h{session_id_, socket.next_seq(s.final_topic), b.time_ns, s.id, b.beat_index, 0};
+    encode_heart_beat(h, b, restore_beat_missing(s.finals, row), true, true, buffer_);
+    socket.send(s.final_topic, buffer_);
   }
 
   void replay_hrv(const HeartSource& s, std::size_t row, ReplaySocket& socket) {

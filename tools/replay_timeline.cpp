@@ -41,4 +41,18 @@ std::vector<std::int64_t> match_rows_by_time(std::span<const std::int64_t> rows,
   return match;
 }
 
+std::vector<std::int64_t> final_decision_times(std::span<const std::int64_t> final_index,
+                                               std::span<const std::int64_t> beat_times, std::size_t delay_beats) {
+  std::vector<std::int64_t> out;
+  out.reserve(final_index.size());
+  std::int64_t latest = beat_times.empty() ? 0 : beat_times.front();
+  for (const std::int64_t index : final_index) {
+    const std::size_t deciding = index < 0 ? 0 : static_cast<std::size_t>(index) + delay_beats;
+    const std::int64_t t = beat_times.empty() ? latest : beat_times[std::min(deciding, beat_times.size() - 1)];
+    latest = std::max(latest, t);
+    out.push_back(latest);
+  }
+  return out;
+}
+
 }  // namespace plinth

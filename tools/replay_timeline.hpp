@@ -8,7 +8,7 @@
 
 namespace plinth {
 
-enum class ReplayItemKind : std::uint8_t { event, frame, metrics, beat, hrv };
+enum class ReplayItemKind : std::uint8_t { event, frame, metrics, beat, beat_final, hrv };
 
 struct ReplayItem {
   std::int64_t time_ns = 0;
@@ -38,5 +38,12 @@ std::int64_t due_after_ns(std::int64_t time_ns, std::int64_t origin_ns, double s
 // For each row of a metrics table, the frame with the same time (-1 if none). Both time
 // series must be non-decreasing, as the archive writes them.
 std::vector<std::int64_t> match_rows_by_time(std::span<const std::int64_t> rows, std::span<const std::int64_t> frames);
+
+// When each final beat decision was made live: on the arrival of the beat `delay_beats` after it
+// (schemas/hrv.md §3.2), or at the last beat for those the session's end decided. `final_index`
+// holds each final row's beat_index, `beat_times` the live beats' arrival times (row = beat_index).
+// Non-decreasing, like every replay series.
+std::vector<std::int64_t> final_decision_times(std::span<const std::int64_t> final_index,
+                                               std::span<const std::int64_t> beat_times, std::size_t delay_beats);
 
 }  // namespace plinth

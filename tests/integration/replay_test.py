@@ -31,6 +31,7 @@ MESSAGES = {
     "pressure.frame.": pb.PressureFrame,
     "pressure.metrics.": pb.PressureMetrics,
     "heart.beat.": pb.HeartBeat,
+    "heart.beat_final.": pb.HeartBeat,
     "heart.hrv.": pb.HeartHrv,
     "session.event": pb.SessionEvent,
 }
@@ -199,6 +200,7 @@ class ReplayTest(unittest.TestCase):
             cls.frame_times = f["pressure/mat0/time_ns"][:]
             cls.events = f["events"][:]
             cls.beats = f["heart/strap0/beats"][:]
+            cls.finals = f["heart/strap0/beats_final"][:]
 
     @classmethod
     def tearDownClass(cls):
@@ -285,7 +287,8 @@ class ReplayTest(unittest.TestCase):
         marker = events[kinds.index("marker")]
         self.assertEqual((marker.label, marker.detail, marker.value), ("effleurage", "upper back", 2.0))
         # Live, the marker arrived in the middle of the frames; replayed, it must too.
-        order = [(t, m) for t, m, _ in sub.messages]
+        # A final beat decision carries its beat's own time but comes ~52 beats later, live and replayed.
+        order = [(t, m) for t, m, _ in sub.messages if not t.startswith("heart.beat_final.")]
         times = [m.header.host_time_ns for _, m in order]
         self.assertEqual(times, sorted(times), "replayed messages are not in time order")
         marker_at = next(i for i, (t, m) in enumerate(order) if t == "session.event" and m.kind == "marker")
@@ -301,6 +304,20 @@ class ReplayTest(unittest.TestCase):
             if b.header.device_seq in live_beats:
                 diff = fields_equal(live_beats[b.header.device_seq], b)
                 self.assertFalse(diff, diff)
+        # The final decisions as recorded, and as published live.
+        finals = sub.of("heart.beat_final.strap0")
+        self.assertEqual(len(finals), len(self.finals))
+        self.assertGreater(len(finals), 0)
+        self.assertTrue(all(b.final_decision for b in finals))
+        live_finals = {b.header.device_seq: b for b in self.live.of("heart.beat_final.strap0")}
+        compared = 0
+        for b in finals:
+            if b.header.device_seq in live_finals:
+                diff = fields_equal(live_finals[b.header.device_seq], b)
+                self.assertFalse(diff, diff)
+                compared += 1
+        print(f"MEASURED replay: {len(finals)} final beat decisions, {compared} equal to the live ones")
+        self.assertGreater(compared, 0)
         # The sliding (60 s) and standard (300 s) windows can share an arrival time.
         live_hrv = {(h.header.host_time_ns, h.window_kind): h for h in self.live.of("heart.hrv.strap0")}
         checked = 0

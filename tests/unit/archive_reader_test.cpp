@@ -280,6 +280,18 @@ TEST(ReplayTimeline, MergesByTimeKeepingSeriesOrderForTies) {
   EXPECT_EQ(first_at_or_after(items, 31), items.size());
 }
 
+TEST(ReplayTimeline, FinalDecisionsAreReplayedWhenTheyWereMadeLive) {
+  // Beats arrive at 0, 10, ..., 90; a final decision waits 3 beats after its beat.
+  std::vector<std::int64_t> beat_times;
+  for (std::int64_t k = 0; k < 10; ++k) beat_times.push_back(10 * k);
+  const std::vector<std::int64_t> index{0, 1, 2, 5, 6, 7, 8, 9};  // 3 and 4 lost to a full archive queue
+  // Beat 6 is decided on the arrival of beat 9; 7..9 only at the session's end (the last beat).
+  EXPECT_EQ(final_decision_times(index, beat_times, 3),
+            (std::vector<std::int64_t>{30, 40, 50, 80, 90, 90, 90, 90}));
+  EXPECT_EQ(final_decision_times(index, {}, 3), std::vector<std::int64_t>(index.size(), 0));
+  EXPECT_TRUE(final_decision_times({}, beat_times, 3).empty());
+}
+
 TEST(ArchiveRecords, OldHrvRowsGetRmssdChangeFromDeltaLnRmssd) {
   // An archive written before rmssd_change_pct: ln_rmssd_change_pct is not restored (a percent
   // change of a logarithm); the RMSSD change is 100 (e^delta_ln_rmssd - 1).
