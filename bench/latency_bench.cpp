@@ -6,6 +6,10 @@
 // `pressure.metrics.mat0` message as it arrives. Frames are matched by device_seq.
 // The floor: the same pty carrying one frame-sized buffer between two processes (last byte
 // written -> last byte read), and what a real UART at the documented baud would take.
+// Beside them, the daemon's own figures from its `status` topic (StageLatency: arrival of the
+// read -> end of each stage, measured inside plinthd): the whole run's from the last status
+// ("session" window, warm-up included), and the spread of the per-second ("interval") p99s
+// after the warm-up. What the daemon does not account for is the pty, the scheduler and ZeroMQ.
 //
 //   bench_latency --rows 64 --cols 64 --rate 100 --seconds 30
 #include <fcntl.h>
@@ -17,12 +21,15 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <string_view>
 #include <thread>
 #include <zmq.hpp>
 
@@ -73,6 +80,14 @@ Stats stats_of(const std::vector<double>& us) {
 void print_row(const char* what, const Stats& s) {
   std::printf("  %-44s %7zu %9.0f %9.0f %9.0f %9.0f\n", what, s.n, s.p50, s.p99, s.p999, s.max);
 }
+
+// One stage of the daemon's own latency as the last status gave it (session window), and the
+// p99 of each one-second interval after the warm-up.
+struct DaemonStage {
+  std::string stage;
+  Stats session;
+  std::vector<double> interval_p99;
+};
 
 std::size_t frame_bytes(int rows, int cols) {
   return mat_protocol::kHeaderSize + mat_protocol::kFrameFixedSize + std::size_t(rows) * std::size_t(cols) * 2 +
@@ -197,10 +212,13 @@ int run(const Options& o) {
   std::atomic<bool> done{false};
   std::vector<std::int64_t> frame_at(capacity, 0), metrics_at(capacity, 0), host_ns(capacity, 0);
   std::atomic<std::int64_t> first_arrival{0};
+  std::mutex status_mutex;
+  std::vector<std::pair<std::int64_t, v1::Status>> statuses;  // (received at, status) with latency
   std::thread measuring([&] {
     zmq::socket_t sub(context, zmq::socket_type::sub);
     sub.set(zmq::sockopt::subscribe, "pressure.frame.");
     sub.set(zmq::sockopt::subscribe, "pressure.metrics.");
+    sub.set(zmq::sockopt::subscribe, "status");
     sub.set(zmq::sockopt::rcvtimeo, 100);
     sub.connect(endpoint);
     zmq::message_t topic, payload;
@@ -210,6 +228,14 @@ int run(const Options& o) {
       if (!sub.recv(topic)) continue;
       const std::int64_t at = realtime_ns();
       if (!sub.recv(payload)) continue;
+      if (topic.to_string_view() == "status") {
+        v1::Status s;
+        if (s.ParseFromArray(payload.data(), static_cast<int>(payload.size())) && s.latency_size() > 0) {
+          std::lock_guard lock(status_mutex);
+          statuses.emplace_back(at, std::move(s));
+        }
+        continue;
+      }
       const bool is_frame = topic.to_string_view().starts_with("pressure.frame.");
       const v1::Header* h = nullptr;
       if (is_frame && frame.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) h = &frame.header();
@@ -293,6 +319,28 @@ int run(const Options& o) {
         dump << seq << ',' << written_ns[seq] << ',' << (frame_at[seq] - written_ns[seq]) / 1e3 << ','
              << (host_ns[seq] - written_ns[seq]) / 1e3 << '\n';
   }
+  // The daemon's own figures for mat0: the last status's session window; the interval p99s
+  // of the statuses received after the warm-up (each covers the second before it).
+  std::vector<DaemonStage> daemon_stages;
+  for (const auto& [at, s] : statuses)
+    for (const auto& l : s.latency()) {
+      if (l.device_id() != "mat0") continue;
+      auto it = std::find_if(daemon_stages.begin(), daemon_stages.end(),
+                             [&](const DaemonStage& d) { return d.stage == l.stage(); });
+      if (it == daemon_stages.end()) it = daemon_stages.insert(daemon_stages.end(), DaemonStage{l.stage(), {}, {}});
+      if (l.window() == "session") {
+        it->session = Stats{static_cast<std::size_t>(l.count()), l.p50_us(), l.p99_us(), l.p999_us(), l.max_us()};
+      } else if (l.window() == "interval" && at >= cutoff + 1'000'000'000 && l.count() > 0) {
+        it->interval_p99.push_back(l.p99_us());
+      }
+    }
+  auto daemon_stage = [&](std::string_view name) {
+    for (const auto& d : daemon_stages)
+      if (d.stage == name) return d;
+    return DaemonStage{std::string(name), {}, {}};
+  };
+  const DaemonStage own_published = daemon_stage("published"), own_archived = daemon_stage("archive_queued");
+
   const SimDeviceStats sim = device.stats();
   const Stats f = stats_of(to_frame), m = stats_of(to_metrics);
   std::printf("%dx%d (rows x cols) at %.0f Hz, %.0f s after %.0f s warm-up, archive %s, %d extra subscribers "
@@ -308,16 +356,32 @@ int run(const Options& o) {
   print_row("wire -> subscriber, pressure.metrics", m);
   print_row("  of which wire -> daemon host_time_ns (*)", stats_of(to_host));
   print_row("  of which host_time_ns -> subscriber (*)", stats_of(host_to_sub));
+  for (const auto& d : daemon_stages)
+    print_row(("daemon's own: arrival -> " + d.stage + " (**)").c_str(), d.session);
+  for (const auto& d : daemon_stages) {
+    if (d.interval_p99.empty()) continue;
+    const Stats spread = stats_of(d.interval_p99);
+    std::printf("  daemon's own p99 per second after the warm-up, %-15s median %6.0f, worst %6.0f (%zu s)\n",
+                d.stage.c_str(), spread.p50, spread.max, spread.n);
+  }
   std::printf("  floor on a real UART at %.0f baud 8N1: %.0f us per frame%s\n", o.uart_baud, uart_us,
               uart_us * o.rate_hz > 1e6 ? " (longer than the frame period: this rate needs USB CDC)" : "");
   std::printf("  (*) host_time_ns is the daemon's monotonic clock mapped to UNIX time at its start: "
               "a split, not a measurement\n");
+  std::printf("  (**) measured inside plinthd from the read's arrival (StageLatency on `status`), the whole "
+              "session including the warm-up; percentiles within 0.2 %%\n");
   std::printf("RESULT latency rows=%d cols=%d rate_hz=%.0f archive=%d extra_subs=%d frame_p50_us=%.0f "
               "frame_p99_us=%.0f frame_p999_us=%.0f frame_max_us=%.0f metrics_p50_us=%.0f metrics_p99_us=%.0f "
               "metrics_p999_us=%.0f metrics_max_us=%.0f floor_pty_p50_us=%.0f floor_pty_p99_us=%.0f "
-              "floor_uart_us=%.0f lost=%zu nice=%d load=%.2f\n",
+              "floor_uart_us=%.0f lost=%zu nice=%d load=%.2f daemon_published_p50_us=%.1f "
+              "daemon_published_p99_us=%.1f daemon_published_p999_us=%.1f daemon_published_max_us=%.1f "
+              "daemon_archived_p50_us=%.1f daemon_archived_p99_us=%.1f daemon_archived_p999_us=%.1f "
+              "daemon_archived_max_us=%.1f\n",
               o.rows, o.cols, o.rate_hz, o.archive ? 1 : 0, o.extra_subscribers, f.p50, f.p99, f.p999, f.max, m.p50,
-              m.p99, m.p999, m.max, floor.p50, floor.p99, uart_us, lost_frames + lost_metrics, o.nice, load);
+              m.p99, m.p999, m.max, floor.p50, floor.p99, uart_us, lost_frames + lost_metrics, o.nice, load,
+              own_published.session.p50, own_published.session.p99, own_published.session.p999,
+              own_published.session.max, own_archived.session.p50, own_archived.session.p99,
+              own_archived.session.p999, own_archived.session.max);
   std::filesystem::remove_all(dir);
   return (status == 0 && !to_frame.empty()) ? 0 : 1;
 }

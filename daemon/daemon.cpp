@@ -77,6 +77,8 @@ struct Daemon::Impl final : SessionOutlet {
   std::vector<double> relaxation_values;
   std::vector<std::uint64_t> status_counters;
   std::vector<double> status_gauges;
+  // The mats' stage latencies as of the last status (StageLatency; control `status` repeats them).
+  std::vector<StageLatencySummary> latency_;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   std::unique_ptr<ArchiveWriter> archive_;
@@ -174,6 +176,14 @@ ArchiveStatusLayout Daemon::Impl::status_layout() const {
   layout.counters.push_back({"archive.dropped", "records"});
   layout.gauges.push_back({"archive.queue_depth", "records"});
   layout.gauges.push_back({"disk.free_bytes", "bytes"});
+  // The mats' stage latencies, in the order MatChannel::take_latency() gives them.
+  for (const auto& ch : mats)
+    for (const char* window : {"interval", "session"})
+      for (std::string_view stage : MatChannel::kLatencyStages) {
+        const std::string prefix = ch->id() + ".latency." + window + "." + std::string(stage) + ".";
+        layout.counters.push_back({prefix + "count", "frames"});
+        for (const char* q : {"p50_us", "p99_us", "p999_us", "max_us"}) layout.gauges.push_back({prefix + q, "us"});
+      }
   for (const auto& name : RelaxationTracker::archive_fields()) layout.relaxation.push_back({name, ""});
   return layout;
 }
@@ -194,6 +204,10 @@ void Daemon::Impl::archive_status(const DaemonHealth& d, std::int64_t now) {
     }
   status_counters.push_back(archive_dropped);
   status_gauges = {queue_depth, static_cast<double>(d.archive.free_disk_bytes)};
+  for (const StageLatencySummary& l : d.latency) {
+    status_counters.push_back(l.count);
+    for (double v : {l.p50_us, l.p99_us, l.p999_us, l.max_us}) status_gauges.push_back(v);
+  }
   archive_->submit_status(now, status_counters, status_gauges);
 }
 
@@ -231,7 +245,10 @@ DaemonHealth Daemon::Impl::health() const {
 }
 
 void Daemon::Impl::publish_status() {
-  const DaemonHealth d = health();
+  DaemonHealth d = health();
+  latency_.clear();
+  for (auto& ch : mats) ch->take_latency(latency_);
+  d.latency = latency_;
   if (!d.archive.error.empty() && d.archive.error != last_archive_error) {
     spdlog::error("archive {}: {} (acquisition and publishing go on)", d.archive.path, d.archive.error);
     publish_event("archive.error", d.archive.path, kNaN, d.archive.error);
@@ -328,6 +345,17 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
                                  {"crc_errors", dev.crc_errors},
                                  {"sequence_gaps", dev.sequence_gaps},
                                  {"reconnects", dev.reconnects}});
+            json latency = json::array();
+            auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+            for (const StageLatencySummary& l : latency_)
+              latency.push_back({{"device", l.device_id},
+                                 {"window", l.window},
+                                 {"stage", l.stage},
+                                 {"count", l.count},
+                                 {"p50_us", number(l.p50_us)},
+                                 {"p99_us", number(l.p99_us)},
+                                 {"p999_us", number(l.p999_us)},
+                                 {"max_us", number(l.max_us)}});
             return json{{"ok", true},
                         {"state", d.state},
                         {"session_id", session_id_},
@@ -336,6 +364,7 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
                         {"archive", d.archive.path},
                         {"archive_error", d.archive.error},
                         {"devices", devices},
+                        {"latency", latency},
                         {"software_version", kSoftwareVersion}}
                 .dump();
           },

@@ -19,6 +19,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, const MatConfig& config,
                        SessionOutlet& outlet, std::uint32_t archive_index)
     : config_(config),
+      clock_(clock),
       outlet_(outlet),
       archive_index_(archive_index),
       pipeline_(std::make_unique<PressurePipeline>(config.pressure)),
@@ -28,7 +29,8 @@ MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, cons
       metric_values_(PressurePipeline::metric_field_names().size()),
       calibration_json_(calibration_in_force_json(config.pressure)),
       exposure_(std::make_unique<ExposureMap>()),
-      exposure_interval_ns_(static_cast<std::int64_t>(config.exposure_publish_interval_s * 1e9)) {
+      exposure_interval_ns_(static_cast<std::int64_t>(config.exposure_publish_interval_s * 1e9)),
+      latency_(std::make_unique<Latency>()) {
   DeviceLinkCallbacks callbacks;
   callbacks.on_message = [this](StepOutcome o, const DecodedOutput& out, std::int64_t t) { on_message(o, out, t); };
   // The tracker is not reset on reconnect: frames a replugged device counted while it was
@@ -47,6 +49,27 @@ MatChannel::~MatChannel() = default;
 void MatChannel::reset_session() {
   pipeline_->reset_session();
   exposure_clock_started_ = false;
+  for (auto& h : latency_->session) h.reset();
+}
+
+void MatChannel::take_latency(std::vector<StageLatencySummary>& out) {
+  constexpr double kNaNValue = std::numeric_limits<double>::quiet_NaN();
+  auto summary = [&](const LatencyHistogram& h, std::string_view stage, std::string_view window) {
+    StageLatencySummary s{id(), stage, window, h.count(), kNaNValue, kNaNValue, kNaNValue, kNaNValue};
+    if (h.count() > 0) {
+      s.p50_us = static_cast<double>(h.quantile(0.5)) / 1e3;
+      s.p99_us = static_cast<double>(h.quantile(0.99)) / 1e3;
+      s.p999_us = static_cast<double>(h.quantile(0.999)) / 1e3;
+      s.max_us = static_cast<double>(h.max()) / 1e3;
+    }
+    out.push_back(std::move(s));
+  };
+  for (std::size_t i = 0; i < kLatencyStages.size(); ++i) {
+    summary(latency_->interval[i], kLatencyStages[i], "interval");
+    latency_->session[i].merge(latency_->interval[i]);
+    latency_->interval[i].reset();
+  }
+  for (std::size_t i = 0; i < kLatencyStages.size(); ++i) summary(latency_->session[i], kLatencyStages[i], "session");
 }
 
 void MatChannel::announce_calibration() { outlet_.event("calibration", id(), kNaN, calibration_json_, id()); }
@@ -54,6 +77,7 @@ void MatChannel::announce_calibration() { outlet_.event("calibration", id(), kNa
 void MatChannel::finish_session() {
   if (exposure_clock_started_ && last_frame_ns_ != exposure_last_published_ns_)
     publish_exposure(last_frame_ns_, last_device_seq_, last_device_time_us_);
+  for (auto& h : latency_->session) h.reset();  // between sessions: since the last one stopped
 }
 
 void MatChannel::publish_exposure(std::int64_t host_ns, std::uint32_t device_seq, std::uint64_t device_time_us) {
@@ -81,6 +105,9 @@ void MatChannel::on_message(StepOutcome outcome, const DecodedOutput& out, std::
 }
 
 void MatChannel::on_frame(const MatFrame& frame, std::int64_t host_ns) {
+  // Stage times on the clock that stamped host_ns (the read's arrival), so each difference
+  // is the daemon's own latency up to that point. Recorded only for frames that go on.
+  const std::int64_t decoded_ns = clock_.now_unix_ns();
   const auto& geometry = config_.pressure.geometry;
   if (frame.rows != geometry.rows || frame.cols != geometry.cols) {
     if (wrong_geometry_++ % 1000 == 0)
@@ -107,6 +134,7 @@ void MatChannel::on_frame(const MatFrame& frame, std::int64_t host_ns) {
   if (seq.restarted) outlet_.event("device.restarted", id(), kNaN, "device frame counter went backwards", id());
 
   const PressureResult& result = pipeline_->process(frame, host_ns);
+  const std::int64_t metrics_ns = clock_.now_unix_ns();
   Publisher& publisher = outlet_.publisher();
   std::string& buffer = outlet_.scratch();
   MessageHeader h{outlet_.session_id(), publisher.next_seq(frame_topic_), host_ns, id(), frame.device_seq,
@@ -117,10 +145,15 @@ void MatChannel::on_frame(const MatFrame& frame, std::int64_t host_ns) {
   h.seq = publisher.next_seq(metrics_topic_);
   encode_pressure_metrics(h, result, buffer);
   publisher.send(metrics_topic_, buffer);
+  auto& stage = latency_->interval;
+  stage[0].record(decoded_ns - host_ns);
+  stage[1].record(metrics_ns - host_ns);
+  stage[2].record(clock_.now_unix_ns() - host_ns);
 
   if (ArchiveWriter* archive = outlet_.archive()) {
     flatten_metrics(result, metric_values_);
     archive->submit_frame(archive_index_, host_ns, frame.device_seq, frame.device_time_us, frame.raw, metric_values_);
+    stage[3].record(clock_.now_unix_ns() - host_ns);
   }
   // The exposure map goes out every exposure_publish_interval_s of frame time (not wall time), so a
   // replayed or stalled stream gives the same snapshots; a backward step restarts the schedule.

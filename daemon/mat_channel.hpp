@@ -1,9 +1,11 @@
 #pragma once
 // One pressure mat: its serial link, its pipeline, gap tracking, publishing and archiving.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/archive/archive_layout.hpp"
@@ -11,6 +13,7 @@
 #include "daemon/device_link.hpp"
 #include "daemon/messages.hpp"
 #include "daemon/sequence_tracker.hpp"
+#include "daemon/util/latency_histogram.hpp"
 
 namespace plinth {
 
@@ -22,6 +25,10 @@ class SessionOutlet;
 class MatChannel {
  public:
   using FrameObserver = std::function<void(const PressureResult&)>;
+  // The daemon's own latency stages of a frame, each measured from the frame's host arrival
+  // (StageLatency in schemas/proto/plinth.proto).
+  static constexpr std::array<std::string_view, 4> kLatencyStages{"decoded", "metrics", "published",
+                                                                  "archive_queued"};
   MatChannel(boost::asio::io_context& io, const HostClock& clock, const MatConfig& config, SessionOutlet& outlet,
              std::uint32_t archive_index);
   ~MatChannel();
@@ -35,6 +42,7 @@ class MatChannel {
   // after session.start, so that the archive's /events holds it too).
   void announce_calibration();
   // Publishes and archives the final exposure map of the session (before session.stop).
+  // Both this and reset_session() restart the "session" latency window.
   void finish_session();
   // Called after each processed frame (the relaxation readout watches stillness).
   void set_observer(FrameObserver observer) { observer_ = std::move(observer); }
@@ -42,6 +50,9 @@ class MatChannel {
   const std::string& id() const { return config_.device.id; }
   ArchiveDeviceLayout archive_layout() const;
   DeviceHealth health() const;
+  // Appends the latency of each stage over the interval since the previous call, then since
+  // the session started (8 entries, in the order of kLatencyStages), and starts a new interval.
+  void take_latency(std::vector<StageLatencySummary>& out);
   // One decoded message from the link. Public so that bench/pipeline_bench.cpp can drive the
   // real per-frame path from a byte buffer, without a port.
   void on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns);
@@ -51,6 +62,7 @@ class MatChannel {
   void publish_exposure(std::int64_t host_ns, std::uint32_t device_seq, std::uint64_t device_time_us);
 
   MatConfig config_;
+  const HostClock& clock_;
   SessionOutlet& outlet_;
   std::uint32_t archive_index_;
   std::unique_ptr<PressurePipeline> pipeline_;
@@ -70,6 +82,13 @@ class MatChannel {
   std::uint32_t last_device_seq_ = 0;
   std::uint64_t last_device_time_us_ = 0;
   FrameObserver observer_;
+  // Recorded per frame into `interval`; take_latency() folds it into `session`. On the heap:
+  // 8 histograms of 54 KiB.
+  struct Latency {
+    std::array<LatencyHistogram, kLatencyStages.size()> interval;
+    std::array<LatencyHistogram, kLatencyStages.size()> session;
+  };
+  std::unique_ptr<Latency> latency_;
 };
 
 }  // namespace plinth

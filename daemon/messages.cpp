@@ -99,6 +99,17 @@ void encode_status(const MessageHeader& h, const DaemonHealth& health, std::stri
   a->set_free_disk_bytes(health.archive.free_disk_bytes);
   a->set_error(health.archive.error);
   a->set_frames_written(health.archive.frames_written);
+  for (const auto& l : health.latency) {
+    auto* s = m.add_latency();
+    s->set_device_id(l.device_id);
+    s->set_stage(std::string(l.stage));
+    s->set_window(std::string(l.window));
+    s->set_count(l.count);
+    s->set_p50_us(l.p50_us);
+    s->set_p99_us(l.p99_us);
+    s->set_p999_us(l.p999_us);
+    s->set_max_us(l.max_us);
+  }
   m.SerializeToString(&out);
 }
 

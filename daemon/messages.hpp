@@ -61,12 +61,21 @@ struct ArchiveHealth {
   std::uint64_t bytes_written = 0, free_disk_bytes = 0, frames_written = 0;
   std::int64_t last_flush_ns = 0;
 };
+// One mat's latency for one stage and window (StageLatency in plinth.proto).
+struct StageLatencySummary {
+  std::string device_id;
+  std::string_view stage;   // one of MatChannel::kLatencyStages
+  std::string_view window;  // "interval" or "session"
+  std::uint64_t count = 0;
+  double p50_us = 0, p99_us = 0, p999_us = 0, max_us = 0;  // NaN when count is 0
+};
 struct DaemonHealth {
   std::string state;
   double uptime_s = 0;
   std::vector<DeviceHealth> devices;
   std::vector<ConsumerHealth> consumers;
   ArchiveHealth archive;
+  std::vector<StageLatencySummary> latency;
 };
 void encode_status(const MessageHeader& h, const DaemonHealth& health, std::string& out);
 

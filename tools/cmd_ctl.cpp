@@ -1,4 +1,5 @@
 // plinth ctl: send one request to the daemon's control endpoint and print the reply.
+#include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
@@ -16,7 +17,29 @@ struct CtlOptions {
   CurveClientOptions curve;
 };
 
-int send_request(const CtlOptions& o, const std::string& text) {
+// `ctl status`: the daemon's own latency (StageLatency, schemas/topics.md) as a table on
+// stderr, next to the JSON reply on stdout (which stays one line, for scripts).
+void print_latency(const nlohmann::json& reply) {
+  const auto it = reply.find("latency");
+  if (it == reply.end() || !it->is_array() || it->empty()) return;
+  auto us = [](const nlohmann::json& v) {
+    char text[32];
+    if (!v.is_number()) return std::string("-");
+    std::snprintf(text, sizeof text, "%.1f", v.get<double>());
+    return std::string(text);
+  };
+  std::fprintf(stderr, "daemon latency from a frame's arrival (us; interval: since the last status, "
+                       "session: since the session started)\n");
+  std::fprintf(stderr, "  %-12s %-9s %-15s %9s %9s %9s %9s %9s\n", "device", "window", "stage", "frames", "p50",
+               "p99", "p99.9", "max");
+  for (const auto& l : *it)
+    std::fprintf(stderr, "  %-12s %-9s %-15s %9llu %9s %9s %9s %9s\n", l.value("device", "").c_str(),
+                 l.value("window", "").c_str(), l.value("stage", "").c_str(),
+                 static_cast<unsigned long long>(l.value("count", std::uint64_t{0})), us(l["p50_us"]).c_str(),
+                 us(l["p99_us"]).c_str(), us(l["p999_us"]).c_str(), us(l["max_us"]).c_str());
+}
+
+int send_request(const CtlOptions& o, const std::string& text, bool latency_table = false) {
   zmq::context_t context;
   zmq::socket_t socket(context, zmq::socket_type::req);
   socket.set(zmq::sockopt::linger, 0);
@@ -42,6 +65,7 @@ int send_request(const CtlOptions& o, const std::string& text) {
   (void)socket.recv(reply, zmq::recv_flags::none);
   std::cout << reply.to_string() << '\n';
   auto parsed = nlohmann::json::parse(reply.to_string(), nullptr, false);
+  if (latency_table && parsed.is_object()) print_latency(parsed);
   return parsed.is_object() && parsed.value("ok", false) ? 0 : 1;
 }
 
@@ -58,10 +82,13 @@ void add_ctl_command(CLI::App& app) {
     if (int rc = send_request(*o, o->request.dump())) throw CLI::RuntimeError(rc);
   };
 
-  ctl->add_subcommand("status", "Print the daemon's status")->callback([o, run] {
-    o->request = {{"cmd", "status"}};
-    run();
-  });
+  ctl->add_subcommand("status",
+                      "Print the daemon's status (JSON on stdout; the daemon's own latency per mat and "
+                      "stage as a table on stderr)")
+      ->callback([o] {
+        o->request = {{"cmd", "status"}};
+        if (int rc = send_request(*o, o->request.dump(), true)) throw CLI::RuntimeError(rc);
+      });
 
   auto subject = std::make_shared<std::string>();
   auto* start = ctl->add_subcommand("start", "Start a new session (a new archive file)");

@@ -171,6 +171,44 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(status["state"], "recording")
         self.assertEqual([d["state"] for d in status["devices"]], ["connected", "connected"])
 
+        # The daemon's own latency per mat and stage (StageLatency), once a second on `status`:
+        # cumulative from the frame's arrival, so the stages are in order, and far below a frame
+        # period on any machine that keeps up.
+        stages = ["decoded", "metrics", "published", "archive_queued"]
+        deadline = time.monotonic() + 5
+        while not any(s.latency and s.latency[0].count > 0 for s in statuses) and time.monotonic() < deadline:
+            got = self.receive()
+            if got and got[0] == "status":
+                statuses.append(got[1])
+        st = next(s for s in reversed(statuses) if s.latency and s.latency[0].count > 0)
+        self.assertEqual([(l.device_id, l.window, l.stage) for l in st.latency],
+                         [("mat0", w, s) for w in ("interval", "session") for s in stages])
+        for window in ("interval", "session"):
+            rows = [l for l in st.latency if l.window == window]
+            self.assertTrue(all(l.count == rows[0].count > 0 for l in rows), rows)  # archive on: every stage
+            for l in rows:
+                self.assertTrue(0 <= l.p50_us <= l.p99_us <= l.p999_us <= l.max_us, l)
+                self.assertLess(l.p50_us, 10_000, l)
+            for a, b in zip(rows, rows[1:]):
+                self.assertLessEqual(a.max_us, b.max_us, (a, b))
+                self.assertLessEqual(a.p50_us, b.p50_us * 1.002 + 0.001, (a, b))
+        interval = next(l for l in st.latency if l.window == "interval")
+        session = next(l for l in st.latency if l.window == "session")
+        self.assertGreaterEqual(session.count, interval.count)
+        self.assertEqual([(l["device"], l["window"], l["stage"]) for l in status["latency"]],
+                         [("mat0", w, s) for w in ("interval", "session") for s in stages])
+        ctl = subprocess.run([PLINTH, "ctl", "-e", f"tcp://127.0.0.1:{self.control_port}", "status"],
+                             capture_output=True, text=True, timeout=10)
+        self.assertEqual(ctl.returncode, 0, ctl.stderr)
+        self.assertTrue(json.loads(ctl.stdout)["ok"])
+        self.assertIn("archive_queued", ctl.stderr)
+        self.assertIn("p99.9", ctl.stderr)
+        for l in st.latency:
+            if l.window == "session":
+                print(f"MEASURED daemon latency {l.stage}: n={l.count} p50={l.p50_us:.1f} p99={l.p99_us:.1f} "
+                      f"p99.9={l.p999_us:.1f} max={l.max_us:.1f} us")
+        sys.stdout.write(ctl.stderr)
+
         # The strap: beats arrive (after the corrector's few-beat delay) with plausible RR,
         # and HRV can be asked for at any time.
         deadline = time.monotonic() + 20
@@ -254,6 +292,18 @@ class EndToEnd(unittest.TestCase):
             self.assertGreaterEqual(h5["heart/strap0/hrv"].shape[0], 1)  # at least the on-demand update
             self.assertGreaterEqual(h5["status"].shape[0], 1)
             self.assertIn("mat0.frames", h5["status"].dtype.names)
+            st_ds = h5["status"][:]
+            units = dict(zip(st_ds.dtype.names, h5["status"].attrs["units"]))
+            for s in stages:
+                for w in ("interval", "session"):
+                    prefix = f"mat0.latency.{w}.{s}."
+                    self.assertEqual(units[prefix + "count"], "frames")
+                    self.assertEqual(units[prefix + "p99_us"], "us")
+            last = st_ds[-1]
+            self.assertGreater(int(last["mat0.latency.session.published.count"]), 0)
+            self.assertTrue(0 < last["mat0.latency.session.published.p50_us"]
+                            <= last["mat0.latency.session.published.p99_us"]
+                            <= last["mat0.latency.session.published.max_us"])
 
 
 if __name__ == "__main__":
