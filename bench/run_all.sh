@@ -45,3 +45,6 @@ if /usr/bin/python3 -c 'import scipy' 2>/dev/null; then
 else
   echo "skipped: needs python3-scipy (apt-get install python3-scipy)"
 fi
+
+echo "== 6. plinth report of a one-hour 64x32 @ 50 Hz session (one pinned CPU)"
+bash bench/report_bench.sh "$build" $((quick ? 5 : 60))
