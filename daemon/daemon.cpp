@@ -169,9 +169,8 @@ void Daemon::Impl::schedule_relaxation() {
 ArchiveStatusLayout Daemon::Impl::status_layout() const {
   ArchiveStatusLayout layout;
   for (const DeviceHealth& d : health().devices)
-    for (const char* c : {"frames", "bytes", "crc_errors", "framing_errors", "resyncs", "sequence_gaps",
-                          "frames_lost", "reconnects", "duplicates", "garbage_bytes"})
-      layout.counters.push_back({d.id + "." + c, std::string(c) == "bytes" ? "bytes" : "count"});
+    for (const DeviceCounter& c : kDeviceCounters)
+      layout.counters.push_back({d.id + "." + std::string(c.name), std::string(c.unit)});
   layout.counters.push_back({"publisher.dropped", "messages"});
   layout.counters.push_back({"archive.dropped", "records"});
   layout.gauges.push_back({"archive.queue_depth", "records"});
@@ -191,9 +190,7 @@ ArchiveStatusLayout Daemon::Impl::status_layout() const {
 void Daemon::Impl::archive_status(const DaemonHealth& d, std::int64_t now) {
   status_counters.clear();
   for (const DeviceHealth& h : d.devices)
-    for (std::uint64_t v : {h.frames, h.bytes, h.crc_errors, h.framing_errors, h.resyncs, h.sequence_gaps,
-                            h.frames_lost, h.reconnects, h.duplicates, h.garbage_bytes})
-      status_counters.push_back(v);
+    for (const DeviceCounter& c : kDeviceCounters) status_counters.push_back(h.*c.value);
   status_counters.push_back(publisher_.dropped());
   std::uint64_t archive_dropped = 0;
   double queue_depth = 0;
@@ -336,15 +333,11 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
           [&](const StatusRequest&) {
             const DaemonHealth d = health();
             json devices = json::array();
-            for (const auto& dev : d.devices)
-              devices.push_back({{"id", dev.id},
-                                 {"kind", dev.kind},
-                                 {"state", dev.state},
-                                 {"port", dev.port},
-                                 {"frames", dev.frames},
-                                 {"crc_errors", dev.crc_errors},
-                                 {"sequence_gaps", dev.sequence_gaps},
-                                 {"reconnects", dev.reconnects}});
+            for (const auto& dev : d.devices) {
+              json entry = {{"id", dev.id}, {"kind", dev.kind}, {"state", dev.state}, {"port", dev.port}};
+              for (const DeviceCounter& c : kDeviceCounters) entry[std::string(c.name)] = dev.*c.value;
+              devices.push_back(std::move(entry));
+            }
             json latency = json::array();
             auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
             for (const StageLatencySummary& l : latency_)

@@ -74,16 +74,16 @@ void encode_status(const MessageHeader& h, const DaemonHealth& health, std::stri
     s->set_driver(d.driver);
     s->set_port(d.port);
     s->set_state(d.state);
-    s->set_frames(d.frames);
-    s->set_bytes(d.bytes);
-    s->set_crc_errors(d.crc_errors);
-    s->set_framing_errors(d.framing_errors);
-    s->set_resyncs(d.resyncs);
-    s->set_sequence_gaps(d.sequence_gaps);
-    s->set_frames_lost(d.frames_lost);
-    s->set_reconnects(d.reconnects);
-    s->set_duplicates(d.duplicates);
-    s->set_garbage_bytes(d.garbage_bytes);
+    // By name through the descriptor (looked up once): kDeviceCounters is the one list.
+    static const auto counter_fields = [] {
+      std::vector<const google::protobuf::FieldDescriptor*> fields;
+      for (const DeviceCounter& c : kDeviceCounters)
+        fields.push_back(v1::DeviceStatus::descriptor()->FindFieldByName(std::string(c.name)));
+      return fields;
+    }();
+    const google::protobuf::Reflection* reflection = s->GetReflection();
+    for (std::size_t k = 0; k < std::size(kDeviceCounters); ++k)
+      if (counter_fields[k]) reflection->SetUInt64(s, counter_fields[k], d.*kDeviceCounters[k].value);
   }
   for (const auto& c : health.consumers) {
     auto* s = m.add_consumers();

@@ -52,6 +52,25 @@ struct DeviceHealth {
   std::uint64_t frames = 0, bytes = 0, crc_errors = 0, framing_errors = 0, resyncs = 0, sequence_gaps = 0,
                 frames_lost = 0, reconnects = 0, duplicates = 0, garbage_bytes = 0;
 };
+// DeviceHealth's counters, named once: the DeviceStatus fields of the same names on `status`,
+// the control reply's JSON and the archived /status columns (<id>.<name>, in this order) follow it.
+struct DeviceCounter {
+  std::string_view name;
+  std::string_view unit;  // of the archived column
+  std::uint64_t DeviceHealth::*value;
+};
+inline constexpr DeviceCounter kDeviceCounters[] = {
+    {"frames", "count", &DeviceHealth::frames},
+    {"bytes", "bytes", &DeviceHealth::bytes},
+    {"crc_errors", "count", &DeviceHealth::crc_errors},
+    {"framing_errors", "count", &DeviceHealth::framing_errors},
+    {"resyncs", "count", &DeviceHealth::resyncs},
+    {"sequence_gaps", "count", &DeviceHealth::sequence_gaps},
+    {"frames_lost", "count", &DeviceHealth::frames_lost},
+    {"reconnects", "count", &DeviceHealth::reconnects},
+    {"duplicates", "count", &DeviceHealth::duplicates},
+    {"garbage_bytes", "count", &DeviceHealth::garbage_bytes},
+};
 struct ConsumerHealth {
   std::string name;
   std::uint64_t queue_depth = 0, queue_capacity = 0, dropped = 0;
