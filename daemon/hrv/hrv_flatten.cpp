@@ -1,19 +1,10 @@
 #include "daemon/hrv/hrv_flatten.hpp"
 
-#include <array>
-#include <stdexcept>
-#include <string>
+#include "daemon/util/field_table.hpp"
 
 namespace plinth {
 
 namespace {
-
-// One table per record keeps names and values in the same order by construction.
-template <typename Record>
-struct Field {
-  std::string_view name;
-  double (*value)(const Record&);
-};
 
 constexpr Field<HrvMetrics> hrv_fields[] = {
     {"time_ns", [](const HrvMetrics& m) { return static_cast<double>(m.time_ns); }},
@@ -61,35 +52,19 @@ constexpr Field<BeatRecord> beat_fields[] = {
     {"provisional_flags", [](const BeatRecord& b) { return static_cast<double>(b.provisional_flags); }},
 };
 
-template <typename Record, std::size_t N>
-constexpr std::array<std::string_view, N> names_of(const Field<Record> (&fields)[N]) {
-  std::array<std::string_view, N> names{};
-  for (std::size_t i = 0; i < N; ++i) names[i] = fields[i].name;
-  return names;
-}
-
-constexpr auto hrv_names = names_of(hrv_fields);
-constexpr auto beat_names = names_of(beat_fields);
-
-template <typename Record, std::size_t N>
-void flatten(const Field<Record> (&fields)[N], const Record& record, std::span<double> out, const char* what) {
-  if (out.size() != N) {
-    throw std::invalid_argument(std::string(what) + ": output has " + std::to_string(out.size()) + " values, the record has " +
-                                std::to_string(N) + " fields");
-  }
-  for (std::size_t i = 0; i < N; ++i) out[i] = fields[i].value(record);
-}
+constexpr auto hrv_names = field_names(hrv_fields);
+constexpr auto beat_names = field_names(beat_fields);
 
 }  // namespace
 
 std::span<const std::string_view> hrv_record_fields() { return hrv_names; }
 void flatten_hrv_record(const HrvMetrics& record, std::span<double> out) {
-  flatten(hrv_fields, record, out, "flatten_hrv_record");
+  flatten_fields(hrv_fields, record, out, "flatten_hrv_record");
 }
 
 std::span<const std::string_view> beat_record_fields() { return beat_names; }
 void flatten_beat_record(const BeatRecord& record, std::span<double> out) {
-  flatten(beat_fields, record, out, "flatten_beat_record");
+  flatten_fields(beat_fields, record, out, "flatten_beat_record");
 }
 
 }  // namespace plinth

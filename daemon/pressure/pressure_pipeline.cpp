@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "daemon/pressure/corrupt_frame.hpp"
+#include "daemon/util/field_table.hpp"
 
 namespace plinth {
 
@@ -99,40 +100,52 @@ const PressureResult& PressurePipeline::process(const MatFrame& frame, std::int6
   return r;
 }
 
+namespace {
+
+// One row per archived metric (schemas/pressure-metrics.md, schemas/archive-layout.md): the
+// archive's metric columns and the CSV export follow this table.
+constexpr Field<PressureResult> kMetricFields[] = {
+    {"total_load_n", [](const PressureResult& r) { return r.frame.total_load_n; }},
+    {"contact_area_cm2", [](const PressureResult& r) { return r.frame.contact_area_cm2; }},
+    {"contact_sensels", [](const PressureResult& r) { return static_cast<double>(r.frame.contact_sensels); }},
+    {"mean_pressure_mmhg", [](const PressureResult& r) { return r.frame.mean_pressure_mmhg; }},
+    {"peak_pressure_mmhg", [](const PressureResult& r) { return r.frame.peak_pressure_mmhg; }},
+    {"peak_row", [](const PressureResult& r) { return static_cast<double>(r.frame.peak_row); }},
+    {"peak_col", [](const PressureResult& r) { return static_cast<double>(r.frame.peak_col); }},
+    {"ppi_mmhg", [](const PressureResult& r) { return r.frame.ppi_mmhg; }},
+    {"ppi_row", [](const PressureResult& r) { return static_cast<double>(r.frame.ppi_row); }},
+    {"ppi_col", [](const PressureResult& r) { return static_cast<double>(r.frame.ppi_col); }},
+    {"coefficient_of_variation", [](const PressureResult& r) { return r.frame.coefficient_of_variation; }},
+    {"cop_row_cm", [](const PressureResult& r) { return r.frame.cop_row_cm; }},
+    {"cop_col_cm", [](const PressureResult& r) { return r.frame.cop_col_cm; }},
+    {"gradient_max_mmhg_per_cm", [](const PressureResult& r) { return r.frame.gradient_max_mmhg_per_cm; }},
+    {"saturated_count", [](const PressureResult& r) { return static_cast<double>(r.frame.saturated_count); }},
+    {"suspect", [](const PressureResult& r) { return r.suspect ? 1.0 : 0.0; }},
+    {"occupied", [](const PressureResult& r) { return r.occupied ? 1.0 : 0.0; }},
+    {"left_load_n", [](const PressureResult& r) { return r.symmetry.left_load_n; }},
+    {"right_load_n", [](const PressureResult& r) { return r.symmetry.right_load_n; }},
+    {"symmetry_index_pct", [](const PressureResult& r) { return r.symmetry.symmetry_index_pct; }},
+    {"axis_angle_deg", [](const PressureResult& r) { return r.symmetry.axis_angle_deg; }},
+    {"midline_row_cm", [](const PressureResult& r) { return r.symmetry.midline_row_cm; }},
+    {"midline_col_cm", [](const PressureResult& r) { return r.symmetry.midline_col_cm; }},
+    {"dispersion_index_pct", [](const PressureResult& r) { return r.dispersion_index_pct; }},
+    {"sway_window_s", [](const PressureResult& r) { return r.sway.window_s; }},
+    {"sway_samples", [](const PressureResult& r) { return static_cast<double>(r.sway.samples); }},
+    {"sway_path_length_cm", [](const PressureResult& r) { return r.sway.path_length_cm; }},
+    {"sway_mean_velocity_cm_s", [](const PressureResult& r) { return r.sway.mean_velocity_cm_s; }},
+    {"sway_rms_distance_cm", [](const PressureResult& r) { return r.sway.rms_distance_cm; }},
+    {"sway_ellipse95_area_cm2", [](const PressureResult& r) { return r.sway.ellipse95_area_cm2; }},
+    {"movement_index_per_s", [](const PressureResult& r) { return r.movement_index_per_s; }},
+};
+
+}  // namespace
+
 const std::vector<std::string>& PressurePipeline::metric_field_names() {
-  static const std::vector<std::string> names = {
-      "total_load_n",
-      "contact_area_cm2",
-      "contact_sensels",
-      "mean_pressure_mmhg",
-      "peak_pressure_mmhg",
-      "peak_row",
-      "peak_col",
-      "ppi_mmhg",
-      "ppi_row",
-      "ppi_col",
-      "coefficient_of_variation",
-      "cop_row_cm",
-      "cop_col_cm",
-      "gradient_max_mmhg_per_cm",
-      "saturated_count",
-      "suspect",
-      "occupied",
-      "left_load_n",
-      "right_load_n",
-      "symmetry_index_pct",
-      "axis_angle_deg",
-      "midline_row_cm",
-      "midline_col_cm",
-      "dispersion_index_pct",
-      "sway_window_s",
-      "sway_samples",
-      "sway_path_length_cm",
-      "sway_mean_velocity_cm_s",
-      "sway_rms_distance_cm",
-      "sway_ellipse95_area_cm2",
-      "movement_index_per_s",
-  };
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& field : kMetricFields) out.emplace_back(field.name);
+    return out;
+  }();
   return names;
 }
 
@@ -145,46 +158,7 @@ std::vector<std::string> PressurePipeline::region_field_names() const {
 }
 
 void flatten_metrics(const PressureResult& r, std::span<double> out) {
-  if (out.size() != PressurePipeline::metric_field_names().size())
-    throw std::invalid_argument("flatten_metrics: output must hold " +
-                                std::to_string(PressurePipeline::metric_field_names().size()) + " values");
-  const FrameMetrics& f = r.frame;
-  const double values[] = {
-      f.total_load_n,
-      f.contact_area_cm2,
-      static_cast<double>(f.contact_sensels),
-      f.mean_pressure_mmhg,
-      f.peak_pressure_mmhg,
-      static_cast<double>(f.peak_row),
-      static_cast<double>(f.peak_col),
-      f.ppi_mmhg,
-      static_cast<double>(f.ppi_row),
-      static_cast<double>(f.ppi_col),
-      f.coefficient_of_variation,
-      f.cop_row_cm,
-      f.cop_col_cm,
-      f.gradient_max_mmhg_per_cm,
-      static_cast<double>(f.saturated_count),
-      r.suspect ? 1.0 : 0.0,
-      r.occupied ? 1.0 : 0.0,
-      r.symmetry.left_load_n,
-      r.symmetry.right_load_n,
-      r.symmetry.symmetry_index_pct,
-      r.symmetry.axis_angle_deg,
-      r.symmetry.midline_row_cm,
-      r.symmetry.midline_col_cm,
-      r.dispersion_index_pct,
-      r.sway.window_s,
-      static_cast<double>(r.sway.samples),
-      r.sway.path_length_cm,
-      r.sway.mean_velocity_cm_s,
-      r.sway.rms_distance_cm,
-      r.sway.ellipse95_area_cm2,
-      r.movement_index_per_s,
-  };
-  static_assert(std::size(values) > 0);
-  if (std::size(values) != out.size()) throw std::logic_error("flatten_metrics: field list and values disagree");
-  std::copy(std::begin(values), std::end(values), out.begin());
+  flatten_fields(kMetricFields, r, out, "flatten_metrics");
 }
 
 void flatten_region_metrics(const PressureResult& r, std::span<double> out) {
