@@ -12,6 +12,7 @@
 #include "daemon/publisher.hpp"
 #include "daemon/session_outlet.hpp"
 #include "drivers/bluez/bluez_heart_strap.hpp"
+#include "drivers/driver_registry.hpp"
 
 namespace plinth {
 

@@ -9,6 +9,7 @@
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "daemon/publisher.hpp"
 #include "daemon/session_outlet.hpp"
+#include "drivers/driver_registry.hpp"
 
 namespace plinth {
 

@@ -6,6 +6,7 @@
 #include "drivers/sim/mat_source.hpp"
 #include "drivers/sim_device.hpp"
 #include "drivers/sim_heart_emitter.hpp"
+#include "drivers/driver_registry.hpp"
 
 namespace plinth {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "drivers/driver_registry.hpp"
+#include "drivers/driver.hpp"
 #include "drivers/stream_decoder.hpp"
 
 namespace plinth::ant {

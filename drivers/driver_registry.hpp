@@ -1,56 +1,13 @@
 #pragma once
 // The table of device protocols (after gpsd's driver table). Each protocol lives in one
-// file under drivers/ and exports one DriverDescriptor; driver_registry.cpp lists them.
-// The daemon and `plinth sim` look protocols up by name and never name one themselves.
-#include <cstdint>
-#include <memory>
-#include <span>
-#include <string>
+// file under drivers/ and exports one DriverDescriptor (drivers/driver.hpp); driver_registry.cpp
+// lists them. The daemon and `plinth sim` look protocols up by name and never name one themselves.
 #include <string_view>
 #include <vector>
 
-#include "drivers/host_session.hpp"
-#include "drivers/samples.hpp"
-#include "drivers/stream_decoder.hpp"
+#include "drivers/driver.hpp"
 
 namespace plinth {
-
-// Settings a protocol may need that the wire does not carry (geometry of a text mat,
-// the ANT+ network key, ...). Filled from the device's config table.
-struct DriverOptions {
-  std::uint16_t rows = 0;
-  std::uint16_t cols = 0;
-  std::string ant_network_key;  // hex, 16 digits; never shipped with the project
-  std::uint16_t ant_device_number = 0;  // 0 = pair with any strap
-};
-
-// What `plinth sim` needs to speak a protocol as a device would.
-class SimEncoder {
- public:
-  virtual ~SimEncoder() = default;
-  // Append the wire bytes of one frame (mat protocols) or one beat (heart protocols).
-  virtual void encode_frame(const MatFrame&, std::vector<std::uint8_t>&) {}
-  virtual void encode_heart(const HeartSample&, std::vector<std::uint8_t>&) {}
-  // The host wrote `in`; append any answer (identify, acknowledgements, set-up replies).
-  virtual void on_host_bytes(std::span<const std::uint8_t> in, std::vector<std::uint8_t>& out) = 0;
-  // False while the host has stopped the stream (protocols with start/stop commands).
-  virtual bool streaming() const { return true; }
-};
-
-struct DriverDescriptor {
-  std::string_view name;     // config `driver = "..."`
-  DeviceKind kind;
-  std::string_view summary;  // one line for `plinth sim --list` and docs
-  std::uint32_t default_baud;
-  StepFunction (*make_step)(const DriverOptions&);
-  // Bytes the host writes after opening the port (identify, start streaming, set-up).
-  std::vector<std::uint8_t> (*open_request)(const DriverOptions&);
-  // Bytes the host writes before closing (stop streaming); may be empty.
-  std::vector<std::uint8_t> (*close_request)(const DriverOptions&);
-  std::unique_ptr<SimEncoder> (*make_sim)(const DriverOptions&, const DeviceInfo&);
-  // Set-up that must check each answer (drivers/host_session.hpp); null for most protocols.
-  std::unique_ptr<HostSession> (*make_host_session)(const DriverOptions&) = nullptr;
-};
 
 const std::vector<const DriverDescriptor*>& all_drivers();
 const DriverDescriptor* find_driver(std::string_view name);

@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-#include "drivers/driver_registry.hpp"
+#include "drivers/driver.hpp"
 #include "drivers/stream_decoder.hpp"
 
 namespace plinth::row_matrix {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "drivers/ble_heart_rate.hpp"
-#include "drivers/driver_registry.hpp"
+#include "drivers/driver.hpp"
 #include "drivers/stream_decoder.hpp"
 
 namespace plinth::rr_line {

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "drivers/driver_registry.hpp"
+#include "drivers/driver.hpp"
 #include "drivers/serial_port.hpp"
 #include "drivers/sim_faults.hpp"
 

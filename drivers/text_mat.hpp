@@ -4,7 +4,7 @@
 #include <span>
 #include <vector>
 
-#include "drivers/driver_registry.hpp"
+#include "drivers/driver.hpp"
 #include "drivers/stream_decoder.hpp"
 
 namespace plinth::text_mat {

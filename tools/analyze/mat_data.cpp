@@ -10,6 +10,7 @@
 #include "drivers/sim/recording_reader.hpp"
 #include "drivers/stream_decoder.hpp"
 #include "tools/archive_reader.hpp"
+#include "drivers/driver_registry.hpp"
 
 namespace plinth {
 namespace {
