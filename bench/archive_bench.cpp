@@ -8,13 +8,16 @@
 #include <benchmark/benchmark.h>
 #include <hdf5.h>
 #include <stdlib.h>
+#include <zlib.h>
 
 #include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "bench/bench_setup.hpp"
 #include "daemon/archive/archive_writer.hpp"
+#include "daemon/archive/chunk_codec.hpp"
 #include "daemon/archive/session_archive.hpp"
 #include "drivers/sim/recording_reader.hpp"
 
@@ -104,6 +107,52 @@ BENCHMARK(BM_ArchiveWrite)
     ->ArgsProduct({{1, 4, 16}, {1, 2, 4, 6}, {0, 1, 10}})
     ->ArgsProduct({{1}, {9}, {1}})
     ->Unit(benchmark::kMillisecond);
+
+// One frame's chunk through shuffle + deflate, as the archive's compression threads do it
+// (libdeflate) and as HDF5's own filter did before (zlib compress2), per level. Args: codec
+// (0 zlib, 1 libdeflate), level, frames (0: the real recording, 64x32; 32 / 64: the synthetic
+// body scenario bench_pipeline feeds, 64 rows x that many cols). Counters: us per frame,
+// ratio = raw bytes / compressed bytes.
+const std::vector<MatFrame>& codec_frames(std::int64_t which) {
+  static const std::vector<MatFrame> scenario32 = bench::scenario_frames(64, 32, 100.0, 1000);
+  static const std::vector<MatFrame> scenario64 = bench::scenario_frames(64, 64, 100.0, 1000);
+  return which == 0 ? recorded_frames() : which == 32 ? scenario32 : scenario64;
+}
+
+void BM_ChunkCodec(benchmark::State& state) {
+  const auto& frames = codec_frames(state.range(2));
+  const int level = static_cast<int>(state.range(1));
+  const bool libdeflate = state.range(0) == 1;
+  h5::ChunkDeflater deflater(level);
+  std::vector<std::byte> shuffled, out;
+  std::size_t i = 0;
+  double raw_bytes = 0, compressed_bytes = 0;
+  for (auto _ : state) {
+    const MatFrame& f = frames[i++ % frames.size()];
+    const auto chunk = std::as_bytes(std::span<const std::uint16_t>(f.raw));
+    if (libdeflate) {
+      deflater.encode(chunk, sizeof(std::uint16_t), out);
+    } else {
+      shuffled.resize(chunk.size());
+      h5::shuffle_bytes(chunk, sizeof(std::uint16_t), shuffled);
+      uLongf size = compressBound(static_cast<uLong>(chunk.size()));
+      out.resize(size);
+      compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(shuffled.data()),
+                static_cast<uLong>(shuffled.size()), level);
+      out.resize(size);
+    }
+    raw_bytes += static_cast<double>(chunk.size());
+    compressed_bytes += static_cast<double>(out.size());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["us/frame"] = benchmark::Counter(static_cast<double>(state.iterations()) * 1e-6,
+                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ratio"] = raw_bytes / compressed_bytes;
+}
+BENCHMARK(BM_ChunkCodec)
+    ->ArgNames({"libdeflate", "level", "frames"})
+    ->ArgsProduct({{0}, {1, 4, 6}, {0, 32, 64}})
+    ->ArgsProduct({{1}, {1, 2, 3, 4, 6, 9}, {0, 32, 64}});
 
 // The whole path the daemon uses: submit_frame from the acquisition thread, the writer thread
 // appending and flushing once a second; time until stop() has closed the file.
