@@ -48,6 +48,7 @@ struct Options {
   bool memory = false;          // encode on the fly and sample RSS once per session minute
   int cpu = 0;
   int deflate = -1;             // archive raw-frame deflate level; -1 = the daemon's default
+  unsigned compress_threads = 0;  // archive compression threads; 0 = the daemon's default (from the cores)
   std::string endpoint;         // default: tcp on a free loopback port
 };
 
@@ -161,6 +162,7 @@ void run(const Options& o) {
     meta.config_toml = config.text;
     ArchiveOptions archive_options;
     if (o.deflate >= 0) archive_options.deflate_level = o.deflate;
+    archive_options.compression_threads = o.compress_threads;
     archive = std::make_unique<ArchiveWriter>(SessionArchive::create_in(dir, meta, {channel.archive_layout()}, {}, archive_options),
                                               ArchiveWriterOptions{.queue_capacity = config.archive_queue_frames});
     // Threads take their creator's name: this one is told apart in /proc/self/task by it.
@@ -324,6 +326,7 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint", o.endpoint, "ZeroMQ PUB endpoint (default tcp on a free loopback port)");
   app.add_flag("--no-archive", no_archive, "leave the HDF5 archive out");
   app.add_option("--deflate", o.deflate, "deflate level of archived frames (default: the daemon's)")->check(CLI::Range(0, 9));
+  app.add_option("--compress-threads", o.compress_threads, "archive compression threads (default: from the cores)");
   app.add_flag("--memory", o.memory, "encode each frame afresh (unbroken seq) and sample RSS every session minute");
   CLI11_PARSE(app, argc, argv);
   o.archive = !no_archive;
