@@ -70,7 +70,9 @@ struct SessionMeta {
 // always caught half full by the once-a-second flush, so they are stored uncompressed.
 struct ArchiveOptions {
   std::uint32_t chunk_frames = 1;     // frames per chunk of /pressure/<id>/raw
-  int deflate_level = 1;              // raw frames: 0 = no filters, else shuffle + deflate(level)
+  // Raw frames and exposure maps: 0 = no filters, else shuffle + deflate(level); written by
+  // libdeflate, whose level 1 compresses these frames as well as zlib's 4 at a third of the CPU.
+  int deflate_level = 1;
   std::uint32_t chunk_records = 256;  // records per chunk of the 1-D datasets
   int series_deflate_level = 0;       // 1-D datasets: as deflate_level
   // Threads that deflate whole chunks of raw frames and exposure maps, beside the thread that
