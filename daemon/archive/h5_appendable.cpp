@@ -116,6 +116,7 @@ void AppendableDataset::write_finished(std::size_t at_least) {
     } else if (!compressor_->finished(job)) {
       break;
     }
+    if (job.failed) throw Failure(what_ + ": cannot compress a chunk (out of memory)");
     ++ready;
   }
   if (ready == 0) return;
@@ -124,7 +125,6 @@ void AppendableDataset::write_finished(std::size_t at_least) {
   check_status(H5Dset_extent(dataset_.get(), extent_.data()), what_);
   while (ready > 0) {
     ChunkJob& job = slot(0);
-    if (job.failed) throw Failure(what_ + ": cannot compress a chunk (out of memory)");
     chunk_offset_[0] = rows_on_disk_;
     // Filter mask 0: both filters of the dataset's pipeline were applied.
     check_status(H5Dwrite_chunk(dataset_.get(), H5P_DEFAULT, 0, chunk_offset_.data(), job.output.size(),
