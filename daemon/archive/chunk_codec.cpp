@@ -41,16 +41,18 @@ ChunkDeflater::ChunkDeflater(int level)
 
 ChunkDeflater::~ChunkDeflater() { libdeflate_free_compressor(compressor_); }
 
-void ChunkDeflater::encode(std::span<const std::byte> chunk, std::size_t element_size,
-                           std::vector<std::byte>& out) {
-  shuffled_.resize(chunk.size());
-  shuffle_bytes(chunk, element_size, shuffled_);
+std::size_t ChunkDeflater::max_output(std::size_t bytes) { return libdeflate_zlib_compress_bound(nullptr, bytes); }
+
+void ChunkDeflater::encode(std::span<const std::byte> chunk, std::size_t element_size, std::vector<std::byte>& out,
+                           std::vector<std::byte>& shuffled) {
+  shuffled.resize(chunk.size());
+  shuffle_bytes(chunk, element_size, shuffled);
   // The bound is for any input, so the zlib stream always fits (HDF5's own filter would fall
   // back to storing an incompressible chunk unfiltered; a slightly longer stream reads the same).
-  const std::size_t bound = libdeflate_zlib_compress_bound(compressor_, shuffled_.size());
+  const std::size_t bound = libdeflate_zlib_compress_bound(compressor_, shuffled.size());
   out.resize(bound);
   const std::size_t written =
-      libdeflate_zlib_compress(compressor_, shuffled_.data(), shuffled_.size(), out.data(), out.size());
+      libdeflate_zlib_compress(compressor_, shuffled.data(), shuffled.size(), out.data(), out.size());
   if (written == 0) throw std::length_error("deflate: chunk larger than its bound");  // cannot happen
   out.resize(written);
 }

@@ -30,7 +30,15 @@ class ChunkDeflater {
 
   int level() const { return level_; }
   // Replaces `out` with the filtered chunk (its capacity is kept: no allocation once warm).
-  void encode(std::span<const std::byte> chunk, std::size_t element_size, std::vector<std::byte>& out);
+  void encode(std::span<const std::byte> chunk, std::size_t element_size, std::vector<std::byte>& out) {
+    encode(chunk, element_size, out, shuffled_);
+  }
+  // The same with the caller's scratch for the shuffled bytes: nothing is allocated if `out`
+  // has max_output(chunk.size()) and `scratch` chunk.size() bytes of capacity.
+  void encode(std::span<const std::byte> chunk, std::size_t element_size, std::vector<std::byte>& out,
+              std::vector<std::byte>& scratch);
+  // The longest output for a chunk of `bytes` bytes, at any level.
+  static std::size_t max_output(std::size_t bytes);
 
  private:
   int level_;

@@ -10,7 +10,7 @@ namespace {
 
 void encode(ChunkDeflaters& deflaters, ChunkJob& job) {
   try {
-    deflaters.at(job.level).encode(job.input, job.element_size, job.output);
+    deflaters.at(job.level).encode(job.input, job.element_size, job.output, job.scratch);
     job.failed = false;
   } catch (const std::exception&) {
     job.failed = true;  // the archive thread reports it; a worker thread must not throw
@@ -40,8 +40,13 @@ void ChunkCompressor::submit(ChunkJob& job) {
     std::lock_guard lock(mutex_);
     if (workers_.empty()) {
       workers_.reserve(threads_);
-      for (unsigned i = 0; i < threads_; ++i) workers_.emplace_back([this] { run_worker(); });
+      for (unsigned i = 0; i < threads_; ++i) {
+        worker_deflaters_.push_back(std::make_unique<ChunkDeflaters>());
+        workers_.emplace_back([this, d = worker_deflaters_.back().get()] { run_worker(*d); });
+      }
     }
+    // A worker reads its set only for jobs queued after this (under the mutex).
+    for (const auto& d : worker_deflaters_) d->at(job.level);
     job.state = ChunkJob::State::queued;
     job.next = nullptr;
     (tail_ != nullptr ? tail_->next : head_) = &job;
@@ -94,9 +99,8 @@ void ChunkCompressor::forget(ChunkJob& job) {
   job.state = ChunkJob::State::idle;
 }
 
-void ChunkCompressor::run_worker() {
+void ChunkCompressor::run_worker(ChunkDeflaters& deflaters) {
   ::pthread_setname_np(::pthread_self(), "archive-deflate");
-  ChunkDeflaters deflaters;
   std::unique_lock lock(mutex_);
   for (;;) {
     work_.wait(lock, [&] { return stopping_ || head_ != nullptr; });

@@ -5,6 +5,7 @@
 // chunks in order with H5Dwrite_chunk; how many chunks may be in flight is the caller's bound.
 #include <condition_variable>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -22,6 +23,7 @@ struct ChunkJob {
   std::size_t element_size = 1;   // the shuffle's element (the dataset type's size)
   int level = 1;
   std::vector<std::byte> output;  // the filtered chunk, when done
+  std::vector<std::byte> scratch;  // the shuffled chunk
   bool failed = false;            // when done: could not be compressed (out of memory)
 
  private:
@@ -54,7 +56,7 @@ class ChunkCompressor {
   void forget(ChunkJob& job);
 
  private:
-  void run_worker();
+  void run_worker(ChunkDeflaters& deflaters);
   void unlink(ChunkJob& job);  // from the queue; mutex held
 
   unsigned threads_;
@@ -65,6 +67,10 @@ class ChunkCompressor {
   ChunkJob* tail_ = nullptr;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
+  // One set per worker, made by the submitting thread: the workers allocate nothing (so glibc
+  // gives them no malloc arena of their own, which would hold on to memory for good) as long
+  // as each job's buffers are sized too (AppendableDataset does).
+  std::vector<std::unique_ptr<ChunkDeflaters>> worker_deflaters_;
   std::mutex helper_mutex_;  // guards helper_: the one caller compressing inside wait()
   ChunkDeflaters helper_;
 };

@@ -64,6 +64,10 @@ AppendableDataset::AppendableDataset(hid_t parent, const AppendableSpec& spec)
       s = std::make_unique<ChunkJob>();
       s->element_size = element_size_;
       s->level = deflate_level_;
+      // Sized here, once: the compressor's threads then allocate nothing (see ChunkCompressor).
+      s->input.reserve(chunk_bytes);
+      s->scratch.reserve(chunk_bytes);
+      s->output.reserve(ChunkDeflater::max_output(chunk_bytes));
     }
     chunk_offset_.assign(dims.size(), 0);
     extent_ = dims;
