@@ -111,8 +111,8 @@ BENCHMARK(BM_ArchiveWrite)
     ->Unit(benchmark::kMillisecond);
 
 // One frame's chunk through shuffle + deflate, as the archive's compression threads do it
-// (libdeflate) and as HDF5's own filter did before (zlib compress2), per level. Args: codec
-// (0 zlib, 1 libdeflate), level, frames (0: the real recording, 64x32; 32 / 64: the synthetic
+// (libdeflate) and as HDF5's own filter did before (zlib, as compress2 but keeping its state), per
+// level. Args: codec (0 zlib, 1 libdeflate, 2 zlib run-length only, 3 zlib Huffman only), level, frames (0: the real recording, 64x32; 32 / 64: the synthetic
 // body scenario bench_pipeline feeds, 64 rows x that many cols). Counters: us per frame,
 // ratio = raw bytes / compressed bytes.
 const std::vector<MatFrame>& codec_frames(std::int64_t which) {
@@ -125,7 +125,11 @@ void BM_ChunkCodec(benchmark::State& state) {
   const auto& frames = codec_frames(state.range(2));
   const int level = static_cast<int>(state.range(1));
   const bool libdeflate = state.range(0) == 1;
-  h5::ChunkDeflater deflater(level);
+  // zlib strategies that still write standard deflate: 2 = Z_RLE, 3 = Z_HUFFMAN_ONLY.
+  const int strategy = state.range(0) == 2 ? Z_RLE : state.range(0) == 3 ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY;
+  h5::ChunkDeflater deflater(std::max(level, 1));
+  z_stream z{};
+  deflateInit2(&z, level, Z_DEFLATED, 15, 8, strategy);
   std::vector<std::byte> shuffled, out;
   std::size_t i = 0;
   double raw_bytes = 0, compressed_bytes = 0;
@@ -137,11 +141,15 @@ void BM_ChunkCodec(benchmark::State& state) {
     } else {
       shuffled.resize(chunk.size());
       h5::shuffle_bytes(chunk, sizeof(std::uint16_t), shuffled);
-      uLongf size = compressBound(static_cast<uLong>(chunk.size()));
-      out.resize(size);
-      compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(shuffled.data()),
-                static_cast<uLong>(shuffled.size()), level);
-      out.resize(size);
+      // As compress2 (which HDF5's filter calls), with the state kept: deflateReset, one deflate.
+      out.resize(deflateBound(&z, static_cast<uLong>(chunk.size())));
+      deflateReset(&z);
+      z.next_in = reinterpret_cast<Bytef*>(shuffled.data());
+      z.avail_in = static_cast<uInt>(shuffled.size());
+      z.next_out = reinterpret_cast<Bytef*>(out.data());
+      z.avail_out = static_cast<uInt>(out.size());
+      deflate(&z, Z_FINISH);
+      out.resize(z.total_out);
     }
     raw_bytes += static_cast<double>(chunk.size());
     compressed_bytes += static_cast<double>(out.size());
@@ -150,10 +158,12 @@ void BM_ChunkCodec(benchmark::State& state) {
   state.counters["us/frame"] = benchmark::Counter(static_cast<double>(state.iterations()) * 1e-6,
                                                   benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["ratio"] = raw_bytes / compressed_bytes;
+  deflateEnd(&z);
 }
 BENCHMARK(BM_ChunkCodec)
     ->ArgNames({"libdeflate", "level", "frames"})
     ->ArgsProduct({{0}, {1, 4, 6}, {0, 32, 64}})
+    ->ArgsProduct({{2, 3}, {1}, {0, 32, 64}})
     ->ArgsProduct({{1}, {1, 2, 3, 4, 6, 9}, {0, 32, 64}});
 
 // The whole path the daemon uses: submit_frame from the acquisition thread, the writer thread
