@@ -2,19 +2,23 @@
 // ../shared/data/pressure/pmatdata/S1, all 17 files). Chooses ArchiveOptions: see the
 // "Storage and compression" section of schemas/archive-layout.md for the figures.
 //   cd <repo> && build/bench/bench_archive --benchmark_counters_tabular=true
-// Counters: frames/s and raw MB/s (uint16 sensel data, MB = 1e6 bytes) through SessionArchive;
+// Counters: frames/s and raw MB/s (uint16 sensel data, MB = 1e6 bytes) through SessionArchive,
+// per wall-clock second (before the compression threads: per second of the calling thread's CPU);
 // ratio = raw frame bytes / bytes the raw dataset occupies in the file; file_ratio = raw frame
 // bytes / whole file size (includes time_ns, seq, metrics, metadata).
 #include <benchmark/benchmark.h>
 #include <hdf5.h>
 #include <stdlib.h>
+#include <zlib.h>
 
 #include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "bench/bench_setup.hpp"
 #include "daemon/archive/archive_writer.hpp"
+#include "daemon/archive/chunk_codec.hpp"
 #include "daemon/archive/session_archive.hpp"
 #include "drivers/sim/recording_reader.hpp"
 
@@ -103,7 +107,64 @@ BENCHMARK(BM_ArchiveWrite)
     ->ArgsProduct({{1, 16, 64}, {0}, {0}})
     ->ArgsProduct({{1, 4, 16}, {1, 2, 4, 6}, {0, 1, 10}})
     ->ArgsProduct({{1}, {9}, {1}})
+    ->UseRealTime()  // chunks are compressed on other threads too: rates are per wall-clock second
     ->Unit(benchmark::kMillisecond);
+
+// One frame's chunk through shuffle + deflate, as the archive's compression threads do it
+// (libdeflate) and as HDF5's own filter did before (zlib, as compress2 but keeping its state), per
+// level. Args: codec (0 zlib, 1 libdeflate, 2 zlib run-length only, 3 zlib Huffman only), level, frames (0: the real recording, 64x32; 32 / 64: the synthetic
+// body scenario bench_pipeline feeds, 64 rows x that many cols). Counters: us per frame,
+// ratio = raw bytes / compressed bytes.
+const std::vector<MatFrame>& codec_frames(std::int64_t which) {
+  static const std::vector<MatFrame> scenario32 = bench::scenario_frames(64, 32, 100.0, 1000);
+  static const std::vector<MatFrame> scenario64 = bench::scenario_frames(64, 64, 100.0, 1000);
+  return which == 0 ? recorded_frames() : which == 32 ? scenario32 : scenario64;
+}
+
+void BM_ChunkCodec(benchmark::State& state) {
+  const auto& frames = codec_frames(state.range(2));
+  const int level = static_cast<int>(state.range(1));
+  const bool libdeflate = state.range(0) == 1;
+  // zlib strategies that still write standard deflate: 2 = Z_RLE, 3 = Z_HUFFMAN_ONLY.
+  const int strategy = state.range(0) == 2 ? Z_RLE : state.range(0) == 3 ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY;
+  h5::ChunkDeflater deflater(std::max(level, 1));
+  z_stream z{};
+  deflateInit2(&z, level, Z_DEFLATED, 15, 8, strategy);
+  std::vector<std::byte> shuffled, out;
+  std::size_t i = 0;
+  double raw_bytes = 0, compressed_bytes = 0;
+  for (auto _ : state) {
+    const MatFrame& f = frames[i++ % frames.size()];
+    const auto chunk = std::as_bytes(std::span<const std::uint16_t>(f.raw));
+    if (libdeflate) {
+      deflater.encode(chunk, sizeof(std::uint16_t), out);
+    } else {
+      shuffled.resize(chunk.size());
+      h5::shuffle_bytes(chunk, sizeof(std::uint16_t), shuffled);
+      // As compress2 (which HDF5's filter calls), with the state kept: deflateReset, one deflate.
+      out.resize(deflateBound(&z, static_cast<uLong>(chunk.size())));
+      deflateReset(&z);
+      z.next_in = reinterpret_cast<Bytef*>(shuffled.data());
+      z.avail_in = static_cast<uInt>(shuffled.size());
+      z.next_out = reinterpret_cast<Bytef*>(out.data());
+      z.avail_out = static_cast<uInt>(out.size());
+      deflate(&z, Z_FINISH);
+      out.resize(z.total_out);
+    }
+    raw_bytes += static_cast<double>(chunk.size());
+    compressed_bytes += static_cast<double>(out.size());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["us/frame"] = benchmark::Counter(static_cast<double>(state.iterations()) * 1e-6,
+                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ratio"] = raw_bytes / compressed_bytes;
+  deflateEnd(&z);
+}
+BENCHMARK(BM_ChunkCodec)
+    ->ArgNames({"libdeflate", "level", "frames"})
+    ->ArgsProduct({{0}, {1, 4, 6}, {0, 32, 64}})
+    ->ArgsProduct({{2, 3}, {1}, {0, 32, 64}})
+    ->ArgsProduct({{1}, {1, 2, 3, 4, 6, 9}, {0, 32, 64}});
 
 // The whole path the daemon uses: submit_frame from the acquisition thread, the writer thread
 // appending and flushing once a second; time until stop() has closed the file.
@@ -135,7 +196,7 @@ void BM_ArchiveWriterThread(benchmark::State& state) {
   state.counters["queue_full_retries"] =
       static_cast<double>(dropped) / static_cast<double>(state.iterations());
 }
-BENCHMARK(BM_ArchiveWriterThread)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ArchiveWriterThread)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // What acquisition pays per frame once the queue is warm: the copy into a recycled slot that
 // ArchiveWriter::submit_frame does (same fill), plus the consumer's swap-out. No allocation.

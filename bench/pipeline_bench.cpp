@@ -3,8 +3,9 @@
 // PressurePipeline: calibration and every metric, protobuf encoding, ZeroMQ PUB with one
 // subscriber draining) -> ArchiveWriter (HDF5 on its own thread).
 //
-// The processing thread is pinned to one CPU; the archive thread, ZeroMQ's I/O thread and
-// the subscriber run on the other. Host times are synthetic (seq / rate), so time windows
+// The processing thread is pinned to one CPU; ZeroMQ's I/O thread and the subscriber run on
+// the other; the archive thread (and its compression workers) may run on any CPU, as in the
+// daemon, which pins nothing. Host times are synthetic (seq / rate), so time windows
 // (sway, movement, exposure) behave as in a real session of the same length.
 //
 //   bench_pipeline --rows 64 --cols 64 --frames 20000 [--no-archive]
@@ -47,6 +48,7 @@ struct Options {
   bool memory = false;          // encode on the fly and sample RSS once per session minute
   int cpu = 0;
   int deflate = -1;             // archive raw-frame deflate level; -1 = the daemon's default
+  unsigned compress_threads = 0;  // archive compression threads; 0 = the daemon's default (from the cores)
   std::string endpoint;         // default: tcp on a free loopback port
 };
 
@@ -90,7 +92,7 @@ struct RunResult {
   double total_wall_s = 0;     // until the archive is closed (everything on disk)
   double backpressure_s = 0;   // time the feeder waited for the archive queue to drain
   double process_thread_total_cpu_s = 0;
-  double archive_cpu_s = 0;    // the archive thread, from start to close (it has exited: by difference)
+  double archive_cpu_s = 0;    // the archive threads, from start to close (they have exited: by difference)
   double zmq_io_cpu_s = 0;
   std::vector<RssSample> rss;
 };
@@ -102,8 +104,11 @@ std::filesystem::path make_scratch_dir() {
 }
 
 void run(const Options& o) {
-  // Everything created from here on (ZeroMQ's I/O thread, the archive thread, the
-  // subscriber) inherits the "other" CPU; only the processing thread gets `o.cpu`.
+  // Everything created from here on (ZeroMQ's I/O thread, the subscriber) inherits the
+  // "other" CPU; only the processing thread gets `o.cpu`; the archive gets the CPUs we started with.
+  cpu_set_t all_cpus;
+  CPU_ZERO(&all_cpus);
+  ::pthread_getaffinity_np(::pthread_self(), sizeof all_cpus, &all_cpus);
   const int other_cpu = (o.cpu + 1) % static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   pin_this_thread(other_cpu);
 
@@ -157,11 +162,14 @@ void run(const Options& o) {
     meta.config_toml = config.text;
     ArchiveOptions archive_options;
     if (o.deflate >= 0) archive_options.deflate_level = o.deflate;
+    archive_options.compression_threads = o.compress_threads;
     archive = std::make_unique<ArchiveWriter>(SessionArchive::create_in(dir, meta, {channel.archive_layout()}, {}, archive_options),
                                               ArchiveWriterOptions{.queue_capacity = config.archive_queue_frames});
     // Threads take their creator's name: this one is told apart in /proc/self/task by it.
     ::pthread_setname_np(::pthread_self(), "archive");
+    ::pthread_setaffinity_np(::pthread_self(), sizeof all_cpus, &all_cpus);
     archive->start();
+    pin_this_thread(other_cpu);
     ::pthread_setname_np(::pthread_self(), "main");
     outlet.set_archive(archive.get());
   }
@@ -240,7 +248,7 @@ void run(const Options& o) {
       live += cpu;
       if (name.starts_with("ZMQbg/IO")) r.zmq_io_cpu_s += cpu;
     }
-    // Everything that ran and has exited is the processing thread and the archive thread.
+    // Everything that ran and has exited is the processing thread and the archive threads.
     if (archive) r.archive_cpu_s = std::max(0.0, process_cpu_s() - live - r.process_thread_total_cpu_s);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -258,7 +266,7 @@ void run(const Options& o) {
               o.archive ? "" : "");
   const double per_frame = 1e6 / static_cast<double>(r.frames);
   if (o.archive)
-    std::printf("  archive thread (other CPU): %.3f s CPU = %.1f us CPU/frame -> %.0f frames/s per core\n",
+    std::printf("  archive threads (any CPU): %.3f s CPU = %.1f us CPU/frame -> %.0f frames/s per core\n",
                 r.archive_cpu_s, r.archive_cpu_s * per_frame, static_cast<double>(r.frames) / r.archive_cpu_s);
   std::printf("  ZeroMQ I/O thread (other CPU): %.1f us CPU/frame\n", r.zmq_io_cpu_s * per_frame);
   if (o.archive)
@@ -318,6 +326,7 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint", o.endpoint, "ZeroMQ PUB endpoint (default tcp on a free loopback port)");
   app.add_flag("--no-archive", no_archive, "leave the HDF5 archive out");
   app.add_option("--deflate", o.deflate, "deflate level of archived frames (default: the daemon's)")->check(CLI::Range(0, 9));
+  app.add_option("--compress-threads", o.compress_threads, "archive compression threads (default: from the cores)");
   app.add_flag("--memory", o.memory, "encode each frame afresh (unbroken seq) and sample RSS every session minute");
   CLI11_PARSE(app, argc, argv);
   o.archive = !no_archive;

@@ -8,7 +8,7 @@ packages=(
   libboost-dev libserialport-dev libzmq3-dev cppzmq-dev
   libhdf5-dev hdf5-tools protobuf-compiler libprotobuf-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
-  libfftw3-dev libeigen3-dev libsystemd-dev zlib1g-dev
+  libfftw3-dev libeigen3-dev libsystemd-dev zlib1g-dev libdeflate-dev
   help2man dpkg-dev
   libgtest-dev libgmock-dev libbenchmark-dev valgrind
   python3 python3-h5py python3-zmq python3-numpy python3-protobuf

@@ -70,9 +70,14 @@ struct SessionMeta {
 // always caught half full by the once-a-second flush, so they are stored uncompressed.
 struct ArchiveOptions {
   std::uint32_t chunk_frames = 1;     // frames per chunk of /pressure/<id>/raw
-  int deflate_level = 4;              // raw frames: 0 = no filters, else shuffle + deflate(level)
+  // Raw frames and exposure maps: 0 = no filters, else shuffle + deflate(level); written by
+  // libdeflate, whose level 1 compresses these frames as well as zlib's 4 at a third of the CPU.
+  int deflate_level = 1;
   std::uint32_t chunk_records = 256;  // records per chunk of the 1-D datasets
   int series_deflate_level = 0;       // 1-D datasets: as deflate_level
+  // Threads that deflate whole chunks of raw frames and exposure maps, beside the thread that
+  // appends (which helps when it would wait); 0: one less than the CPUs, 1 to 4.
+  unsigned compression_threads = 0;
 };
 
 // One beat interval as /heart/<id>/beats (the live, provisional decision) or, with

@@ -3,26 +3,20 @@
 #include <libdeflate.h>
 
 #include <algorithm>
-#include <cstring>
 #include <new>
+#include <stdexcept>
 
 namespace plinth::h5 {
-namespace {
-
-bool shuffles(std::size_t bytes, std::size_t element_size) {
-  return element_size > 1 && bytes / element_size > 1;
-}
-
-}  // namespace
 
 void shuffle_bytes(std::span<const std::byte> in, std::size_t element_size, std::span<std::byte> out) {
   const std::size_t n = element_size == 0 ? 0 : in.size() / element_size;
-  if (!shuffles(in.size(), element_size)) {
+  // H5Z_filter_shuffle leaves a chunk alone when there is nothing to reorder.
+  if (element_size <= 1 || n <= 1) {
     std::copy(in.begin(), in.end(), out.begin());
     return;
   }
   const std::byte* src = in.data();
-  if (element_size == 2) {  // raw frames: the hot case, kept simple enough to vectorise
+  if (element_size == 2) {  // raw frames: the hot case, simple enough for the compiler to vectorise
     std::byte* low = out.data();
     std::byte* high = out.data() + n;
     for (std::size_t i = 0; i < n; ++i) {
@@ -36,21 +30,8 @@ void shuffle_bytes(std::span<const std::byte> in, std::size_t element_size, std:
     }
   }
   const std::size_t whole = n * element_size;
-  std::copy(in.begin() + static_cast<std::ptrdiff_t>(whole), in.end(), out.begin() + static_cast<std::ptrdiff_t>(whole));
-}
-
-void unshuffle_bytes(std::span<const std::byte> in, std::size_t element_size, std::span<std::byte> out) {
-  const std::size_t n = element_size == 0 ? 0 : in.size() / element_size;
-  if (!shuffles(in.size(), element_size)) {
-    std::copy(in.begin(), in.end(), out.begin());
-    return;
-  }
-  for (std::size_t b = 0; b < element_size; ++b) {
-    const std::byte* plane = in.data() + b * n;
-    for (std::size_t i = 0; i < n; ++i) out[i * element_size + b] = plane[i];
-  }
-  const std::size_t whole = n * element_size;
-  std::copy(in.begin() + static_cast<std::ptrdiff_t>(whole), in.end(), out.begin() + static_cast<std::ptrdiff_t>(whole));
+  std::copy(in.begin() + static_cast<std::ptrdiff_t>(whole), in.end(),
+            out.begin() + static_cast<std::ptrdiff_t>(whole));
 }
 
 ChunkDeflater::ChunkDeflater(int level)
@@ -60,22 +41,26 @@ ChunkDeflater::ChunkDeflater(int level)
 
 ChunkDeflater::~ChunkDeflater() { libdeflate_free_compressor(compressor_); }
 
-std::uint32_t ChunkDeflater::encode(std::span<const std::byte> chunk, std::size_t element_size,
-                                    std::vector<std::byte>& out) {
-  shuffled_.resize(chunk.size());
-  shuffle_bytes(chunk, element_size, shuffled_);
-  const std::size_t start = out.size();
-  const std::size_t bound = libdeflate_zlib_compress_bound(compressor_, chunk.size());
-  out.resize(start + bound);
+std::size_t ChunkDeflater::max_output(std::size_t bytes) { return libdeflate_zlib_compress_bound(nullptr, bytes); }
+
+void ChunkDeflater::encode(std::span<const std::byte> chunk, std::size_t element_size, std::vector<std::byte>& out,
+                           std::vector<std::byte>& shuffled) {
+  shuffled.resize(chunk.size());
+  shuffle_bytes(chunk, element_size, shuffled);
+  // The bound is for any input, so the zlib stream always fits (HDF5's own filter would fall
+  // back to storing an incompressible chunk unfiltered; a slightly longer stream reads the same).
+  const std::size_t bound = libdeflate_zlib_compress_bound(compressor_, shuffled.size());
+  out.resize(bound);
   const std::size_t written =
-      libdeflate_zlib_compress(compressor_, shuffled_.data(), shuffled_.size(), out.data() + start, bound);
-  if (written == 0) {
-    out.resize(start);
-    out.insert(out.end(), shuffled_.begin(), shuffled_.end());
-    return kSkippedDeflate;
-  }
-  out.resize(start + written);
-  return 0;
+      libdeflate_zlib_compress(compressor_, shuffled.data(), shuffled.size(), out.data(), out.size());
+  if (written == 0) throw std::length_error("deflate: chunk larger than its bound");  // cannot happen
+  out.resize(written);
+}
+
+ChunkDeflater& ChunkDeflaters::at(int level) {
+  const auto i = static_cast<std::size_t>(std::clamp(level, 1, 12));
+  if (!by_level_[i]) by_level_[i] = std::make_unique<ChunkDeflater>(static_cast<int>(i));
+  return *by_level_[i];
 }
 
 }  // namespace plinth::h5

@@ -8,6 +8,7 @@
 #include <set>
 #include <system_error>
 
+#include "daemon/archive/chunk_compressor.hpp"
 #include "daemon/archive/h5_appendable.hpp"
 #include "daemon/archive/h5_attributes.hpp"
 #include "daemon/archive/h5_compound.hpp"
@@ -29,7 +30,7 @@ struct Table {
   Table(hid_t parent, const std::string& name, const h5::CompoundLayout& layout, hsize_t chunk, int deflate)
       : memory_type(layout.build_memory_type()),
         file_type(layout.build_file_type()),
-        data(parent, {name, file_type.get(), memory_type.get(), {}, chunk, deflate}),
+        data(parent, {name, file_type.get(), memory_type.get(), {}, chunk, deflate, nullptr}),
         row(layout.size()) {
     h5::write_string_array_attribute(data.id(), "units", layout.units());
   }
@@ -42,7 +43,7 @@ struct Table {
 h5::AppendableDataset scalar_series(hid_t parent, const std::string& name, hid_t memory_type, hid_t file_type,
                                     const ArchiveOptions& options, const std::string& units) {
   h5::AppendableDataset data(
-      parent, {name, file_type, memory_type, {}, options.chunk_records, options.series_deflate_level});
+      parent, {name, file_type, memory_type, {}, options.chunk_records, options.series_deflate_level, nullptr});
   h5::write_attribute(data.id(), "units", units);
   return data;
 }
@@ -59,13 +60,15 @@ h5::CompoundLayout timed_float_layout(const std::vector<ArchiveField>& fields) {
 }
 
 struct MatTables {
-  MatTables(hid_t group, const ArchiveDeviceLayout& device, const ArchiveOptions& options)
+  MatTables(hid_t group, const ArchiveDeviceLayout& device, const ArchiveOptions& options,
+            const std::shared_ptr<h5::ChunkCompressor>& compressor)
       : raw(group, {"raw",
                     H5T_STD_U16LE,
                     H5T_NATIVE_UINT16,
                     {device.rows, device.cols},
                     options.chunk_frames,
-                    options.deflate_level}),
+                    options.deflate_level,
+                    compressor}),
         time_ns(scalar_series(group, "time_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, options, "ns")),
         seq(scalar_series(group, "seq", H5T_NATIVE_UINT32, H5T_STD_U32LE, options, "1")),
         device_time_us(
@@ -78,13 +81,15 @@ struct MatTables {
                          H5T_NATIVE_FLOAT,
                          {device.rows, device.cols},
                          options.chunk_frames,
-                         options.deflate_level}),
+                         options.deflate_level,
+                         compressor}),
         exposure_time_above(group, {"exposure_time_above",
                                 H5T_IEEE_F32LE,
                                 H5T_NATIVE_FLOAT,
                                 {device.rows, device.cols},
                                 options.chunk_frames,
-                                options.deflate_level}),
+                                options.deflate_level,
+                                compressor}),
         metric_count(device.metric_fields.size()),
         values_per_frame(std::size_t{device.rows} * device.cols) {
     h5::write_attribute(raw.id(), "units", std::string("raw ADC counts"));
@@ -248,6 +253,8 @@ struct SessionArchive::Impl {
 
   std::filesystem::path path;
   h5::Handle file;
+  // Deflates the mats' chunks on its threads; shared by their datasets (which outlive it here).
+  std::shared_ptr<h5::ChunkCompressor> compressor;
   std::vector<Device> devices;
   std::optional<Table> events;
   std::optional<Table> status;
@@ -298,6 +305,7 @@ struct SessionArchive::Impl {
     events.reset();
     status.reset();
     relaxation.reset();
+    compressor.reset();
     file.release();
     H5Eclear2(H5E_DEFAULT);
   }
@@ -334,6 +342,7 @@ struct SessionArchive::Impl {
     events.reset();
     status.reset();
     relaxation.reset();
+    compressor.reset();
     return file.reset();
   }
 };
@@ -369,7 +378,9 @@ void SessionArchive::Impl::build(const SessionMeta& meta, const std::vector<Arch
         h5::write_attribute(info.get(), "rows", std::int64_t{layout.rows});
         h5::write_attribute(info.get(), "cols", std::int64_t{layout.cols});
         const h5::Handle group = open_group(pressure_group.get(), layout.id);
-        device.mat.emplace(group.get(), layout, options);
+        if (!compressor && options.deflate_level > 0)
+          compressor = std::make_shared<h5::ChunkCompressor>(options.compression_threads);
+        device.mat.emplace(group.get(), layout, options, compressor);
       } else {
         const h5::Handle group = open_group(heart_group.get(), layout.id);
         device.heart.emplace(group.get(), layout, options);

@@ -1,0 +1,237 @@
+// The archive's own shuffle + deflate (chunk_codec), its compression threads
+// (chunk_compressor) and the direct chunk writes of AppendableDataset: the chunks they write
+// must be exactly what HDF5's built-in filters decode, so that plain H5Dread (h5py, h5dump,
+// HDFView) reads the frames back with no plugin.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "daemon/archive/chunk_codec.hpp"
+#include "daemon/archive/chunk_compressor.hpp"
+#include "daemon/archive/h5_appendable.hpp"
+#include "tests/unit/archive_test_support.hpp"
+
+namespace plinth {
+namespace {
+
+using archive_test::TempDir;
+
+std::vector<std::uint16_t> frame(std::size_t n, std::uint32_t seed) {
+  std::vector<std::uint16_t> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint16_t>((seed * 31 + i * 7 + (i / 32) * 13) % 4000);
+  return v;
+}
+
+std::vector<std::uint16_t> noise(std::size_t n, std::uint32_t seed) {
+  std::mt19937 random(seed);
+  std::vector<std::uint16_t> v(n);
+  for (auto& x : v) x = static_cast<std::uint16_t>(random());
+  return v;
+}
+
+// A file with one chunked, shuffle + deflate dataset of `rows` x 64 x 32 uint16 (one row per chunk).
+class Scratch {
+ public:
+  explicit Scratch(const TempDir& dir, hid_t type = H5T_STD_U16LE) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    file_ = H5Fcreate((dir.path() / "codec.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hsize_t dims[3] = {0, 64, 32}, max[3] = {H5S_UNLIMITED, 64, 32}, chunk[3] = {1, 64, 32};
+    const hid_t space = H5Screate_simple(3, dims, max);
+    const hid_t create = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(create, 3, chunk);
+    H5Pset_shuffle(create);
+    H5Pset_deflate(create, 1);
+    data_ = H5Dcreate2(file_, "raw", type, space, H5P_DEFAULT, create, H5P_DEFAULT);
+    H5Pclose(create);
+    H5Sclose(space);
+  }
+  ~Scratch() {
+    H5Dclose(data_);
+    H5Fclose(file_);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  hid_t data() const { return data_; }
+  hid_t file() const { return file_; }
+
+  void extend(hsize_t rows) {
+    const hsize_t dims[3] = {rows, 64, 32};
+    ASSERT_GE(H5Dset_extent(data_, dims), 0);
+  }
+  template <typename T>
+  std::vector<T> read_row(hsize_t row, hid_t memory_type) {
+    std::vector<T> out(64 * 32);
+    const hid_t file_space = H5Dget_space(data_);
+    const hsize_t start[3] = {row, 0, 0}, count[3] = {1, 64, 32};
+    H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    const hid_t memory_space = H5Screate_simple(3, count, nullptr);
+    EXPECT_GE(H5Dread(data_, memory_type, memory_space, file_space, H5P_DEFAULT, out.data()), 0);
+    H5Sclose(memory_space);
+    H5Sclose(file_space);
+    return out;
+  }
+
+ private:
+  hid_t file_ = H5I_INVALID_HID;
+  hid_t data_ = H5I_INVALID_HID;
+};
+
+TEST(ChunkCodec, ShuffleIsHdf5sShuffle) {
+  // HDF5 filters a chunk itself; H5Dread_chunk returns the stored (filtered) bytes; zlib
+  // undoes the deflate: what is left is HDF5's shuffle, which ours must equal.
+  TempDir dir;
+  Scratch scratch(dir);
+  scratch.extend(1);
+  const auto values = frame(64 * 32, 5);
+  ASSERT_GE(H5Dwrite(scratch.data(), H5T_NATIVE_UINT16, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), 0);
+  ASSERT_GE(H5Fflush(scratch.file(), H5F_SCOPE_GLOBAL), 0);
+  const hsize_t offset[3] = {0, 0, 0};
+  hsize_t stored = 0;
+  ASSERT_GE(H5Dget_chunk_storage_size(scratch.data(), offset, &stored), 0);
+  std::vector<Bytef> filtered(stored);
+  std::uint32_t mask = 0;
+  ASSERT_GE(H5Dread_chunk(scratch.data(), H5P_DEFAULT, offset, &mask, filtered.data()), 0);
+  EXPECT_EQ(mask, 0u);
+  std::vector<std::byte> hdf5_shuffled(values.size() * 2);
+  uLongf size = static_cast<uLongf>(hdf5_shuffled.size());
+  ASSERT_EQ(uncompress(reinterpret_cast<Bytef*>(hdf5_shuffled.data()), &size, filtered.data(), stored), Z_OK);
+  ASSERT_EQ(size, hdf5_shuffled.size());
+
+  std::vector<std::byte> ours(values.size() * 2);
+  h5::shuffle_bytes(std::as_bytes(std::span(values)), 2, ours);
+  EXPECT_EQ(ours, hdf5_shuffled);
+}
+
+TEST(ChunkCodec, ShuffleEdgeCasesAsHdf5) {
+  // 4-byte elements, a tail that is not a whole element, and chunks HDF5 leaves alone.
+  std::vector<std::byte> in(10);
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = std::byte(i);
+  std::vector<std::byte> out(in.size());
+  h5::shuffle_bytes(in, 4, out);
+  const std::vector<std::byte> expected{std::byte(0), std::byte(4), std::byte(1), std::byte(5), std::byte(2),
+                                        std::byte(6), std::byte(3), std::byte(7), std::byte(8), std::byte(9)};
+  EXPECT_EQ(out, expected);
+  h5::shuffle_bytes(std::span(in).first(4), 4, std::span(out).first(4));  // one element
+  EXPECT_TRUE(std::equal(in.begin(), in.begin() + 4, out.begin()));
+  h5::shuffle_bytes(in, 1, out);
+  EXPECT_EQ(out, in);
+}
+
+TEST(ChunkCodec, DirectChunksReadBackThroughPlainH5Dread) {
+  TempDir dir;
+  Scratch scratch(dir);
+  const std::vector<std::vector<std::uint16_t>> frames = {frame(2048, 1), frame(2048, 2), noise(2048, 3),
+                                                          std::vector<std::uint16_t>(2048, 0)};
+  const int levels[] = {1, 6, 12, 1};
+  scratch.extend(frames.size());
+  std::vector<std::byte> out;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    h5::ChunkDeflater deflater(levels[i]);
+    deflater.encode(std::as_bytes(std::span(frames[i])), 2, out);
+    const hsize_t offset[3] = {i, 0, 0};
+    ASSERT_GE(H5Dwrite_chunk(scratch.data(), H5P_DEFAULT, 0, offset, out.size(), out.data()), 0);
+  }
+  ASSERT_GE(H5Fflush(scratch.file(), H5F_SCOPE_GLOBAL), 0);
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    EXPECT_EQ(scratch.read_row<std::uint16_t>(i, H5T_NATIVE_UINT16), frames[i]) << "frame " << i;
+}
+
+TEST(ChunkCodec, FourByteElements) {
+  TempDir dir;
+  Scratch scratch(dir, H5T_IEEE_F32LE);
+  std::vector<float> values(2048);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = 0.25f * static_cast<float>(i % 97);
+  std::vector<std::byte> out;
+  h5::ChunkDeflater(1).encode(std::as_bytes(std::span(values)), 4, out);
+  scratch.extend(1);
+  const hsize_t offset[3] = {0, 0, 0};
+  ASSERT_GE(H5Dwrite_chunk(scratch.data(), H5P_DEFAULT, 0, offset, out.size(), out.data()), 0);
+  EXPECT_EQ(scratch.read_row<float>(0, H5T_NATIVE_FLOAT), values);
+}
+
+TEST(ChunkCompressor, CompressesOnItsThreadsAndWhileWaiting) {
+  h5::ChunkCompressor pool(2);
+  EXPECT_EQ(pool.threads(), 2u);
+  std::vector<h5::ChunkJob> jobs(40);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto values = frame(2048, static_cast<std::uint32_t>(i));
+    jobs[i].input.resize(values.size() * 2);
+    std::memcpy(jobs[i].input.data(), values.data(), jobs[i].input.size());
+    jobs[i].element_size = 2;
+    jobs[i].level = 1 + static_cast<int>(i % 3);
+    pool.submit(jobs[i]);
+  }
+  std::vector<std::byte> expected;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    pool.wait(jobs[i]);
+    EXPECT_TRUE(pool.finished(jobs[i]));
+    EXPECT_FALSE(jobs[i].failed);
+    h5::ChunkDeflater(jobs[i].level).encode(jobs[i].input, 2, expected);
+    EXPECT_EQ(jobs[i].output, expected) << "job " << i;  // libdeflate is deterministic
+  }
+  // Forgetting takes queued work back; a job forgotten after it is done is simply released.
+  h5::ChunkJob late;
+  late.input.resize(4096);
+  pool.submit(late);
+  pool.forget(late);
+  EXPECT_TRUE(pool.finished(late));
+}
+
+TEST(ChunkCompressor, DefaultThreadsFromTheCores) {
+  EXPECT_GE(h5::ChunkCompressor::default_threads(), 1u);
+  EXPECT_LE(h5::ChunkCompressor::default_threads(), 4u);
+  EXPECT_EQ(h5::ChunkCompressor(0).threads(), h5::ChunkCompressor::default_threads());
+}
+
+// AppendableDataset with a compressor: whole chunks go through the pool and H5Dwrite_chunk, a
+// chunk the flush catches part full through H5Dwrite, and everything reads back in order.
+void check_appendable(hsize_t chunk_rows) {
+  TempDir dir;
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const hid_t access = H5Pcreate(H5P_FILE_ACCESS);
+  H5Pset_libver_bounds(access, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  const auto path = dir.path() / "appendable.h5";
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access);
+  H5Pclose(access);
+  ASSERT_GE(file, 0);
+  std::vector<std::vector<std::uint16_t>> rows;
+  std::uint64_t direct = 0;
+  {
+    auto pool = std::make_shared<h5::ChunkCompressor>(1);
+    h5::AppendableDataset data(file, {"raw", H5T_STD_U16LE, H5T_NATIVE_UINT16, {64, 32}, chunk_rows, 1, pool});
+    ASSERT_GE(H5Fstart_swmr_write(file), 0);
+    for (std::uint32_t i = 0; i < 100; ++i) {
+      rows.push_back(i % 10 == 9 ? noise(2048, i) : frame(2048, i));
+      data.append(rows.back().data());
+      if (i == 41 || i == 42 || i == 70) data.write_pending();  // flushes, some mid-chunk
+    }
+    data.write_pending();
+    EXPECT_EQ(data.rows_on_disk(), 100u);
+    EXPECT_EQ(data.pending_rows(), 0u);
+    direct = data.direct_chunks();
+  }
+  ASSERT_GE(H5Fclose(file), 0);
+  EXPECT_GT(direct, 100 / chunk_rows - 6);
+
+  archive_test::Reader reader(path);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ(reader.filters("/raw"), (std::vector<H5Z_filter_t>{H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE}));
+  const hid_t d = H5Dopen2(reader.id(), "/raw", H5P_DEFAULT);
+  std::vector<std::uint16_t> all(100 * 2048);
+  ASSERT_GE(H5Dread(d, H5T_NATIVE_UINT16, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()), 0);
+  H5Dclose(d);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    EXPECT_TRUE(std::equal(rows[i].begin(), rows[i].end(), all.begin() + static_cast<std::ptrdiff_t>(i * 2048)))
+        << "row " << i;
+}
+
+TEST(AppendableDirectChunks, OneRowPerChunk) { check_appendable(1); }
+TEST(AppendableDirectChunks, FourRowsPerChunkWithPartialFlushes) { check_appendable(4); }
+
+}  // namespace
+}  // namespace plinth
