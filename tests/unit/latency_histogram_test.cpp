@@ -5,30 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <random>
 #include <vector>
 
-// Counting replacements for the global allocation functions (this test binary only), as in
-// pressure_allocation_test.cpp; left out under AddressSanitizer (tests/sanitize/run_core.sh).
-#if !defined(__SANITIZE_ADDRESS__)
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-[[gnu::noinline]] void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void* operator new[](std::size_t size) { return operator new(size); }
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-#endif
+#include "tests/unit/counting_allocator.hpp"
 
 namespace plinth {
 namespace {
@@ -203,16 +184,16 @@ TEST(LatencyHistogram, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(c->quantile(0.5), 1234u);
 }
 
-#if !defined(__SANITIZE_ADDRESS__)
+#if defined(PLINTH_COUNTING_ALLOCATOR)
 TEST(LatencyHistogram, RecordMergeQuantileAndResetAllocateNothing) {
   auto a = std::make_unique<H>(), b = std::make_unique<H>();
-  const long before = g_allocations.load();
+  const long before = plinth::testing::allocations_on_this_thread;
   for (std::int64_t i = 0; i < 100000; ++i) a->record(i * 977 % 50'000'000);
   b->merge(*a);
   volatile std::uint64_t sink = b->quantile(0.5) + b->quantile(0.99) + b->quantile(0.999) + b->max();
   (void)sink;
   a->reset();
-  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(plinth::testing::allocations_on_this_thread - before, 0);
 }
 #endif
 

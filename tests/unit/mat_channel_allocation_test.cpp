@@ -6,9 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <new>
 #include <zmq.hpp>
 
 #include "daemon/archive/archive_writer.hpp"
@@ -19,22 +17,8 @@
 #include "drivers/sim/body_scenario.hpp"
 #include "drivers/stream_decoder.hpp"
 
-// Under AddressSanitizer the allocation functions are the sanitizer's own (see
-// pressure_allocation_test.cpp); this binary is not part of the sanitized core anyway.
-#if !defined(__SANITIZE_ADDRESS__)
-namespace {
-thread_local long t_allocations = 0;
-}  // namespace
-[[gnu::noinline]] void* operator new(std::size_t size) {
-  ++t_allocations;
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void* operator new[](std::size_t size) { return operator new(size); }
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "tests/unit/counting_allocator.hpp"
+#if defined(PLINTH_COUNTING_ALLOCATOR)
 
 namespace plinth {
 namespace {
@@ -102,9 +86,9 @@ TEST(MatChannelAllocation, NoHeapAllocationPerFrameWithPublishingArchiveAndStage
   latency.reserve(16);
   channel.take_latency(latency);
   latency.clear();
-  const long before = t_allocations;
+  const long before = plinth::testing::allocations_on_this_thread;
   feed(400, 400);  // well under the 5 s before the first exposure snapshot
-  const long allocations = t_allocations - before;
+  const long allocations = plinth::testing::allocations_on_this_thread - before;
   channel.take_latency(latency);
   archive.stop(clock.now_unix_ns());
   std::filesystem::remove_all(dir);
@@ -131,4 +115,4 @@ TEST(MatChannelAllocation, NoHeapAllocationPerFrameWithPublishingArchiveAndStage
 
 }  // namespace
 }  // namespace plinth
-#endif  // !__SANITIZE_ADDRESS__
+#endif  // PLINTH_COUNTING_ALLOCATOR

@@ -1,33 +1,10 @@
 // The pipeline allocates nothing per frame once it has seen its first frame.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 #include "daemon/pressure/pressure_pipeline.hpp"
 
-// Under AddressSanitizer the allocation functions are the sanitizer's own; replacing them
-// would blind it, so the sanitized build leaves this test out (tests/sanitize/run_core.sh).
-#if !defined(__SANITIZE_ADDRESS__)
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// Counting replacements for the global allocation functions (this test binary only). None is
-// inlined: GCC 12 would otherwise pair an inlined malloc() or free() with a call of the other
-// operator (-Os inlines delete, -O3 inlines new) and warn -Wmismatched-new-delete, not knowing
-// that these operators are malloc and free.
-[[gnu::noinline]] void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void* operator new[](std::size_t size) { return operator new(size); }
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "tests/unit/counting_allocator.hpp"
+#if defined(PLINTH_COUNTING_ALLOCATOR)
 
 namespace plinth {
 namespace {
@@ -56,13 +33,13 @@ TEST(PressureAllocation, NoHeapAllocationPerFrameAfterTheFirst) {
     };
     fill(0);
     pipeline.process(f, 0);
-    const long before = g_allocations.load();
+    const long before = plinth::testing::allocations_on_this_thread;
     // 60 s at 20 Hz: the sway ring wraps many times, the exposure map keeps integrating.
     for (int k = 1; k <= 1200; ++k) {
       fill(k);
       pipeline.process(f, static_cast<std::int64_t>(k) * 50'000'000);
     }
-    EXPECT_EQ(g_allocations.load() - before, 0) << "pitch " << pitch;
+    EXPECT_EQ(plinth::testing::allocations_on_this_thread - before, 0) << "pitch " << pitch;
     EXPECT_TRUE(pipeline.result().occupied);
     EXPECT_GT(pipeline.result().sway.samples, 100u);
   }
@@ -70,4 +47,4 @@ TEST(PressureAllocation, NoHeapAllocationPerFrameAfterTheFirst) {
 
 }  // namespace
 }  // namespace plinth
-#endif  // !__SANITIZE_ADDRESS__
+#endif  // PLINTH_COUNTING_ALLOCATOR
