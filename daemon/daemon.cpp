@@ -26,6 +26,7 @@
 #include "daemon/publisher.hpp"
 #include "daemon/security/systemd_notify.hpp"
 #include "daemon/security/zap_authenticator.hpp"
+#include "daemon/topics.hpp"
 #include "plinth/version.hpp"
 
 namespace plinth {
@@ -145,9 +146,9 @@ void Daemon::Impl::publish_relaxation() {
                   "the baseline after settling on the table");
   }
   const RelaxationReading r = relaxation.reading(now);
-  MessageHeader h{session_id_, publisher_.next_seq("relaxation"), now, {}, 0, 0};
+  MessageHeader h{session_id_, publisher_.next_seq(topics::relaxation), now, {}, 0, 0};
   encode_relaxation(h, r, scratch_);
-  publisher_.send("relaxation", scratch_);
+  publisher_.send(topics::relaxation, scratch_);
   if (archive_) {
     RelaxationTracker::flatten(r, relaxation_values);
     archive_->submit_relaxation(now, relaxation_values);
@@ -211,9 +212,9 @@ void Daemon::Impl::archive_status(const DaemonHealth& d, std::int64_t now) {
 void Daemon::Impl::publish_event(std::string_view kind, std::string_view label, double value,
                                  std::string_view detail, std::string_view device_id) {
   const std::int64_t now = clock.now_unix_ns();
-  MessageHeader h{session_id_, publisher_.next_seq("session.event"), now, device_id, 0, 0};
+  MessageHeader h{session_id_, publisher_.next_seq(topics::session_event), now, device_id, 0, 0};
   encode_session_event(h, {kind, label, value, detail}, scratch_);
-  publisher_.send("session.event", scratch_);
+  publisher_.send(topics::session_event, scratch_);
   if (archive_) archive_->submit_event(now, kind, label, value, detail);
 }
 
@@ -252,9 +253,9 @@ void Daemon::Impl::publish_status() {
   }
   last_archive_error = d.archive.error;
   const std::int64_t now = clock.now_unix_ns();
-  MessageHeader h{session_id_, publisher_.next_seq("status"), now, {}, 0, 0};
+  MessageHeader h{session_id_, publisher_.next_seq(topics::status), now, {}, 0, 0};
   encode_status(h, d, scratch_);
-  publisher_.send("status", scratch_);
+  publisher_.send(topics::status, scratch_);
   if (archive_) archive_status(d, now);
 }
 

@@ -11,6 +11,7 @@
 #include "daemon/hrv/hrv_monitor.hpp"
 #include "daemon/publisher.hpp"
 #include "daemon/session_outlet.hpp"
+#include "daemon/topics.hpp"
 #include "drivers/bluez/bluez_heart_strap.hpp"
 #include "drivers/driver_registry.hpp"
 
@@ -48,9 +49,9 @@ HeartChannel::HeartChannel(boost::asio::io_context& io, const HostClock& clock, 
       link_(std::make_unique<Link>()),
       monitor_(std::make_unique<HrvMonitor>(monitor_settings(config))),
       out_(std::make_unique<HrvMonitorOutput>()),
-      beat_topic_("heart.beat." + config.device.id),
-      final_beat_topic_("heart.beat_final." + config.device.id),
-      hrv_topic_("heart.hrv." + config.device.id),
+      beat_topic_(topics::for_device(topics::heart_beat, config.device.id)),
+      final_beat_topic_(topics::for_device(topics::heart_beat_final, config.device.id)),
+      hrv_topic_(topics::for_device(topics::heart_hrv, config.device.id)),
       hrv_values_(hrv_record_fields().size()) {
   if (config.device.driver == kBluezDriver) {
     BluezStrapConfig bc;

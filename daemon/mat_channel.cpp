@@ -9,6 +9,7 @@
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "daemon/publisher.hpp"
 #include "daemon/session_outlet.hpp"
+#include "daemon/topics.hpp"
 #include "drivers/driver_registry.hpp"
 
 namespace plinth {
@@ -24,9 +25,9 @@ MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, cons
       outlet_(outlet),
       archive_index_(archive_index),
       pipeline_(std::make_unique<PressurePipeline>(config.pressure)),
-      frame_topic_("pressure.frame." + config.device.id),
-      metrics_topic_("pressure.metrics." + config.device.id),
-      exposure_topic_("pressure.exposure." + config.device.id),
+      frame_topic_(topics::for_device(topics::pressure_frame, config.device.id)),
+      metrics_topic_(topics::for_device(topics::pressure_metrics, config.device.id)),
+      exposure_topic_(topics::for_device(topics::pressure_exposure, config.device.id)),
       metric_values_(PressurePipeline::metric_field_names().size()),
       calibration_json_(calibration_in_force_json(config.pressure)),
       exposure_(std::make_unique<ExposureMap>()),

@@ -9,6 +9,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "daemon/topics.hpp"
 #include "plinth/proto/plinth.pb.h"
 #include "tools/analyze/calibration_procedure.hpp"
 #include "tools/commands.hpp"
@@ -39,7 +40,7 @@ std::string utc_now_iso8601() {
 class LiveFrames {
  public:
   LiveFrames(const std::string& endpoint, const std::string& device) : socket_(context_, zmq::socket_type::sub) {
-    topic_ = "pressure.frame." + device;
+    topic_ = topics::for_device(topics::pressure_frame, device);
     socket_.set(zmq::sockopt::linger, 0);
     socket_.set(zmq::sockopt::rcvhwm, 100000);
     socket_.set(zmq::sockopt::subscribe, topic_);

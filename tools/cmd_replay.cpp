@@ -18,6 +18,7 @@
 #include "daemon/pressure/corrupt_frame.hpp"
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "daemon/sequence_tracker.hpp"
+#include "daemon/topics.hpp"
 #include "tools/archive_reader.hpp"
 #include "tools/archive_records.hpp"
 #include "tools/commands.hpp"
@@ -278,8 +279,8 @@ class Replay {
                                " in the config");
     auto m = std::make_unique<MatSource>();
     m->id = d.id;
-    m->frame_topic = "pressure.frame." + d.id;
-    m->metrics_topic = "pressure.metrics." + d.id;
+    m->frame_topic = topics::for_device(topics::pressure_frame, d.id);
+    m->metrics_topic = topics::for_device(topics::pressure_metrics, d.id);
     m->config = mc->pressure;
     m->times = reader_.frame_times(d.id);
     m->seqs = reader_.frame_seqs(d.id);
@@ -309,9 +310,9 @@ class Replay {
   void add_heart(const ArchiveDevice& d) {
     HeartSource h;
     h.id = d.id;
-    h.beat_topic = "heart.beat." + d.id;
-    h.final_topic = "heart.beat_final." + d.id;
-    h.hrv_topic = "heart.hrv." + d.id;
+    h.beat_topic = topics::for_device(topics::heart_beat, d.id);
+    h.final_topic = topics::for_device(topics::heart_beat_final, d.id);
+    h.hrv_topic = topics::for_device(topics::heart_hrv, d.id);
     h.beats = reader_.beats(d.id);
     h.finals = reader_.beats_final(d.id);
     h.hrv = reader_.hrv(d.id);
@@ -455,9 +456,9 @@ class Replay {
         return;
       device_id = e.label;
     }
-    MessageHeader h{session_id_, socket.next_seq("session.event"), e.time_ns, device_id, 0, 0};
+    MessageHeader h{session_id_, socket.next_seq(std::string(topics::session_event)), e.time_ns, device_id, 0, 0};
     encode_session_event(h, {e.kind, e.label, e.value, e.detail}, buffer_);
-    socket.send("session.event", buffer_);
+    socket.send(std::string(topics::session_event), buffer_);
   }
 
   ReplayOptions options_;

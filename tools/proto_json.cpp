@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "daemon/topics.hpp"
 #include "plinth/proto/plinth.pb.h"
 
 namespace plinth::tools {
@@ -73,15 +74,15 @@ json message_to_json(const Message& message, bool include_arrays) {
 
 std::unique_ptr<Message> message_for_topic(std::string_view topic) {
   auto starts = [&](std::string_view prefix) { return topic.substr(0, prefix.size()) == prefix; };
-  if (starts("pressure.frame.")) return std::make_unique<v1::PressureFrame>();
-  if (starts("pressure.metrics.")) return std::make_unique<v1::PressureMetrics>();
-  if (starts("pressure.exposure.")) return std::make_unique<v1::PressureExposure>();
-  if (starts("pressure.risk.")) return std::make_unique<v1::PressureExposure>();  // before v1.1, same bytes
-  if (starts("heart.beat.")) return std::make_unique<v1::HeartBeat>();
-  if (starts("heart.hrv.")) return std::make_unique<v1::HeartHrv>();
-  if (topic == "relaxation") return std::make_unique<v1::Relaxation>();
-  if (topic == "session.event") return std::make_unique<v1::SessionEvent>();
-  if (topic == "status") return std::make_unique<v1::Status>();
+  if (starts(topics::pressure_frame)) return std::make_unique<v1::PressureFrame>();
+  if (starts(topics::pressure_metrics)) return std::make_unique<v1::PressureMetrics>();
+  if (starts(topics::pressure_exposure)) return std::make_unique<v1::PressureExposure>();
+  if (starts(topics::pressure_risk)) return std::make_unique<v1::PressureExposure>();  // before v1.1, same bytes
+  if (starts(topics::heart_beat) || starts(topics::heart_beat_final)) return std::make_unique<v1::HeartBeat>();
+  if (starts(topics::heart_hrv)) return std::make_unique<v1::HeartHrv>();
+  if (topic == topics::relaxation) return std::make_unique<v1::Relaxation>();
+  if (topic == topics::session_event) return std::make_unique<v1::SessionEvent>();
+  if (topic == topics::status) return std::make_unique<v1::Status>();
   return nullptr;
 }
 

@@ -3,7 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/topics.hpp"
 #include "plinth/proto/plinth.pb.h"
+#include "tools/proto_json.hpp"
 #include "tools/web/browser_command.hpp"
 #include "tools/web/client_mailbox.hpp"
 #include "tools/web/dashboard_json.hpp"
@@ -110,6 +112,28 @@ TEST(DashboardJson, MetricsKeepTheirFields) {
 TEST(DashboardJson, UnknownTopicsAndBadPayloadsAreRefused) {
   EXPECT_THROW(decode_for_dashboard("nonsense", ""), std::invalid_argument);
   EXPECT_THROW(decode_for_dashboard("pressure.metrics.mat0", std::string("\xff\xff\xff", 3)), std::invalid_argument);
+}
+
+// Every topic of daemon/topics.hpp decodes (heart.beat_final.<id> did not: "heart.beat." is not
+// its prefix), and each to the message schemas/topics.md names.
+TEST(DashboardJson, EveryPublishedTopicDecodes) {
+  const std::pair<std::string, std::string> expected[] = {
+      {topics::for_device(topics::pressure_frame, "mat0"), "plinth.v1.PressureFrame"},
+      {topics::for_device(topics::pressure_metrics, "mat0"), "plinth.v1.PressureMetrics"},
+      {topics::for_device(topics::pressure_exposure, "mat0"), "plinth.v1.PressureExposure"},
+      {topics::for_device(topics::pressure_risk, "mat0"), "plinth.v1.PressureExposure"},
+      {topics::for_device(topics::heart_beat, "strap0"), "plinth.v1.HeartBeat"},
+      {topics::for_device(topics::heart_beat_final, "strap0"), "plinth.v1.HeartBeat"},
+      {topics::for_device(topics::heart_hrv, "strap0"), "plinth.v1.HeartHrv"},
+      {std::string(topics::relaxation), "plinth.v1.Relaxation"},
+      {std::string(topics::session_event), "plinth.v1.SessionEvent"},
+      {std::string(topics::status), "plinth.v1.Status"},
+  };
+  for (const auto& [topic, type] : expected) {
+    const auto message = tools::message_for_topic(topic);
+    ASSERT_NE(message, nullptr) << topic;
+    EXPECT_EQ(message->GetTypeName(), type) << topic;
+  }
 }
 
 TEST(DashboardJson, OnlySessionEventsAreDeliveredEveryTime) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "daemon/topics.hpp"
 #include "plinth/proto/plinth.pb.h"
 #include "tools/proto_json.hpp"
 
@@ -26,12 +27,12 @@ nlohmann::json rounded_map(const v1::PressureFrame& frame) {
 }  // namespace
 
 Delivery delivery_for_topic(std::string_view topic) {
-  return topic == "session.event" ? Delivery::every_message : Delivery::latest_only;
+  return topic == topics::session_event ? Delivery::every_message : Delivery::latest_only;
 }
 
 std::string dashboard_data_json(std::string_view topic, const google::protobuf::Message& message) {
   nlohmann::json data = tools::message_to_json(message, /*include_arrays=*/false);
-  if (starts_with(topic, "pressure.frame.")) {
+  if (starts_with(topic, topics::pressure_frame)) {
     const auto* frame = dynamic_cast<const v1::PressureFrame*>(&message);
     if (!frame) throw std::invalid_argument("pressure frame topic without a PressureFrame message");
     if (static_cast<std::size_t>(frame->pressure_mmhg_size()) != std::size_t{frame->rows()} * frame->cols())

@@ -4,6 +4,7 @@
 
 #include <zmq.hpp>
 
+#include "daemon/topics.hpp"
 #include "tools/web/dashboard_json.hpp"
 #include "tools/web/hub.hpp"
 #include "tools/web/session_reports.hpp"
@@ -53,7 +54,7 @@ void DataSubscriber::run() {
       try {
         DashboardMessage message = decode_for_dashboard(topic_text, payload.to_string_view());
         hub_.publish(topic_text, message.session_id, std::move(message.envelope));
-        if (reports_ && topic_text == "session.event") reports_->on_session_event(payload.to_string_view());
+        if (reports_ && topic_text == topics::session_event) reports_->on_session_event(payload.to_string_view());
       } catch (const std::exception& e) {
         hub_.count_bad_message();
         if (bad_logged++ < 10) spdlog::warn("plinth web: skipped a message: {}", e.what());

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/topics.hpp"
 #include "plinth/version.hpp"
 #include "tools/web/dashboard_json.hpp"
 
@@ -72,8 +73,8 @@ void Hub::publish(const std::string& topic, const std::string& session_id, std::
     push_bounded(event_history_, text, settings_.event_history);
   } else {
     latest_[topic] = text;
-    if (topic == "relaxation") push_bounded(relaxation_history_, text, settings_.history_limit);
-    if (starts_with(topic, "heart.hrv.")) push_bounded(hrv_history_, text, settings_.history_limit);
+    if (topic == topics::relaxation) push_bounded(relaxation_history_, text, settings_.history_limit);
+    if (starts_with(topic, topics::heart_hrv)) push_bounded(hrv_history_, text, settings_.history_limit);
   }
   for (const auto& client : live_clients()) {
     if (every_message) {
