@@ -3,6 +3,7 @@
 // (the archived metrics) or recomputed from the raw frames through the current pipeline.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -144,7 +145,7 @@ class ProgressBar {
 };
 
 struct MatSource {
-  std::string id, frame_topic, metrics_topic;
+  std::string id, frame_topic, metrics_topic, exposure_topic;
   PressureConfig config;
   std::vector<std::int64_t> times;
   std::vector<std::uint32_t> seqs;
@@ -157,6 +158,12 @@ struct MatSource {
   PressureResult recorded;                     // as recorded: the message being rebuilt
   MatFrame frame;
   SequenceTracker tracker;
+  // Exposure snapshots at the archived times: as recorded, the archived maps; with --recompute,
+  // the pipeline's own (the frame times, hence live's schedule, are the same).
+  std::vector<std::int64_t> exposure_times;
+  std::vector<double> exposure_durations;
+  ExposureMap exposure;
+  std::vector<float> pti, time_above;
 };
 
 struct HeartSource {
@@ -281,6 +288,7 @@ class Replay {
     m->id = d.id;
     m->frame_topic = topics::for_device(topics::pressure_frame, d.id);
     m->metrics_topic = topics::for_device(topics::pressure_metrics, d.id);
+    m->exposure_topic = topics::for_device(topics::pressure_exposure, d.id);
     m->config = mc->pressure;
     m->times = reader_.frame_times(d.id);
     m->seqs = reader_.frame_seqs(d.id);
@@ -304,6 +312,11 @@ class Replay {
     }
     m->frame.rows = g.rows;
     m->frame.cols = g.cols;
+    m->exposure_times = reader_.exposure_times(d.id);
+    m->exposure_durations = exposure_durations_s(m->times, m->exposure_times, mc->pressure.exposure_max_gap_s);
+    m->exposure.rows = g.rows;
+    m->exposure.cols = g.cols;
+    m->exposure.threshold_mmhg = mc->pressure.exposure_threshold_mmhg;
     mats_.push_back(std::move(m));
   }
 
@@ -332,6 +345,7 @@ class Replay {
     for (std::uint32_t k = 0; k < mats_.size(); ++k) {
       series.push_back({ReplayItemKind::frame, k, mats_[k]->times});
       if (!options_.recompute) series.push_back({ReplayItemKind::metrics, k, mats_[k]->metrics.time_ns});
+      series.push_back({ReplayItemKind::exposure, k, mats_[k]->exposure_times});
     }
     for (std::uint32_t k = 0; k < hearts_.size(); ++k) {
       series.push_back({ReplayItemKind::beat, k, hearts_[k].beats.time_ns});
@@ -359,6 +373,9 @@ class Replay {
         break;
       case ReplayItemKind::beat:
         if (!warm_up) replay_beat(hearts_[item.source], item.row, socket);
+        break;
+      case ReplayItemKind::exposure:
+        if (!warm_up) replay_exposure(*mats_[item.source], item.row, socket);
         break;
       case ReplayItemKind::beat_final:
         if (!warm_up) replay_final_beat(hearts_[item.source], item.row, socket);
@@ -428,6 +445,31 @@ class Replay {
     // Sensor contact is not archived; a beat that arrived implies contact.
     encode_heart_beat(h, b, restore_beat_missing(s.beats, row), true, false, buffer_);
     socket.send(s.beat_topic, buffer_);
+  }
+
+  void replay_exposure(MatSource& m, std::size_t row, ReplaySocket& socket) {
+    ExposureMap& e = m.exposure;
+    if (m.pipeline) {
+      m.pipeline->exposure_snapshot(e);
+    } else {
+      reader_.read_exposure(m.id, row, m.pti, m.time_above);
+      e.pti_mmhg_s.assign(m.pti.begin(), m.pti.end());
+      e.time_above_s.assign(m.time_above.begin(), m.time_above.end());
+      e.duration_s = m.exposure_durations[row];
+      e.max_pti_mmhg_s = e.pti_mmhg_s.empty() ? 0.0 : *std::max_element(e.pti_mmhg_s.begin(), e.pti_mmhg_s.end());
+      e.max_time_above_s = e.time_above_s.empty() ? 0.0 : *std::max_element(e.time_above_s.begin(), e.time_above_s.end());
+      e.sensels_above = static_cast<std::uint32_t>(
+          std::count_if(e.time_above_s.begin(), e.time_above_s.end(), [](double s) { return s > 0.0; }));
+    }
+    // As live: the header names the frame the snapshot ends at.
+    const std::int64_t t = m.exposure_times[row];
+    const auto frame = std::lower_bound(m.times.begin(), m.times.end(), t);
+    const std::size_t f = static_cast<std::size_t>(frame - m.times.begin());
+    const bool found = frame != m.times.end() && *frame == t;
+    MessageHeader h{session_id_, socket.next_seq(m.exposure_topic), t, m.id, found ? m.seqs[f] : 0,
+                    found && f < m.device_times.size() ? m.device_times[f] : 0};
+    encode_pressure_exposure(h, e, buffer_);
+    socket.send(m.exposure_topic, buffer_);
   }
 
   // As live: the header carries the beat's own time and index, though the decision came later.

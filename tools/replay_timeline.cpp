@@ -55,4 +55,21 @@ std::vector<std::int64_t> final_decision_times(std::span<const std::int64_t> fin
   return out;
 }
 
+std::vector<double> exposure_durations_s(std::span<const std::int64_t> frame_times,
+                                         std::span<const std::int64_t> snapshot_times, double max_gap_s) {
+  std::vector<double> out;
+  out.reserve(snapshot_times.size());
+  double duration = 0.0;
+  std::size_t next = 0;  // frames before `next` are integrated
+  for (const std::int64_t snapshot : snapshot_times) {
+    for (; next < frame_times.size() && frame_times[next] <= snapshot; ++next) {
+      if (next == 0) continue;
+      const double dt = static_cast<double>(frame_times[next] - frame_times[next - 1]) * 1e-9;
+      if (dt > 0.0 && dt <= max_gap_s) duration += dt;
+    }
+    out.push_back(duration);
+  }
+  return out;
+}
+
 }  // namespace plinth

@@ -8,7 +8,7 @@
 
 namespace plinth {
 
-enum class ReplayItemKind : std::uint8_t { event, frame, metrics, beat, beat_final, hrv };
+enum class ReplayItemKind : std::uint8_t { event, frame, metrics, exposure, beat, beat_final, hrv };
 
 struct ReplayItem {
   std::int64_t time_ns = 0;
@@ -38,6 +38,12 @@ std::int64_t due_after_ns(std::int64_t time_ns, std::int64_t origin_ns, double s
 // For each row of a metrics table, the frame with the same time (-1 if none). Both time
 // series must be non-decreasing, as the archive writes them.
 std::vector<std::int64_t> match_rows_by_time(std::span<const std::int64_t> rows, std::span<const std::int64_t> frames);
+
+// The exposure map's integrated time at each snapshot, as the live accumulator sums it
+// (daemon/pressure/exposure_map.cpp: sample-and-hold between frames, steps longer than
+// max_gap_s or backwards add nothing): the archive keeps the maps but not this duration.
+std::vector<double> exposure_durations_s(std::span<const std::int64_t> frame_times,
+                                         std::span<const std::int64_t> snapshot_times, double max_gap_s);
 
 // When each final beat decision was made live: on the arrival of the beat `delay_beats` after it
 // (schemas/hrv.md §3.2), or at the last beat for those the session's end decided. `final_index`

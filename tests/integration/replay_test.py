@@ -30,6 +30,7 @@ RECORD_S = 5.0
 MESSAGES = {
     "pressure.frame.": pb.PressureFrame,
     "pressure.metrics.": pb.PressureMetrics,
+    "pressure.exposure.": pb.PressureExposure,
     "heart.beat.": pb.HeartBeat,
     "heart.beat_final.": pb.HeartBeat,
     "heart.hrv.": pb.HeartHrv,
@@ -201,6 +202,7 @@ class ReplayTest(unittest.TestCase):
             cls.events = f["events"][:]
             cls.beats = f["heart/strap0/beats"][:]
             cls.finals = f["heart/strap0/beats_final"][:]
+            cls.exposure_snapshots = len(f["pressure/mat0/exposure_time_ns"])
 
     @classmethod
     def tearDownClass(cls):
@@ -304,6 +306,20 @@ class ReplayTest(unittest.TestCase):
             if b.header.device_seq in live_beats:
                 diff = fields_equal(live_beats[b.header.device_seq], b)
                 self.assertFalse(diff, diff)
+        # The exposure snapshots as recorded (the maps), at the moments live published them.
+        exposures = sub.of("pressure.exposure.mat0")
+        live_exposures = {e.header.host_time_ns: e for e in self.live.of("pressure.exposure.mat0")}
+        self.assertEqual(len(exposures), self.exposure_snapshots)
+        self.assertGreater(len(exposures), 0)
+        for e in exposures:
+            self.assertIn(e.header.host_time_ns, live_exposures)
+            live = live_exposures[e.header.host_time_ns]
+            # The archive keeps the maps as float32 (as on the wire); the maxima live were doubles.
+            diff = fields_equal(live, e, rel=1e-6)
+            self.assertFalse(diff, diff)
+            self.assertEqual(list(live.pressure_time_integral_mmhg_s), list(e.pressure_time_integral_mmhg_s))
+        print(f"MEASURED replay: {len(exposures)} exposure snapshots, equal to the live ones")
+
         # The final decisions as recorded, and as published live.
         finals = sub.of("heart.beat_final.strap0")
         self.assertEqual(len(finals), len(self.finals))

@@ -13,6 +13,7 @@
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "tools/archive_reader.hpp"
 #include "tools/archive_records.hpp"
+#include "daemon/pressure/exposure_map.hpp"
 #include "tools/replay_timeline.hpp"
 #include "tests/unit/temp_dir.hpp"
 
@@ -278,6 +279,23 @@ TEST(ReplayTimeline, MergesByTimeKeepingSeriesOrderForTies) {
   EXPECT_EQ(items[7].row, 1u);
   EXPECT_EQ(first_at_or_after(items, 20), 4u);
   EXPECT_EQ(first_at_or_after(items, 31), items.size());
+}
+
+TEST(ReplayTimeline, ExposureDurationsIntegrateLikeTheLiveAccumulator) {
+  // Frames every 0.1 s, then a 2-s dropout (longer than max_gap 1 s: adds nothing), a repeated
+  // time (adds nothing), more frames; snapshots at the 5th frame, after the gap, and the end.
+  const std::vector<std::int64_t> frames{0, 100'000'000, 200'000'000, 300'000'000, 400'000'000,
+                                         2'400'000'000, 2'400'000'000, 2'500'000'000, 2'600'000'000};
+  const std::vector<std::int64_t> snapshots{400'000'000, 2'400'000'000, 2'600'000'000};
+  const auto d = exposure_durations_s(frames, snapshots, 1.0);
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_NEAR(d[0], 0.4, 1e-12);
+  EXPECT_NEAR(d[1], 0.4, 1e-12);
+  EXPECT_NEAR(d[2], 0.6, 1e-12);
+  ExposureAccumulator live(1, 1, 32.0, 1.0);  // the live rule, same frames
+  const float p[] = {40.0f};
+  for (std::size_t i = 0; i < frames.size(); ++i) live.add(p, frames[i]);
+  EXPECT_DOUBLE_EQ(live.current().duration_s, d[2]);
 }
 
 TEST(ReplayTimeline, FinalDecisionsAreReplayedWhenTheyWereMadeLive) {
