@@ -7,9 +7,12 @@
 
 #include "daemon/hrv/beat_record.hpp"
 #include "daemon/hrv/hrv_metrics.hpp"
+#include "daemon/util/field_table.hpp"
 
 namespace plinth {
 
+// The HRV record's table (names, values, restore), for `plinth replay` as recorded.
+std::span<const Field<HrvMetrics>> hrv_record_field_table();
 std::span<const std::string_view> hrv_record_fields();
 // `out` must have exactly hrv_record_fields().size() elements (std::invalid_argument otherwise).
 void flatten_hrv_record(const HrvMetrics& record, std::span<double> out);

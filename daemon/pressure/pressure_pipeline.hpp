@@ -14,6 +14,7 @@
 #include "daemon/pressure/region_metrics.hpp"
 #include "daemon/pressure/exposure_map.hpp"
 #include "daemon/pressure/sway_window.hpp"
+#include "daemon/util/field_table.hpp"
 #include "drivers/samples.hpp"
 
 namespace plinth {
@@ -83,6 +84,10 @@ class PressurePipeline {
   PressureResult result_;
 };
 
+// The per-frame metrics table (names, values, restore): a metric added here reaches the archive,
+// the CSV export, `plinth analyze` and the replay as recorded. The stream's PressureMetrics is a
+// versioned contract: a new field there is added in schemas/proto and encode_pressure_metrics.
+std::span<const Field<PressureResult>> pressure_metric_fields();
 // out.size() must equal metric_field_names().size(); throws std::invalid_argument otherwise.
 void flatten_metrics(const PressureResult& result, std::span<double> out);
 // out.size() must equal 4 * result.regions.size().
