@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "drivers/samples.hpp"
 
 namespace plinth {
 
@@ -71,29 +70,6 @@ CalibrationFile load_calibration_file(const std::string& path);       // throws 
 CalibrationFile parse_calibration_json(const std::string& text);      // throws CalibrationError
 std::string calibration_json(const CalibrationFile& file);
 void save_calibration_file(const std::string& path, const CalibrationFile& file);
-
-// --- The `plinth calibrate` procedure -----------------------------------------------------
-struct LoadedSet {
-  std::vector<MatFrame> frames;  // frames recorded under one known uniform load
-  double known_kpa = 0.0;
-};
-
-struct EquilibrationFit {
-  Equilibration equilibration;
-  std::vector<double> response;   // per loaded set: mat-average equilibrated response x
-  std::vector<double> known_kpa;  // per loaded set, as given
-  std::uint32_t dead_sensels = 0; // no response to any load: gain 0
-};
-
-// offset = mean unloaded raw; spread = sample SD of the unloaded raw values (needs >= 2
-// unloaded frames, else left empty); gain = least-squares factor mapping each sensel's response
-// to the mat-average response over all loaded sets. Throws std::invalid_argument on bad input.
-EquilibrationFit compute_equilibration(std::span<const MatFrame> unloaded, std::span<const LoadedSet> loaded);
-
-// Global curves from (response, known_kpa) points; the output unit is kPa.
-CalibrationCurve fit_linear_curve(std::span<const double> response, std::span<const double> kpa);
-CalibrationCurve fit_power_curve(std::span<const double> response, std::span<const double> kpa);
-CalibrationCurve table_curve(std::span<const double> response, std::span<const double> kpa);
 
 // --- Per frame ------------------------------------------------------------------------------
 // Applies a Calibration to raw frames. Construction precomputes; apply() is const, pure and

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "daemon/pressure/calibration.hpp"
+#include "daemon/pressure/calibration_fit.hpp"
 #include "daemon/pressure/corrupt_frame.hpp"
 
 namespace plinth {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <random>
 
+#include "daemon/pressure/calibration_fit.hpp"
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "drivers/sim/recording_reader.hpp"
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/pressure/calibration.hpp"
+#include "daemon/pressure/calibration_fit.hpp"
 #include "tools/analyze/mat_data.hpp"
 
 namespace plinth {
