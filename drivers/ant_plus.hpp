@@ -3,6 +3,7 @@
 // schemas/heart-protocols.md section 3. Everything here is pure: framing, the page-to-RR
 // tracker, the channel set-up state machine and the encoders the simulator uses.
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -137,6 +138,11 @@ class HrmChannelSetup {
 void encode_broadcast(std::uint8_t channel, std::span<const std::uint8_t, 8> page, std::vector<std::uint8_t>& out);
 void encode_channel_response(std::uint8_t channel, std::uint8_t request_id, std::uint8_t code,
                              std::vector<std::uint8_t>& out);
+
+// The driver's two faces beyond decoding (ant_channel_setup.cpp, ant_stick_sim.cpp): the checked
+// set-up conversation with a real stick, and a stick with a strap in range for `plinth sim`.
+std::unique_ptr<HostSession> make_host_session(const DriverOptions& options);
+std::unique_ptr<SimEncoder> make_stick_sim();
 
 }  // namespace plinth::ant
 
