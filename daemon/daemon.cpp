@@ -4,11 +4,6 @@
 
 namespace plinth {
 
-namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-}  // namespace
 
 void Daemon::Impl::setup_devices() {
   std::uint32_t index = 0;
