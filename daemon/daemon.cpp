@@ -4,7 +4,6 @@
 
 namespace plinth {
 
-
 void Daemon::Impl::setup_devices() {
   std::uint32_t index = 0;
   for (const MatConfig& mc : config.mats) mats.push_back(std::make_unique<MatChannel>(io, clock, mc, *this, index++));
