@@ -372,13 +372,13 @@ class Replay {
         if (!warm_up) replay_metrics(*mats_[item.source], item.row, socket);
         break;
       case ReplayItemKind::beat:
-        if (!warm_up) replay_beat(hearts_[item.source], item.row, socket);
+        if (!warm_up) replay_beat(hearts_[item.source], false, item.row, socket);
         break;
       case ReplayItemKind::exposure:
         if (!warm_up) replay_exposure(*mats_[item.source], item.row, socket);
         break;
       case ReplayItemKind::beat_final:
-        if (!warm_up) replay_final_beat(hearts_[item.source], item.row, socket);
+        if (!warm_up) replay_beat(hearts_[item.source], true, item.row, socket);
         break;
       case ReplayItemKind::hrv:
         if (!warm_up) replay_hrv(hearts_[item.source], item.row, socket);
@@ -439,12 +439,16 @@ class Replay {
     socket.send(m.metrics_topic, buffer_);
   }
 
-  void replay_beat(const HeartSource& s, std::size_t row, ReplaySocket& socket) {
-    const BeatRecord b = restore_beat(s.beats, row);
-    MessageHeader h{session_id_, socket.next_seq(s.beat_topic), b.time_ns, s.id, b.beat_index, 0};
-    // Sensor contact is not archived; a beat that arrived implies contact.
-    encode_heart_beat(h, b, restore_beat_missing(s.beats, row), true, false, buffer_);
-    socket.send(s.beat_topic, buffer_);
+  // A beat's provisional (`beats`, heart.beat.<id>) or final decision (`finals`,
+  // heart.beat_final.<id>). As live, the header carries the beat's own time and index, though a
+  // final decision came later. Sensor contact is not archived; a beat that arrived implies it.
+  void replay_beat(const HeartSource& s, bool final_decision, std::size_t row, ReplaySocket& socket) {
+    const ArchiveTable& table = final_decision ? s.finals : s.beats;
+    const std::string& topic = final_decision ? s.final_topic : s.beat_topic;
+    const BeatRecord b = restore_beat(table, row);
+    MessageHeader h{session_id_, socket.next_seq(topic), b.time_ns, s.id, b.beat_index, 0};
+    encode_heart_beat(h, b, restore_beat_missing(table, row), true, final_decision, buffer_);
+    socket.send(topic, buffer_);
   }
 
   void replay_exposure(MatSource& m, std::size_t row, ReplaySocket& socket) {
@@ -472,13 +476,6 @@ class Replay {
     socket.send(m.exposure_topic, buffer_);
   }
 
-  // As live: the header carries the beat's own time and index, though the decision came later.
-  void replay_final_beat(const HeartSource& s, std::size_t row, ReplaySocket& socket) {
-    const BeatRecord b = restore_beat(s.finals, row);
-    MessageHeader h{session_id_, socket.next_seq(s.final_topic), b.time_ns, s.id, b.beat_index, 0};
-    encode_heart_beat(h, b, restore_beat_missing(s.finals, row), true, true, buffer_);
-    socket.send(s.final_topic, buffer_);
-  }
 
   void replay_hrv(const HeartSource& s, std::size_t row, ReplaySocket& socket) {
     const HrvMetrics m = restore_hrv(s.hrv, row);
