@@ -35,7 +35,7 @@ void shuffle_bytes(std::span<const std::byte> in, std::size_t element_size, std:
 }
 
 ChunkDeflater::ChunkDeflater(int level)
-    : level_(std::clamp(level, 1, 12)), compressor_(libdeflate_alloc_compressor(level_)) {
+    : compressor_(libdeflate_alloc_compressor(std::clamp(level, 1, 12))) {
   if (compressor_ == nullptr) throw std::bad_alloc();
 }
 

@@ -28,7 +28,6 @@ class ChunkDeflater {
   ChunkDeflater(const ChunkDeflater&) = delete;
   ChunkDeflater& operator=(const ChunkDeflater&) = delete;
 
-  int level() const { return level_; }
   // Replaces `out` with the filtered chunk (its capacity is kept: no allocation once warm).
   void encode(std::span<const std::byte> chunk, std::size_t element_size, std::vector<std::byte>& out) {
     encode(chunk, element_size, out, shuffled_);
@@ -41,7 +40,6 @@ class ChunkDeflater {
   static std::size_t max_output(std::size_t bytes);
 
  private:
-  int level_;
   libdeflate_compressor* compressor_;
   std::vector<std::byte> shuffled_;
 };

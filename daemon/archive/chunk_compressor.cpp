@@ -71,17 +71,22 @@ void ChunkCompressor::unlink(ChunkJob& job) {
   }
 }
 
+void ChunkCompressor::run(ChunkJob& job, ChunkDeflaters& deflaters, std::unique_lock<std::mutex>& lock) {
+  unlink(job);
+  job.state = ChunkJob::State::running;
+  lock.unlock();
+  encode(deflaters, job);
+  lock.lock();
+  job.state = ChunkJob::State::done;
+  done_.notify_all();
+}
+
 void ChunkCompressor::wait(ChunkJob& job) {
   std::unique_lock lock(mutex_);
   if (job.state == ChunkJob::State::queued) {
     std::unique_lock helping(helper_mutex_, std::try_to_lock);
     if (helping.owns_lock()) {
-      unlink(job);
-      job.state = ChunkJob::State::running;
-      lock.unlock();
-      encode(helper_, job);
-      lock.lock();
-      job.state = ChunkJob::State::done;
+      run(job, helper_, lock);
       return;
     }
   }
@@ -105,14 +110,7 @@ void ChunkCompressor::run_worker(ChunkDeflaters& deflaters) {
   for (;;) {
     work_.wait(lock, [&] { return stopping_ || head_ != nullptr; });
     if (head_ == nullptr) return;  // stopping, and nothing left to do
-    ChunkJob& job = *head_;
-    unlink(job);
-    job.state = ChunkJob::State::running;
-    lock.unlock();
-    encode(deflaters, job);
-    lock.lock();
-    job.state = ChunkJob::State::done;
-    done_.notify_all();
+    run(*head_, deflaters, lock);
   }
 }
 

@@ -58,6 +58,9 @@ class ChunkCompressor {
  private:
   void run_worker(ChunkDeflaters& deflaters);
   void unlink(ChunkJob& job);  // from the queue; mutex held
+  // Takes a queued job off the queue and compresses it with `deflaters`, the mutex released
+  // meanwhile; marks it done and wakes the waiters. `lock` holds mutex_ before and after.
+  void run(ChunkJob& job, ChunkDeflaters& deflaters, std::unique_lock<std::mutex>& lock);
 
   unsigned threads_;
   std::mutex mutex_;

@@ -23,7 +23,7 @@ AppendableDataset::AppendableDataset(hid_t parent, const AppendableSpec& spec)
   const std::string what = "cannot create dataset " + name_;
   row_bytes_ = H5Tget_size(spec.memory_type);
   if (row_bytes_ == 0) throw Failure(take_error_stack(what + " (bad memory type)"));
-  element_size_ = row_bytes_;
+  const std::size_t element_size = row_bytes_;  // the shuffle's element
   for (const hsize_t d : row_shape_) row_bytes_ *= d;
   memory_type_ = datatype(H5Tcopy(spec.memory_type), what);
 
@@ -56,14 +56,13 @@ AppendableDataset::AppendableDataset(hid_t parent, const AppendableSpec& spec)
   // type (true for the little-endian types the archive uses on a little-endian host).
   if (spec.compressor && spec.deflate_level > 0 && H5Tequal(spec.memory_type, spec.file_type) > 0) {
     compressor_ = spec.compressor;
-    deflate_level_ = spec.deflate_level;
     const std::size_t chunk_bytes = row_bytes_ * chunk_rows_;
     slots_.resize(std::clamp<std::size_t>(kInFlightBytes / std::max<std::size_t>(chunk_bytes, 1), 2,
                                           kMaxInFlightChunks));
     for (auto& s : slots_) {
       s = std::make_unique<ChunkJob>();
-      s->element_size = element_size_;
-      s->level = deflate_level_;
+      s->element_size = element_size;
+      s->level = spec.deflate_level;
       // Sized here, once: the compressor's threads then allocate nothing (see ChunkCompressor).
       s->input.reserve(chunk_bytes);
       s->scratch.reserve(chunk_bytes);

@@ -78,8 +78,6 @@ class AppendableDataset {
   // Direct chunk writes: a ring of jobs; in_flight_ from head_ on are with the compressor (or
   // done, not yet written); the next one is being filled (fill_rows_ rows).
   std::shared_ptr<ChunkCompressor> compressor_;
-  std::size_t element_size_ = 1;
-  int deflate_level_ = 0;
   std::vector<std::unique_ptr<ChunkJob>> slots_;
   std::size_t head_ = 0;
   std::size_t in_flight_ = 0;
