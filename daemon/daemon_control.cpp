@@ -16,6 +16,8 @@ struct overloaded : Ts... {
 template <class... Ts>
 overloaded(Ts...) -> overloaded<Ts...>;
 
+json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
 }  // namespace
 
 json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
@@ -89,16 +91,15 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
               devices.push_back(std::move(entry));
             }
             json latency = json::array();
-            auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
-            for (const StageLatencySummary& l : latency_)
+            for (const StageLatencySummary& l : d.latency)
               latency.push_back({{"device", l.device_id},
                                  {"window", l.window},
                                  {"stage", l.stage},
                                  {"count", l.count},
-                                 {"p50_us", number(l.p50_us)},
-                                 {"p99_us", number(l.p99_us)},
-                                 {"p999_us", number(l.p999_us)},
-                                 {"max_us", number(l.max_us)}});
+                                 {"p50_us", number_or_null(l.p50_us)},
+                                 {"p99_us", number_or_null(l.p99_us)},
+                                 {"p999_us", number_or_null(l.p999_us)},
+                                 {"max_us", number_or_null(l.max_us)}});
             return json{{"ok", true},
                         {"state", d.state},
                         {"session_id", session_id_},
@@ -132,15 +133,14 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
             json straps = json::array();
             for (auto& ch : hearts) {
               const HrvMetrics m = ch->compute_now(r.window_s);
-              auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
               straps.push_back({{"id", ch->id()},
                                 {"beats", m.beat_count},
-                                {"hr_bpm", number(m.time.hr_bpm)},
-                                {"rmssd_ms", number(m.time.rmssd_ms)},
-                                {"ln_rmssd", number(m.time.ln_rmssd)},
-                                {"sdnn_ms", number(m.time.sdnn_ms)},
-                                {"hf_ms2", number(m.frequency.hf_ms2)},
-                                {"lf_hf", number(m.frequency.lf_hf)}});
+                                {"hr_bpm", number_or_null(m.time.hr_bpm)},
+                                {"rmssd_ms", number_or_null(m.time.rmssd_ms)},
+                                {"ln_rmssd", number_or_null(m.time.ln_rmssd)},
+                                {"sdnn_ms", number_or_null(m.time.sdnn_ms)},
+                                {"hf_ms2", number_or_null(m.frequency.hf_ms2)},
+                                {"lf_hf", number_or_null(m.frequency.lf_hf)}});
             }
             return json{{"ok", true}, {"window_s", r.window_s}, {"straps", straps}}.dump();
           },

@@ -60,6 +60,7 @@ DaemonHealth Daemon::Impl::health() const {
   for (const auto& ch : mats) d.devices.push_back(ch->health());
   for (const auto& ch : hearts) d.devices.push_back(ch->health());
   d.consumers.push_back({"publisher", 0, 0, publisher_.dropped()});
+  d.latency = latency_;
   if (archive_) {
     const ArchiveWriterStats s = archive_->stats();
     d.consumers.push_back({"archive", s.queue_depth, s.queue_capacity, s.dropped});
@@ -78,10 +79,9 @@ DaemonHealth Daemon::Impl::health() const {
 }
 
 void Daemon::Impl::publish_status() {
-  DaemonHealth d = health();
   latency_.clear();
   for (auto& ch : mats) ch->take_latency(latency_);
-  d.latency = latency_;
+  const DaemonHealth d = health();
   if (!d.archive.error.empty() && d.archive.error != last_archive_error) {
     spdlog::error("archive {}: {} (acquisition and publishing go on)", d.archive.path, d.archive.error);
     publish_event("archive.error", d.archive.path, kNaN, d.archive.error);

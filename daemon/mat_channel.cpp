@@ -55,9 +55,8 @@ void MatChannel::reset_session() {
 }
 
 void MatChannel::take_latency(std::vector<StageLatencySummary>& out) {
-  constexpr double kNaNValue = std::numeric_limits<double>::quiet_NaN();
   auto summary = [&](const LatencyHistogram& h, std::string_view stage, std::string_view window) {
-    StageLatencySummary s{id(), stage, window, h.count(), kNaNValue, kNaNValue, kNaNValue, kNaNValue};
+    StageLatencySummary s{id(), stage, window, h.count(), kNaN, kNaN, kNaN, kNaN};
     if (h.count() > 0) {
       s.p50_us = static_cast<double>(h.quantile(0.5)) / 1e3;
       s.p99_us = static_cast<double>(h.quantile(0.99)) / 1e3;
