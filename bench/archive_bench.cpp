@@ -112,8 +112,9 @@ BENCHMARK(BM_ArchiveWrite)
 
 // One frame's chunk through shuffle + deflate, as the archive's compression threads do it
 // (libdeflate) and as HDF5's own filter did before (zlib, as compress2 but keeping its state), per
-// level. Args: codec (0 zlib, 1 libdeflate, 2 zlib run-length only, 3 zlib Huffman only), level, frames (0: the real recording, 64x32; 32 / 64: the synthetic
-// body scenario bench_pipeline feeds, 64 rows x that many cols). Counters: us per frame,
+// level. Args: codec (0 zlib, 1 libdeflate, 2 zlib run-length only, 3 zlib Huffman only), level,
+// frames (0: the real recording, 64x32; 32 / 64: the synthetic body scenario bench_pipeline
+// feeds, 64 rows x that many cols). Counters: us per frame,
 // ratio = raw bytes / compressed bytes.
 const std::vector<MatFrame>& codec_frames(std::int64_t which) {
   static const std::vector<MatFrame> scenario32 = bench::scenario_frames(64, 32, 100.0, 1000);
@@ -161,7 +162,7 @@ void BM_ChunkCodec(benchmark::State& state) {
   deflateEnd(&z);
 }
 BENCHMARK(BM_ChunkCodec)
-    ->ArgNames({"libdeflate", "level", "frames"})
+    ->ArgNames({"codec", "level", "frames"})
     ->ArgsProduct({{0}, {1, 4, 6}, {0, 32, 64}})
     ->ArgsProduct({{2, 3}, {1}, {0, 32, 64}})
     ->ArgsProduct({{1}, {1, 2, 3, 4, 6, 9}, {0, 32, 64}});

@@ -364,28 +364,17 @@ class Replay {
   }
 
   void dispatch(const ReplayItem& item, bool warm_up, ReplaySocket& socket) {
+    // Before --start only frames go through (a recomputing pipeline needs them); nothing is sent.
+    if (item.kind == ReplayItemKind::frame) return replay_frame(*mats_[item.source], item.row, warm_up, socket);
+    if (warm_up) return;
     switch (item.kind) {
-      case ReplayItemKind::frame:
-        replay_frame(*mats_[item.source], item.row, warm_up, socket);
-        break;
-      case ReplayItemKind::metrics:
-        if (!warm_up) replay_metrics(*mats_[item.source], item.row, socket);
-        break;
-      case ReplayItemKind::beat:
-        if (!warm_up) replay_beat(hearts_[item.source], false, item.row, socket);
-        break;
-      case ReplayItemKind::exposure:
-        if (!warm_up) replay_exposure(*mats_[item.source], item.row, socket);
-        break;
-      case ReplayItemKind::beat_final:
-        if (!warm_up) replay_beat(hearts_[item.source], true, item.row, socket);
-        break;
-      case ReplayItemKind::hrv:
-        if (!warm_up) replay_hrv(hearts_[item.source], item.row, socket);
-        break;
-      case ReplayItemKind::event:
-        if (!warm_up) replay_event(events_[item.row], socket);
-        break;
+      case ReplayItemKind::frame: break;
+      case ReplayItemKind::metrics: return replay_metrics(*mats_[item.source], item.row, socket);
+      case ReplayItemKind::exposure: return replay_exposure(*mats_[item.source], item.row, socket);
+      case ReplayItemKind::beat: return replay_beat(hearts_[item.source], false, item.row, socket);
+      case ReplayItemKind::beat_final: return replay_beat(hearts_[item.source], true, item.row, socket);
+      case ReplayItemKind::hrv: return replay_hrv(hearts_[item.source], item.row, socket);
+      case ReplayItemKind::event: return replay_event(events_[item.row], socket);
     }
   }
 

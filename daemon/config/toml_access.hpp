@@ -54,8 +54,6 @@ class TomlAccess {
   bool bool_or(std::string_view key, bool fallback) const;
   bool has(std::string_view key) const { return table_.contains(key); }
   const toml::node* get(std::string_view key) const { return table_.get(key); }
-  // A table below this one, with its own dotted path for messages.
-  TomlAccess child(const toml::table& table, std::string_view key) const { return {table, file_, key_path(key)}; }
 
   // 2.5, 1000, 0.001: a number as a person writes it in a message.
   static std::string format_number(double v);
