@@ -264,6 +264,25 @@ class ReportCrash(Case):
         self.assertIn("plinth repair", page["notice"])
         self.assertIn("did not end cleanly", page["summary"])
 
+    def test_mean_map_needs_the_sessions_equilibration(self):
+        """The report rebuilds the calibration on this machine: if the equilibration it finds is
+        not the one the archive names, the mean map is withheld and the report says why."""
+        path = synth(self.work, "--minutes", "2", "--rate", "2", "--no-heart")
+        first = json.loads(plinth("report", path, "-o", os.path.join(self.work, "m1.html"), "--json", "-").stdout)
+        self.assertTrue(first["mats"][0]["mean_map_basis"].startswith("mean of"), first["mats"][0]["mean_map_basis"])
+        self.assertIsNotNone(first["mats"][0]["mean_map_peak_mmhg"])
+        other = os.path.join(self.work, "other-equilibration.h5")
+        shutil.copy(path, other)
+        with h5py.File(other, "r+") as f:
+            calibration = json.loads(f["devices/mat0"].attrs["calibration"])
+            calibration["equilibration"] = {"file": "/gone/mat0-cal.json", "fnv1a64": "0123456789abcdef"}
+            f["devices/mat0"].attrs["calibration"] = json.dumps(calibration)
+        r = json.loads(plinth("report", other, "-o", os.path.join(self.work, "m2.html"), "--json", "-").stdout)
+        basis = r["mats"][0]["mean_map_basis"]
+        self.assertIn("not computed: the equilibration file found now (none)", basis)
+        self.assertIn("0123456789abcdef", basis)
+        self.assertIsNone(r["mats"][0]["mean_map_peak_mmhg"])
+
 
 class History(Case):
     """Three sessions of one client, the third with another calibration, one of another client,

@@ -43,6 +43,17 @@ std::optional<DaemonConfig> archived_config(const ArchiveReader& reader, std::st
   }
 }
 
+// The equilibration file is read again on this machine: a re-recorded or replaced file would
+// silently give the map another calibration than the session's. Empty when it is the archived one
+// (or the archive names none to compare with).
+std::string equilibration_mismatch(const std::string& archived_calibration_json, const Calibration& rebuilt) {
+  const std::string archived = archived_equilibration_fingerprint(archived_calibration_json);
+  const std::string now =
+      rebuilt.equilibration.empty() ? std::string("none") : equilibration_fingerprint(rebuilt.equilibration);
+  if (archived.empty() || archived == now) return "";
+  return "the equilibration file found now (" + now + ") is not the one the session used (" + archived + ")";
+}
+
 // Default zones when the config names none: the example config's five bands along the rows
 // (daemon/config/plinthd.example.toml), scaled to this mat.
 std::vector<RegionSpec> default_zones(const MatGeometry& g) {
@@ -207,15 +218,9 @@ void read_mat(const ArchiveReader& reader, const ArchiveDevice& d, const std::op
                        (config ? "its config has no mat '" + d.id + "'" : config_problem) + ")";
   } else if (mat_config->pressure.geometry.rows != m.rows || mat_config->pressure.geometry.cols != m.cols) {
     m.mean_map_basis = "not computed: the archived config's geometry differs from the frames";
-  } else if (const std::string archived = archived_equilibration_fingerprint(m.calibration_json),
-             rebuilt = mat_config->pressure.calibration.equilibration.empty()
-                           ? std::string("none")
-                           : equilibration_fingerprint(mat_config->pressure.calibration.equilibration);
-             !archived.empty() && archived != rebuilt) {
-    // The equilibration file is read again on this machine: a re-calibrated or moved file
-    // would silently give the map another calibration than the session's.
-    m.mean_map_basis = "not computed: the equilibration file found now (" + rebuilt +
-                       ") is not the one the session used (" + archived + ")";
+  } else if (const std::string why = equilibration_mismatch(m.calibration_json, mat_config->pressure.calibration);
+             !why.empty()) {
+    m.mean_map_basis = "not computed: " + why;
   } else {
     const PressureConfig& pc = mat_config->pressure;
     geometry = pc.geometry;
