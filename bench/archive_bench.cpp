@@ -80,14 +80,20 @@ void BM_ArchiveWrite(benchmark::State& state) {
   const auto flush_every = static_cast<std::size_t>(state.range(2));
   const std::vector<double> metrics(kMetricFields, 1.25);
   std::filesystem::path path;
+  ArchiveRecord record;
   int run = 0;
   for (auto _ : state) {
     path = scratch_dir() / ("write-" + std::to_string(run++) + ".h5");
     std::filesystem::remove(path);
     SessionArchive archive = SessionArchive::create(path, bench_meta("bench"), mat_layout(), {}, options);
     for (std::size_t i = 0; i < frames.size(); ++i) {
-      archive.append_frame(0, kT0 + static_cast<std::int64_t>(i) * 1'000'000'000, frames[i].device_seq,
-                           frames[i].device_time_us, frames[i].raw, metrics);
+      auto& frame = record.emplace<archived::Frame>();
+      frame.time_ns = kT0 + static_cast<std::int64_t>(i) * 1'000'000'000;
+      frame.seq = frames[i].device_seq;
+      frame.device_time_us = frames[i].device_time_us;
+      frame.raw.assign(frames[i].raw.begin(), frames[i].raw.end());
+      frame.metrics.assign(metrics.begin(), metrics.end());
+      archive.append(record);
       if (flush_every != 0 && (i + 1) % flush_every == 0) archive.flush();
     }
     if (!archive.close(kT0 + 1)) state.SkipWithError(archive.last_error().c_str());
@@ -167,7 +173,7 @@ BENCHMARK(BM_ChunkCodec)
     ->ArgsProduct({{2, 3}, {1}, {0, 32, 64}})
     ->ArgsProduct({{1}, {1, 2, 3, 4, 6, 9}, {0, 32, 64}});
 
-// The whole path the daemon uses: submit_frame from the acquisition thread, the writer thread
+// The whole path the daemon uses: submit<archived::Frame> from the acquisition thread, the writer thread
 // appending and flushing once a second; time until stop() has closed the file.
 void BM_ArchiveWriterThread(benchmark::State& state) {
   const auto& frames = recorded_frames();
@@ -182,8 +188,13 @@ void BM_ArchiveWriterThread(benchmark::State& state) {
     for (std::size_t i = 0; i < frames.size(); ++i) {
       // A real mat delivers frames far slower than this loop: retry instead of dropping, to
       // measure the consumer's throughput.
-      while (!writer.submit_frame(0, kT0 + static_cast<std::int64_t>(i), frames[i].device_seq, 0,
-                                  frames[i].raw, metrics)) {
+      const auto fill = [&](archived::Frame& r) {
+        r.time_ns = kT0 + static_cast<std::int64_t>(i);
+        r.seq = frames[i].device_seq;
+        r.raw.assign(frames[i].raw.begin(), frames[i].raw.end());
+        r.metrics.assign(metrics.begin(), metrics.end());
+      };
+      while (!writer.submit<archived::Frame>(fill)) {
         ++dropped;
       }
     }
@@ -200,7 +211,7 @@ void BM_ArchiveWriterThread(benchmark::State& state) {
 BENCHMARK(BM_ArchiveWriterThread)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // What acquisition pays per frame once the queue is warm: the copy into a recycled slot that
-// ArchiveWriter::submit_frame does (same fill), plus the consumer's swap-out. No allocation.
+// ArchiveWriter::submit<archived::Frame> does (same fill), plus the consumer's swap-out. No allocation.
 void BM_QueueFrameHandOver(benchmark::State& state) {
   const auto& frames = recorded_frames();
   const std::vector<double> metrics(kMetricFields, 1.25);
@@ -209,15 +220,15 @@ void BM_QueueFrameHandOver(benchmark::State& state) {
   std::size_t i = 0;
   for (auto _ : state) {
     const MatFrame& f = frames[i++ % frames.size()];
-    queue.try_push_with([&](ArchiveRecord& r) {
-      r.kind = ArchiveRecord::Kind::frame;
+    queue.try_push_with([&](ArchiveRecord& slot) {
+      auto& r = slot.emplace<archived::Frame>();
       r.time_ns = kT0;
       r.seq = f.device_seq;
       r.raw.assign(f.raw.begin(), f.raw.end());
-      r.values.assign(metrics.begin(), metrics.end());
+      r.metrics.assign(metrics.begin(), metrics.end());
     });
     queue.try_pop(consumer);
-    benchmark::DoNotOptimize(consumer.raw.data());
+    benchmark::DoNotOptimize(consumer.get_if<archived::Frame>()->raw.data());
   }
 }
 BENCHMARK(BM_QueueFrameHandOver);

@@ -66,7 +66,7 @@ class BenchOutlet final : public SessionOutlet {
     MessageHeader h{session_id_, publisher_.next_seq("session.event"), kT0, device_id, 0, 0};
     encode_session_event(h, {kind, label, value, detail}, event_scratch_);
     publisher_.send("session.event", event_scratch_);
-    if (archive_) archive_->submit_event(kT0, kind, label, value, detail);
+    if (archive_) archive_->submit(archived::Event{kT0, std::string(kind), std::string(label), value, std::string(detail)});
     ++events_;
   }
   std::uint64_t events() const { return events_; }

@@ -132,7 +132,7 @@ class Outlet final : public SessionOutlet {
   std::string& scratch() override { return scratch_; }
   void event(std::string_view kind, std::string_view label, double value, std::string_view detail,
              std::string_view) override {
-    if (archive_) archive_->submit_event(now_, kind, label, value, detail);
+    if (archive_) archive_->submit(archived::Event{now_, std::string(kind), std::string(label), value, std::string(detail)});
   }
 
  private:
@@ -223,15 +223,15 @@ int run(const Options& o) {
   std::uint64_t beats_in = 0;
   auto deliver_heart = [&] {
     for (const BeatRecord& b : heart_out.beats)
-      archive.submit_beat(1, ArchiveBeat{b.time_ns, b.rr_ms, b.nn_ms, b.hr_bpm, b.flags, 0});
+      archive.submit(archived::Beat{1, ArchiveBeat{b.time_ns, b.rr_ms, b.nn_ms, b.hr_bpm, b.flags, 0}, {}});
     for (const BeatRecord& b : heart_out.final_beats) {
-      const double extra[] = {static_cast<double>(b.beat_index), static_cast<double>(b.nn_count),
+      const std::vector<double> extra = {static_cast<double>(b.beat_index), static_cast<double>(b.nn_count),
                               static_cast<double>(b.provisional_flags)};
-      archive.submit_beat(1, ArchiveBeat{b.time_ns, b.rr_ms, b.nn_ms, b.hr_bpm, b.flags, 0, true}, extra);
+      archive.submit(archived::Beat{1, ArchiveBeat{b.time_ns, b.rr_ms, b.nn_ms, b.hr_bpm, b.flags, 0, true}, extra});
     }
     for (const HrvMetrics& m : heart_out.updates) {
       flatten_hrv_record(m, hrv_values);
-      archive.submit_hrv(1, m.time_ns, std::span<const double>(hrv_values).subspan(1));
+      archive.submit(archived::Hrv{1, m.time_ns, {hrv_values.begin() + 1, hrv_values.end()}});
       relaxation.on_hrv(m.time_ns, m);
     }
     heart_out.clear();
@@ -321,13 +321,13 @@ int run(const Options& o) {
                      "the baseline after settling on the table", {});
       }
       RelaxationTracker::flatten(relaxation.reading(next_relaxation), relaxation_values);
-      archive.submit_relaxation(next_relaxation, relaxation_values);
+      archive.submit(archived::Relaxation{next_relaxation, relaxation_values});
       next_relaxation += static_cast<std::int64_t>(config.relaxation_interval_s * 1e9);
     }
     while (next_status <= frame_ns) {
       counters = {frames, gap_count, lost, beats_in};
       gauges = {static_cast<double>(archive.stats().queue_depth)};
-      archive.submit_status(next_status, counters, gauges);
+      archive.submit(archived::Status{next_status, counters, gauges});
       next_status += kNsPerS;
     }
     if (const auto g = gaps.find(index); g != gaps.end()) {

@@ -35,13 +35,13 @@ void Daemon::Impl::publish_relaxation() {
                   "the baseline after settling on the table");
   }
   const RelaxationReading r = relaxation.reading(now);
-  MessageHeader h{session_id_, publisher_.next_seq(topics::relaxation), now, {}, 0, 0};
-  encode_relaxation(h, r, scratch_);
-  publisher_.send(topics::relaxation, scratch_);
-  if (archive_) {
-    RelaxationTracker::flatten(r, relaxation_values);
-    archive_->submit_relaxation(now, relaxation_values);
-  }
+  publish<archived::Relaxation>(
+      topics::relaxation, {.host_time_ns = now},
+      [&](const MessageHeader& h, std::string& buffer) { encode_relaxation(h, r, buffer); },
+      [&](archived::Relaxation& record) {
+        record.time_ns = now;
+        RelaxationTracker::flatten(r, record.values);
+      });
 }
 
 void Daemon::Impl::schedule_relaxation() {
@@ -57,10 +57,16 @@ void Daemon::Impl::schedule_relaxation() {
 void Daemon::Impl::publish_event(std::string_view kind, std::string_view label, double value,
                                  std::string_view detail, std::string_view device_id) {
   const std::int64_t now = clock.now_unix_ns();
-  MessageHeader h{session_id_, publisher_.next_seq(topics::session_event), now, device_id, 0, 0};
-  encode_session_event(h, {kind, label, value, detail}, scratch_);
-  publisher_.send(topics::session_event, scratch_);
-  if (archive_) archive_->submit_event(now, kind, label, value, detail);
+  publish<archived::Event>(
+      topics::session_event, {.host_time_ns = now, .device_id = device_id},
+      [&](const MessageHeader& h, std::string& buffer) { encode_session_event(h, {kind, label, value, detail}, buffer); },
+      [&](archived::Event& r) {
+        r.time_ns = now;
+        r.kind.assign(kind);
+        r.label.assign(label);
+        r.value = value;
+        r.detail.assign(detail);
+      });
 }
 
 void Daemon::Impl::shutdown() {

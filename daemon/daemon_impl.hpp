@@ -65,9 +65,6 @@ struct Daemon::Impl final : SessionOutlet {
   asio::steady_timer relaxation_timer;
   asio::signal_set signals;
   RelaxationTracker relaxation;
-  std::vector<double> relaxation_values;
-  std::vector<std::uint64_t> status_counters;
-  std::vector<double> status_gauges;
   // The mats' stage latencies as of the last status (StageLatency; control `status` repeats them).
   std::vector<StageLatencySummary> latency_;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -96,7 +93,7 @@ struct Daemon::Impl final : SessionOutlet {
   void publish_relaxation();
   void schedule_relaxation();
   ArchiveStatusLayout status_layout() const;
-  void archive_status(const DaemonHealth& d, std::int64_t now);
+  void fill_status_record(const DaemonHealth& d, std::int64_t now, archived::Status& r) const;
   json start_session(std::optional<std::string> subject_override);
   json stop_session();
   std::string handle_control(const ControlRequest& request);

@@ -32,11 +32,15 @@ ArchiveStatusLayout Daemon::Impl::status_layout() const {
   return layout;
 }
 
-void Daemon::Impl::archive_status(const DaemonHealth& d, std::int64_t now) {
-  status_counters.clear();
+// The status row: every device's counters (kDeviceCounters order), the publisher's and the
+// archive's drops, then per latency stage its count; gauges: queue depth, free disk, then per
+// stage p50/p99/p99.9/max (the layout: status_layout()).
+void Daemon::Impl::fill_status_record(const DaemonHealth& d, std::int64_t now, archived::Status& r) const {
+  r.time_ns = now;
+  r.counters.clear();
   for (const DeviceHealth& h : d.devices)
-    for (const DeviceCounter& c : kDeviceCounters) status_counters.push_back(h.*c.value);
-  status_counters.push_back(publisher_.dropped());
+    for (const DeviceCounter& c : kDeviceCounters) r.counters.push_back(h.*c.value);
+  r.counters.push_back(publisher_.dropped());
   std::uint64_t archive_dropped = 0;
   double queue_depth = 0;
   for (const ConsumerHealth& c : d.consumers)
@@ -44,13 +48,12 @@ void Daemon::Impl::archive_status(const DaemonHealth& d, std::int64_t now) {
       archive_dropped = c.dropped;
       queue_depth = static_cast<double>(c.queue_depth);
     }
-  status_counters.push_back(archive_dropped);
-  status_gauges = {queue_depth, static_cast<double>(d.archive.free_disk_bytes)};
+  r.counters.push_back(archive_dropped);
+  r.gauges.assign({queue_depth, static_cast<double>(d.archive.free_disk_bytes)});
   for (const StageLatencySummary& l : d.latency) {
-    status_counters.push_back(l.count);
-    for (double v : {l.p50_us, l.p99_us, l.p999_us, l.max_us}) status_gauges.push_back(v);
+    r.counters.push_back(l.count);
+    for (double v : {l.p50_us, l.p99_us, l.p999_us, l.max_us}) r.gauges.push_back(v);
   }
-  archive_->submit_status(now, status_counters, status_gauges);
 }
 
 DaemonHealth Daemon::Impl::health() const {
@@ -88,10 +91,10 @@ void Daemon::Impl::publish_status() {
   }
   last_archive_error = d.archive.error;
   const std::int64_t now = clock.now_unix_ns();
-  MessageHeader h{session_id_, publisher_.next_seq(topics::status), now, {}, 0, 0};
-  encode_status(h, d, scratch_);
-  publisher_.send(topics::status, scratch_);
-  if (archive_) archive_status(d, now);
+  publish<archived::Status>(
+      topics::status, {.host_time_ns = now},
+      [&](const MessageHeader& h, std::string& buffer) { encode_status(h, d, buffer); },
+      [&](archived::Status& r) { fill_status_record(d, now, r); });
 }
 
 void Daemon::Impl::schedule_status() {

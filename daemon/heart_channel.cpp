@@ -143,43 +143,46 @@ void HeartChannel::on_samples(const std::vector<HeartSample>& samples, std::int6
 }
 
 void HeartChannel::deliver(HrvMonitorOutput& out) {
-  Publisher& publisher = outlet_.publisher();
-  std::string& buffer = outlet_.scratch();
-  ArchiveWriter* archive = outlet_.archive();
+  const auto encode_beat = [&](const BeatRecord& beat, std::uint32_t missing, bool final_decision) {
+    return [&, missing, final_decision](const MessageHeader& h, std::string& buffer) {
+      encode_heart_beat(h, beat, missing, contact_, final_decision, buffer);
+    };
+  };
   for (const BeatRecord& beat : out.beats) {
     ++beats_;
     if (beat.flags != 0) ++artifacts_;
     // Strap-reported missing beats belong to the next decided beat (the corrector delays beats).
     const std::uint32_t missing = pending_missing_;
     pending_missing_ = 0;
-    MessageHeader h{outlet_.session_id(), publisher.next_seq(beat_topic_), beat.time_ns, id(), beat.beat_index, 0};
-    encode_heart_beat(h, beat, missing, contact_, false, buffer);
-    publisher.send(beat_topic_, buffer);
-    if (archive)
-      archive->submit_beat(archive_index_, ArchiveBeat{beat.time_ns, beat.rr_ms, beat.nn_ms, beat.hr_bpm, beat.flags,
-                                                       missing});
+    outlet_.publish<archived::Beat>(
+        beat_topic_, {.host_time_ns = beat.time_ns, .device_id = id(), .device_seq = beat.beat_index},
+        encode_beat(beat, missing, false), [&](archived::Beat& r) {
+          r.device = archive_index_;
+          r.beat = ArchiveBeat{beat.time_ns, beat.rr_ms, beat.nn_ms, beat.hr_bpm, beat.flags, missing};
+          r.extra.clear();
+        });
   }
   for (const BeatRecord& beat : out.final_beats) {
     const std::uint32_t missing = missing_by_index_[beat.beat_index % missing_by_index_.size()];
-    MessageHeader h{outlet_.session_id(), publisher.next_seq(final_beat_topic_), beat.time_ns, id(), beat.beat_index, 0};
-    encode_heart_beat(h, beat, missing, contact_, true, buffer);
-    publisher.send(final_beat_topic_, buffer);
-    if (archive) {
-      const double extra[] = {static_cast<double>(beat.beat_index), static_cast<double>(beat.nn_count),
-                              static_cast<double>(beat.provisional_flags)};
-      archive->submit_beat(archive_index_,
-                           ArchiveBeat{beat.time_ns, beat.rr_ms, beat.nn_ms, beat.hr_bpm, beat.flags, missing, true},
-                           extra);
-    }
+    outlet_.publish<archived::Beat>(
+        final_beat_topic_, {.host_time_ns = beat.time_ns, .device_id = id(), .device_seq = beat.beat_index},
+        encode_beat(beat, missing, true), [&](archived::Beat& r) {
+          r.device = archive_index_;
+          r.beat = ArchiveBeat{beat.time_ns, beat.rr_ms, beat.nn_ms, beat.hr_bpm, beat.flags, missing, true};
+          r.extra.assign({static_cast<double>(beat.beat_index), static_cast<double>(beat.nn_count),
+                          static_cast<double>(beat.provisional_flags)});
+        });
   }
   for (const HrvMetrics& hrv : out.updates) {
-    MessageHeader h{outlet_.session_id(), publisher.next_seq(hrv_topic_), hrv.time_ns, id(), 0, 0};
-    encode_heart_hrv(h, hrv, buffer);
-    publisher.send(hrv_topic_, buffer);
-    if (archive) {
-      flatten_hrv_record(hrv, hrv_values_);
-      archive->submit_hrv(archive_index_, hrv.time_ns, std::span<const double>(hrv_values_).subspan(1));
-    }
+    outlet_.publish<archived::Hrv>(
+        hrv_topic_, {.host_time_ns = hrv.time_ns, .device_id = id()},
+        [&](const MessageHeader& h, std::string& buffer) { encode_heart_hrv(h, hrv, buffer); },
+        [&](archived::Hrv& r) {
+          r.device = archive_index_;
+          r.time_ns = hrv.time_ns;
+          flatten_hrv_record(hrv, hrv_values_);  // its first field is the time, archived apart
+          r.values.assign(hrv_values_.begin() + 1, hrv_values_.end());
+        });
     if (observer_) observer_(hrv);
   }
   out.clear();

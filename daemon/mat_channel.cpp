@@ -28,7 +28,6 @@ MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, cons
       frame_topic_(topics::for_device(topics::pressure_frame, config.device.id)),
       metrics_topic_(topics::for_device(topics::pressure_metrics, config.device.id)),
       exposure_topic_(topics::for_device(topics::pressure_exposure, config.device.id)),
-      metric_values_(PressurePipeline::metric_field_names().size()),
       calibration_json_(calibration_in_force_json(config.pressure)),
       exposure_(std::make_unique<ExposureMap>()),
       exposure_interval_ns_(static_cast<std::int64_t>(config.exposure_publish_interval_s * 1e9)),
@@ -83,13 +82,15 @@ void MatChannel::finish_session() {
 
 void MatChannel::publish_exposure(std::int64_t host_ns, std::uint32_t device_seq, std::uint64_t device_time_us) {
   pipeline_->exposure_snapshot(*exposure_);
-  Publisher& publisher = outlet_.publisher();
-  std::string& buffer = outlet_.scratch();
-  const MessageHeader h{outlet_.session_id(), publisher.next_seq(exposure_topic_), host_ns, id(), device_seq, device_time_us};
-  encode_pressure_exposure(h, *exposure_, buffer);
-  publisher.send(exposure_topic_, buffer);
-  if (ArchiveWriter* archive = outlet_.archive())
-    archive->submit_exposure(archive_index_, host_ns, exposure_->pti_mmhg_s, exposure_->time_above_s);
+  outlet_.publish<archived::Exposure>(
+      exposure_topic_, {.host_time_ns = host_ns, .device_id = id(), .device_seq = device_seq, .device_time_us = device_time_us},
+      [&](const MessageHeader& h, std::string& buffer) { encode_pressure_exposure(h, *exposure_, buffer); },
+      [&](archived::Exposure& r) {
+        r.device = archive_index_;
+        r.time_ns = host_ns;
+        r.pti_mmhg_s.assign(exposure_->pti_mmhg_s.begin(), exposure_->pti_mmhg_s.end());
+        r.time_above_s.assign(exposure_->time_above_s.begin(), exposure_->time_above_s.end());
+      });
   exposure_last_published_ns_ = host_ns;
 }
 
@@ -136,24 +137,29 @@ void MatChannel::on_frame(const MatFrame& frame, std::int64_t host_ns) {
 
   const PressureResult& result = pipeline_->process(frame, host_ns);
   const std::int64_t metrics_ns = clock_.now_unix_ns();
-  Publisher& publisher = outlet_.publisher();
-  std::string& buffer = outlet_.scratch();
-  MessageHeader h{outlet_.session_id(), publisher.next_seq(frame_topic_), host_ns, id(), frame.device_seq,
-                  frame.device_time_us};
-  encode_pressure_frame(h, frame, result.pressure_mmhg, static_cast<float>(geometry.pitch_row_cm), seq.lost_before,
-                        result.suspect, result.frame.saturated_count, buffer);
-  publisher.send(frame_topic_, buffer);
-  h.seq = publisher.next_seq(metrics_topic_);
-  encode_pressure_metrics(h, result, buffer);
-  publisher.send(metrics_topic_, buffer);
+  const MessageHeader h{.host_time_ns = host_ns, .device_id = id(), .device_seq = frame.device_seq,
+                        .device_time_us = frame.device_time_us};
+  outlet_.send(frame_topic_, h, [&](const MessageHeader& stamped, std::string& buffer) {
+    encode_pressure_frame(stamped, frame, result.pressure_mmhg, static_cast<float>(geometry.pitch_row_cm),
+                          seq.lost_before, result.suspect, result.frame.saturated_count, buffer);
+  });
+  outlet_.send(metrics_topic_, h,
+               [&](const MessageHeader& stamped, std::string& buffer) { encode_pressure_metrics(stamped, result, buffer); });
   auto& stage = latency_->interval;
   stage[0].record(decoded_ns - host_ns);
   stage[1].record(metrics_ns - host_ns);
   stage[2].record(clock_.now_unix_ns() - host_ns);
 
-  if (ArchiveWriter* archive = outlet_.archive()) {
-    flatten_metrics(result, metric_values_);
-    archive->submit_frame(archive_index_, host_ns, frame.device_seq, frame.device_time_us, frame.raw, metric_values_);
+  if (outlet_.archive()) {
+    outlet_.archive_record<archived::Frame>([&](archived::Frame& r) {
+      r.device = archive_index_;
+      r.time_ns = host_ns;
+      r.seq = frame.device_seq;
+      r.device_time_us = frame.device_time_us;
+      r.raw.assign(frame.raw.begin(), frame.raw.end());
+      r.metrics.resize(pressure_metric_fields().size());
+      flatten_metrics(result, r.metrics);
+    });
     stage[3].record(clock_.now_unix_ns() - host_ns);
   }
   // The exposure map goes out every exposure_publish_interval_s of frame time (not wall time), so a

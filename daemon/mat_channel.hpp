@@ -71,7 +71,6 @@ class MatChannel {
   std::uint64_t gaps_ = 0, frames_lost_ = 0, duplicates_ = 0, wrong_geometry_ = 0;
   std::optional<DeviceInfo> info_;
   std::string frame_topic_, metrics_topic_, exposure_topic_;
-  std::vector<double> metric_values_;
   std::string calibration_json_;  // calibration_in_force_json(), fixed for the daemon's life
   std::unique_ptr<ExposureMap> exposure_;  // snapshot buffer, reused
   std::int64_t exposure_interval_ns_;

@@ -12,10 +12,10 @@
 namespace plinth {
 
 struct MessageHeader {
-  std::string_view session_id;
+  std::string_view session_id{};  // in the daemon, SessionOutlet::send() sets it and seq
   std::uint64_t seq = 0;
   std::int64_t host_time_ns = 0;
-  std::string_view device_id;
+  std::string_view device_id{};
   std::uint64_t device_seq = 0;
   std::uint64_t device_time_us = 0;
 };

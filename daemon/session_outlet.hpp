@@ -1,13 +1,16 @@
 #pragma once
 // What a device channel needs from the daemon to publish and archive within the current
-// session. The daemon implements it; channels never see sessions start or stop.
+// session. The daemon implements the accessors; channels never see sessions start or stop.
+// Every message goes out through send() (or publish(), which also archives), so the header's
+// session and per-topic sequence number are set in one place.
 #include <string>
 #include <string_view>
 
-namespace plinth {
+#include "daemon/archive/archive_writer.hpp"
+#include "daemon/messages.hpp"
+#include "daemon/publisher.hpp"
 
-class ArchiveWriter;
-class Publisher;
+namespace plinth {
 
 class SessionOutlet {
  public:
@@ -18,6 +21,32 @@ class SessionOutlet {
   virtual std::string& scratch() = 0;    // a reusable buffer for serialized messages
   virtual void event(std::string_view kind, std::string_view label, double value, std::string_view detail,
                      std::string_view device_id) = 0;
+
+  // One message on `topic`: `header` (time and device fields) gets the session and the topic's
+  // next sequence number, encode(header, buffer) serializes it (schemas/proto), and it is sent.
+  template <typename Encode>
+  void send(std::string_view topic, MessageHeader header, Encode&& encode) {
+    Publisher& out = publisher();
+    header.session_id = session_id();
+    header.seq = out.next_seq(topic);
+    std::string& buffer = scratch();
+    encode(static_cast<const MessageHeader&>(header), buffer);
+    out.send(topic, buffer);
+  }
+
+  // One record to the session's archive, if there is one: fill(Record&) fills it in place
+  // (ArchiveWriter::submit). Not called without an archive, so its work is skipped too.
+  template <typename Record, typename Fill>
+  void archive_record(Fill&& fill) {
+    if (ArchiveWriter* writer = archive()) writer->submit<Record>(std::forward<Fill>(fill));
+  }
+
+  // The common case: send() the message, then archive_record() what it carried.
+  template <typename Record, typename Encode, typename Fill>
+  void publish(std::string_view topic, const MessageHeader& header, Encode&& encode, Fill&& fill) {
+    send(topic, header, std::forward<Encode>(encode));
+    archive_record<Record>(std::forward<Fill>(fill));
+  }
 };
 
 }  // namespace plinth

@@ -1,6 +1,6 @@
 #pragma once
-// The archive's own thread. Acquisition hands records over with submit_*(), which copy into a
-// bounded queue and never wait for the disk: when the queue is full the record is dropped and
+// The archive's own thread. Acquisition hands records over with submit<Record>(), which fills a
+// slot of a bounded queue in place and never waits for the disk: when the queue is full the record is dropped and
 // counted per kind (and the drop is recorded as an "archive.dropped" event at the next flush).
 // The thread appends to the SessionArchive, flushes at least once per flush_interval, and on
 // stop() drains the queue and closes the file.
@@ -34,7 +34,7 @@ struct ArchiveWriterStats {
   std::size_t queue_depth = 0;
   std::size_t queue_capacity = 0;
   std::uint64_t dropped = 0;                                           // all kinds: queue full
-  std::array<std::uint64_t, ArchiveRecord::kKinds> dropped_by_kind{};  // index: ArchiveRecord::Kind
+  std::array<std::uint64_t, kArchiveRecordKinds> dropped_by_kind{};  // index: archive_record_kind<Record>
   std::uint64_t discarded = 0;        // taken from the queue but not written (after an error)
   std::uint64_t rejected = 0;         // refused by the archive for bad arguments
   std::uint64_t frames_written = 0;   // frames accepted into the file (on disk after a flush)
@@ -53,21 +53,22 @@ class ArchiveWriter {
   // Starts the thread. Records submitted before start() wait in the queue.
   void start();
 
-  // Producer side: copy and return at once; false means dropped (queue full or stopped).
-  bool submit_frame(std::uint32_t device, std::int64_t time_ns, std::uint32_t seq,
-                    std::uint64_t device_time_us, std::span<const std::uint16_t> raw,
-                    std::span<const double> metrics = {});
-  bool submit_metrics(std::uint32_t device, std::int64_t time_ns, std::span<const double> metrics);
-  bool submit_beat(std::uint32_t device, const ArchiveBeat& beat, std::span<const double> extra = {});
-  bool submit_hrv(std::uint32_t device, std::int64_t time_ns, std::span<const double> values);
-  bool submit_event(std::int64_t time_ns, std::string_view kind, std::string_view label, double value,
-                    std::string_view detail = {});
-  bool submit_status(std::int64_t time_ns, std::span<const std::uint64_t> counters,
-                     std::span<const double> gauges);
-  bool submit_relaxation(std::int64_t time_ns, std::span<const double> values);
-  // A mat's exposure map snapshot (rows*cols values each, stored as float32).
-  bool submit_exposure(std::uint32_t device, std::int64_t time_ns, std::span<const double> pti_mmhg_s,
-                   std::span<const double> time_above_s);
+  // Producer side: fills a queue slot in place with `fill(Record&)` and returns at once; false
+  // means dropped (queue full or stopped), counted per kind. `fill` gets the slot's `Record` as
+  // the last one left it: assign() into its vectors (keeping their capacity) rather than replace them.
+  template <typename Record, typename Fill>
+  bool submit(Fill&& fill) {
+    constexpr std::size_t kind = archive_record_kind<Record>;
+    static_assert(kind < kArchiveRecordKinds, "not a record kind listed in ArchiveRecord");
+    const bool queued = queue_.try_push_with([&](ArchiveRecord& slot) { fill(slot.emplace<Record>()); });
+    if (!queued) dropped_[kind].fetch_add(1, std::memory_order_relaxed);
+    return queued;
+  }
+  // A whole record moved in, for tests and tools (its vectors replace the slot's).
+  template <typename Record>
+  bool submit(Record record) {
+    return submit<Record>([&](Record& slot) { slot = std::move(record); });
+  }
 
   // Thread-safe snapshot; counters written by the thread are as of its last flush.
   ArchiveWriterStats stats() const;
@@ -78,8 +79,6 @@ class ArchiveWriter {
   bool stop(std::int64_t ended_at_ns, ArchiveAttributes closing = {});
 
  private:
-  template <typename Fill>
-  bool submit(ArchiveRecord::Kind kind, Fill&& fill);
   void run();
   void apply(const ArchiveRecord& record);
   void flush_and_publish(bool record_drops);
@@ -87,8 +86,8 @@ class ArchiveWriter {
   SessionArchive archive_;
   ArchiveWriterOptions options_;
   BoundedQueue<ArchiveRecord> queue_;
-  std::array<std::atomic<std::uint64_t>, ArchiveRecord::kKinds> dropped_{};
-  std::array<std::uint64_t, ArchiveRecord::kKinds> dropped_recorded_{};  // thread only
+  std::array<std::atomic<std::uint64_t>, kArchiveRecordKinds> dropped_{};
+  std::array<std::uint64_t, kArchiveRecordKinds> dropped_recorded_{};  // thread only
   std::uint64_t discarded_ = 0;                                          // thread only
   std::string last_rejection_;                                           // thread only
   std::int64_t ended_at_ns_ = 0;

@@ -8,6 +8,7 @@
 #include <set>
 #include <system_error>
 
+#include "daemon/archive/archive_record.hpp"
 #include "daemon/archive/chunk_compressor.hpp"
 #include "daemon/archive/h5_appendable.hpp"
 #include "daemon/archive/h5_attributes.hpp"
@@ -271,6 +272,18 @@ struct SessionArchive::Impl {
   void build(const SessionMeta& meta, const std::vector<ArchiveDeviceLayout>& layouts,
              const ArchiveStatusLayout& status_layout_in, const ArchiveOptions& options);
 
+  // One per record kind (archive_record.hpp): validate, then append; HDF5 failures throw.
+  bool write(const archived::Frame& r);
+  bool write(const archived::Metrics& r);
+  bool write(const archived::Exposure& r);
+  bool write(const archived::Beat& r);
+  bool write(const archived::Hrv& r);
+  bool write(const archived::Event& r);
+  bool write(const archived::Status& r);
+  bool write(const archived::Relaxation& r);
+  // The device at `index` if it is of `kind`; otherwise refuses the record and returns null.
+  Device* device_of(std::uint32_t index, DeviceKind kind, std::string_view record);
+
   bool refuse(std::string message) {
     ++rejected;
     last_error = std::move(message);
@@ -474,182 +487,137 @@ std::optional<std::size_t> SessionArchive::device_index(std::string_view id) con
   return std::nullopt;
 }
 
-bool SessionArchive::append_frame(std::size_t device, std::int64_t time_ns, std::uint32_t seq,
-                                  std::uint64_t device_time_us, std::span<const std::uint16_t> raw,
-                                  std::span<const double> metrics) {
-  if (!impl_->writable()) return false;
-  if (device >= impl_->devices.size() || !impl_->devices[device].mat) {
-    return impl_->refuse("append_frame: device " + std::to_string(device) + " is not a mat");
-  }
-  MatTables& mat = *impl_->devices[device].mat;
-  if (raw.size() != mat.values_per_frame) {
-    return impl_->refuse("append_frame: " + impl_->devices[device].id + " expects " +
-                         std::to_string(mat.values_per_frame) + " values, got " + std::to_string(raw.size()));
-  }
-  if (!metrics.empty() && metrics.size() != mat.metric_count) {
-    return impl_->refuse("append_frame: " + impl_->devices[device].id + " expects " +
-                         std::to_string(mat.metric_count) + " metrics, got " +
-                         std::to_string(metrics.size()));
-  }
-  try {
-    mat.raw.append(raw.data());
-    mat.time_ns.append(&time_ns);
-    mat.seq.append(&seq);
-    mat.device_time_us.append(&device_time_us);
-    ++impl_->frames;
-    if (!metrics.empty()) {
-      h5::RecordPacker packer(mat.metrics.row);
-      packer.put(time_ns);
-      for (const double v : metrics) packer.put(v);
-      mat.metrics.data.append(mat.metrics.row.data());
-    }
-    return true;
-  } catch (const std::exception& e) {
-    return impl_->fail(e.what());
-  }
+// The writes, one per record kind. Each validates its record (refusing bad arguments) and may
+// throw on HDF5 failures; SessionArchive::append() adds the common guard and catch.
+namespace {
+
+std::string count_mismatch(std::string_view what, std::string_view id, std::size_t expected, std::size_t got,
+                           std::string_view unit) {
+  return std::string(what) + ": " + std::string(id) + " expects " + std::to_string(expected) + " " +
+         std::string(unit) + ", got " + std::to_string(got);
 }
 
-bool SessionArchive::append_metrics(std::size_t device, std::int64_t time_ns,
-                                    std::span<const double> metrics) {
-  if (!impl_->writable()) return false;
-  if (device >= impl_->devices.size() || !impl_->devices[device].mat) {
-    return impl_->refuse("append_metrics: device " + std::to_string(device) + " is not a mat");
-  }
-  MatTables& mat = *impl_->devices[device].mat;
-  if (metrics.size() != mat.metric_count) {
-    return impl_->refuse("append_metrics: " + impl_->devices[device].id + " expects " +
-                         std::to_string(mat.metric_count) + " metrics, got " +
-                         std::to_string(metrics.size()));
-  }
-  try {
-    h5::RecordPacker packer(mat.metrics.row);
-    packer.put(time_ns);
-    for (const double v : metrics) packer.put(v);
-    mat.metrics.data.append(mat.metrics.row.data());
-    return true;
-  } catch (const std::exception& e) {
-    return impl_->fail(e.what());
-  }
+void append_timed_row(Table& table, std::int64_t time_ns, std::span<const double> values) {
+  h5::RecordPacker packer(table.row);
+  packer.put(time_ns);
+  for (const double v : values) packer.put(v);
+  table.data.append(table.row.data());
 }
 
-bool SessionArchive::append_exposure(std::size_t device, std::int64_t time_ns, std::span<const float> pti_mmhg_s,
-                                 std::span<const float> time_above_s) {
-  if (!impl_->writable()) return false;
-  if (device >= impl_->devices.size() || !impl_->devices[device].mat) {
-    return impl_->refuse("append_exposure: device " + std::to_string(device) + " is not a mat");
-  }
-  MatTables& mat = *impl_->devices[device].mat;
-  if (pti_mmhg_s.size() != mat.values_per_frame || time_above_s.size() != mat.values_per_frame) {
-    return impl_->refuse("append_exposure: " + impl_->devices[device].id + " expects " +
-                         std::to_string(mat.values_per_frame) + " values per map, got " +
-                         std::to_string(pti_mmhg_s.size()) + " and " + std::to_string(time_above_s.size()));
-  }
-  try {
-    // Maps first, time last: a SWMR reader takes min(len) rows, so a time is never paired
-    // with a map that is not there yet.
-    mat.exposure_pti.append(pti_mmhg_s.data());
-    mat.exposure_time_above.append(time_above_s.data());
-    mat.exposure_time_ns.append(&time_ns);
-    return true;
-  } catch (const std::exception& e) {
-    return impl_->fail(e.what());
-  }
+}  // namespace
+
+SessionArchive::Impl::Device* SessionArchive::Impl::device_of(std::uint32_t index, DeviceKind kind,
+                                                               std::string_view record) {
+  if (index < devices.size() && devices[index].kind == kind) return &devices[index];
+  refuse(std::string(record) + ": device " + std::to_string(index) + " is not a " +
+         (kind == DeviceKind::mat ? "mat" : "heart strap"));
+  return nullptr;
 }
 
-bool SessionArchive::append_beat(std::size_t device, const ArchiveBeat& beat, std::span<const double> extra) {
-  if (!impl_->writable()) return false;
-  if (device >= impl_->devices.size() || !impl_->devices[device].heart) {
-    return impl_->refuse("append_beat: device " + std::to_string(device) + " is not a heart strap");
+bool SessionArchive::Impl::write(const archived::Frame& r) {
+  Device* device = device_of(r.device, DeviceKind::mat, "frame");
+  if (!device) return false;
+  MatTables& mat = *device->mat;
+  if (r.raw.size() != mat.values_per_frame)
+    return refuse(count_mismatch("frame", device->id, mat.values_per_frame, r.raw.size(), "values"));
+  if (!r.metrics.empty() && r.metrics.size() != mat.metric_count)
+    return refuse(count_mismatch("frame", device->id, mat.metric_count, r.metrics.size(), "metrics"));
+  mat.raw.append(r.raw.data());
+  mat.time_ns.append(&r.time_ns);
+  mat.seq.append(&r.seq);
+  mat.device_time_us.append(&r.device_time_us);
+  ++frames;
+  if (!r.metrics.empty()) append_timed_row(mat.metrics, r.time_ns, r.metrics);
+  return true;
+}
+
+bool SessionArchive::Impl::write(const archived::Metrics& r) {
+  Device* device = device_of(r.device, DeviceKind::mat, "metrics");
+  if (!device) return false;
+  MatTables& mat = *device->mat;
+  if (r.metrics.size() != mat.metric_count)
+    return refuse(count_mismatch("metrics", device->id, mat.metric_count, r.metrics.size(), "metrics"));
+  append_timed_row(mat.metrics, r.time_ns, r.metrics);
+  return true;
+}
+
+bool SessionArchive::Impl::write(const archived::Exposure& r) {
+  Device* device = device_of(r.device, DeviceKind::mat, "exposure");
+  if (!device) return false;
+  MatTables& mat = *device->mat;
+  if (r.pti_mmhg_s.size() != mat.values_per_frame || r.time_above_s.size() != mat.values_per_frame) {
+    return refuse("exposure: " + device->id + " expects " + std::to_string(mat.values_per_frame) +
+                  " values per map, got " + std::to_string(r.pti_mmhg_s.size()) + " and " +
+                  std::to_string(r.time_above_s.size()));
   }
-  HeartTables& heart = *impl_->devices[device].heart;
+  // Maps first, time last: a SWMR reader takes min(len) rows, so a time is never paired
+  // with a map that is not there yet.
+  mat.exposure_pti.append(r.pti_mmhg_s.data());
+  mat.exposure_time_above.append(r.time_above_s.data());
+  mat.exposure_time_ns.append(&r.time_ns);
+  return true;
+}
+
+bool SessionArchive::Impl::write(const archived::Beat& r) {
+  Device* device = device_of(r.device, DeviceKind::heart, "beat");
+  if (!device) return false;
+  HeartTables& heart = *device->heart;
+  const ArchiveBeat& beat = r.beat;
   Table& table = beat.final_decision ? heart.beats_final : heart.beats;
   const std::size_t extra_count = beat.final_decision ? final_beat_fields().size() : heart.extra_count;
-  if (!extra.empty() && extra.size() != extra_count) {
-    return impl_->refuse("append_beat: " + impl_->devices[device].id + " expects " + std::to_string(extra_count) +
-                         " extra values, got " + std::to_string(extra.size()));
-  }
-  try {
-    h5::RecordPacker packer(table.row);
-    packer.put(beat.time_ns).put(beat.rr_ms).put(beat.nn_ms).put(beat.hr_bpm);
-    packer.put(beat.flags).put(beat.missing);
-    for (std::size_t i = 0; i < extra_count; ++i) packer.put(extra.empty() ? kNaN : extra[i]);
-    table.data.append(table.row.data());
-    return true;
-  } catch (const std::exception& e) {
-    return impl_->fail(e.what());
-  }
+  if (!r.extra.empty() && r.extra.size() != extra_count)
+    return refuse(count_mismatch("beat", device->id, extra_count, r.extra.size(), "extra values"));
+  h5::RecordPacker packer(table.row);
+  packer.put(beat.time_ns).put(beat.rr_ms).put(beat.nn_ms).put(beat.hr_bpm);
+  packer.put(beat.flags).put(beat.missing);
+  for (std::size_t i = 0; i < extra_count; ++i) packer.put(r.extra.empty() ? kNaN : r.extra[i]);
+  table.data.append(table.row.data());
+  return true;
 }
 
-bool SessionArchive::append_hrv(std::size_t device, std::int64_t time_ns, std::span<const double> values) {
-  if (!impl_->writable()) return false;
-  if (device >= impl_->devices.size() || !impl_->devices[device].heart) {
-    return impl_->refuse("append_hrv: device " + std::to_string(device) + " is not a heart strap");
-  }
-  HeartTables& heart = *impl_->devices[device].heart;
-  if (values.size() != heart.hrv_count) {
-    return impl_->refuse("append_hrv: " + impl_->devices[device].id + " expects " +
-                         std::to_string(heart.hrv_count) + " values, got " + std::to_string(values.size()));
-  }
-  try {
-    h5::RecordPacker packer(heart.hrv.row);
-    packer.put(time_ns);
-    for (const double v : values) packer.put(v);
-    heart.hrv.data.append(heart.hrv.row.data());
-    return true;
-  } catch (const std::exception& e) {
-    return impl_->fail(e.what());
-  }
+bool SessionArchive::Impl::write(const archived::Hrv& r) {
+  Device* device = device_of(r.device, DeviceKind::heart, "hrv");
+  if (!device) return false;
+  HeartTables& heart = *device->heart;
+  if (r.values.size() != heart.hrv_count)
+    return refuse(count_mismatch("hrv", device->id, heart.hrv_count, r.values.size(), "values"));
+  append_timed_row(heart.hrv, r.time_ns, r.values);
+  return true;
 }
 
-bool SessionArchive::append_event(std::int64_t time_ns, std::string_view kind, std::string_view label,
-                                  double value, std::string_view detail) {
-  if (!impl_->writable()) return false;
-  try {
-    Table& events = *impl_->events;
-    h5::RecordPacker packer(events.row);
-    packer.put(time_ns).put_text(kind, kEventKindWidth).put_text(label, kEventLabelWidth);
-    packer.put(value).put_text(detail, kEventDetailWidth);
-    events.data.append(events.row.data());
-    return true;
-  } catch (const std::exception& e) {
-    return impl_->fail(e.what());
-  }
+bool SessionArchive::Impl::write(const archived::Event& r) {
+  h5::RecordPacker packer(events->row);
+  packer.put(r.time_ns).put_text(r.kind, kEventKindWidth).put_text(r.label, kEventLabelWidth);
+  packer.put(r.value).put_text(r.detail, kEventDetailWidth);
+  events->data.append(events->row.data());
+  return true;
 }
 
-bool SessionArchive::append_status(std::int64_t time_ns, std::span<const std::uint64_t> counters,
-                                   std::span<const double> gauges) {
-  if (!impl_->writable()) return false;
-  if (counters.size() != impl_->status_counters || gauges.size() != impl_->status_gauges) {
-    return impl_->refuse("append_status: expects " + std::to_string(impl_->status_counters) +
-                         " counters and " + std::to_string(impl_->status_gauges) + " gauges, got " +
-                         std::to_string(counters.size()) + " and " + std::to_string(gauges.size()));
+bool SessionArchive::Impl::write(const archived::Status& r) {
+  if (r.counters.size() != status_counters || r.gauges.size() != status_gauges) {
+    return refuse("status: expects " + std::to_string(status_counters) + " counters and " +
+                  std::to_string(status_gauges) + " gauges, got " + std::to_string(r.counters.size()) + " and " +
+                  std::to_string(r.gauges.size()));
   }
-  try {
-    Table& status = *impl_->status;
-    h5::RecordPacker packer(status.row);
-    packer.put(time_ns);
-    for (const std::uint64_t v : counters) packer.put(v);
-    for (const double v : gauges) packer.put(v);
-    status.data.append(status.row.data());
-    return true;
-  } catch (const std::exception& e) {
-    return impl_->fail(e.what());
-  }
+  h5::RecordPacker packer(status->row);
+  packer.put(r.time_ns);
+  for (const std::uint64_t v : r.counters) packer.put(v);
+  for (const double v : r.gauges) packer.put(v);
+  status->data.append(status->row.data());
+  return true;
 }
 
-bool SessionArchive::append_relaxation(std::int64_t time_ns, std::span<const double> values) {
+bool SessionArchive::Impl::write(const archived::Relaxation& r) {
+  if (!relaxation || r.values.size() != relaxation_count)
+    return refuse(count_mismatch("relaxation", "the session", relaxation_count, r.values.size(), "values"));
+  append_timed_row(*relaxation, r.time_ns, r.values);
+  return true;
+}
+
+bool SessionArchive::append(const ArchiveRecord& record) {
   if (!impl_->writable()) return false;
-  if (!impl_->relaxation || values.size() != impl_->relaxation_count) {
-    return impl_->refuse("append_relaxation: expects " + std::to_string(impl_->relaxation_count) + " values, got " +
-                         std::to_string(values.size()));
-  }
   try {
-    Table& table = *impl_->relaxation;
-    h5::RecordPacker packer(table.row);
-    packer.put(time_ns);
-    for (const double v : values) packer.put(v);
-    table.data.append(table.row.data());
-    return true;
+    return record.visit([this](const auto& r) { return impl_->write(r); });
   } catch (const std::exception& e) {
     return impl_->fail(e.what());
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "daemon/archive/archive_layout.hpp"
+#include "daemon/archive/archive_record.hpp"
 
 namespace plinth {
 
@@ -41,30 +42,9 @@ class SessionArchive {
   // Device index = position in the layout vector given to create().
   std::optional<std::size_t> device_index(std::string_view id) const;
 
-  // time_ns everywhere: host arrival time, UNIX ns. `raw` is rows*cols row-major; `metrics` is
-  // either empty (no metrics row for this frame) or one value per layout metric field.
-  bool append_frame(std::size_t device, std::int64_t time_ns, std::uint32_t seq, std::uint64_t device_time_us,
-                    std::span<const std::uint16_t> raw, std::span<const double> metrics = {});
-  // A metrics row on its own, for metrics computed apart from the frame.
-  bool append_metrics(std::size_t device, std::int64_t time_ns, std::span<const double> metrics);
-  // One exposure map snapshot of a mat: rows*cols pressure-time integrals (mmHg*s) and times above
-  // the exposure threshold (s), row-major, as accumulated up to the frame at time_ns.
-  bool append_exposure(std::size_t device, std::int64_t time_ns, std::span<const float> pti_mmhg_s,
-                   std::span<const float> time_above_s);
-  // `extra`: one value per layout beat_extra_fields entry (or empty: NaN).
-  bool append_beat(std::size_t device, const ArchiveBeat& beat, std::span<const double> extra = {});
-  // `values`: one per layout hrv_fields entry.
-  bool append_hrv(std::size_t device, std::int64_t time_ns, std::span<const double> values);
-  // Text longer than the stored width (kind 32, label 64, detail 256 bytes of UTF-8) is cut
-  // at a character boundary. `value` is NaN where meaningless. Sequence gaps are events of
-  // kind "gap" (label = device id, value = frames lost).
-  bool append_event(std::int64_t time_ns, std::string_view kind, std::string_view label, double value,
-                    std::string_view detail = {});
-  // One value per status layout counter and gauge.
-  bool append_status(std::int64_t time_ns, std::span<const std::uint64_t> counters,
-                     std::span<const double> gauges);
-  // One value per status layout relaxation field.
-  bool append_relaxation(std::int64_t time_ns, std::span<const double> values);
+  // Appends one record of any kind (daemon/archive/archive_record.hpp; time_ns everywhere: host
+  // arrival time, UNIX ns). Records are buffered until flush().
+  bool append(const ArchiveRecord& record);
 
   // Writes buffered records and flushes so SWMR readers (and a reader after a crash) see them.
   bool flush();

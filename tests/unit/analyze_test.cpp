@@ -353,7 +353,7 @@ scale = 0.1
     ASSERT_TRUE(archive.healthy()) << archive.last_error();
     for (std::uint32_t k = 0; k < 6; ++k) {
       const MatFrame f = ramp_frame(8, 6, k);
-      ASSERT_TRUE(archive.append_frame(0, meta.started_at_ns + k * 33'000'000LL, 100 + k, f.device_time_us, f.raw));
+      ASSERT_TRUE(archive.append(archived::Frame{0, meta.started_at_ns + k * 33'000'000LL, 100 + k, f.device_time_us, f.raw}));
     }
     path = archive.path();
     ASSERT_TRUE(archive.close(meta.started_at_ns + 1'000'000'000));

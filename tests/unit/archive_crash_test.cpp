@@ -116,10 +116,10 @@ TEST(ArchiveCrash, FullDiskIsReportedAndEarlierDataStaysReadable) {
     if (!archive.healthy()) return 2;
     std::uint32_t flushed = 0;
     for (std::uint32_t i = 0; i < 100'000 && archive.healthy(); ++i) {
-      archive.append_frame(0, kT0 + i, i, 0, noise_frame(i));
+      archive.append(archived::Frame{0, kT0 + i, i, 0, noise_frame(i)});
       if ((i + 1) % 8 == 0 && archive.flush()) flushed = i + 1;
     }
-    const bool refused_after = !archive.append_frame(0, kT0, 0, 0, noise_frame(0));
+    const bool refused_after = !archive.append(archived::Frame{0, kT0, 0, 0, noise_frame(0)});
     const bool closed = archive.close(kT0 + 1);
     const std::string report = std::to_string(flushed) + " " + std::to_string(refused_after) + " " +
                                std::to_string(closed) + " " + archive.last_error();
@@ -155,13 +155,13 @@ TEST(ArchiveCrash, WriterSurvivesAFullDisk) {
     std::uint32_t i = 0;
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (writer.stats().healthy && std::chrono::steady_clock::now() < deadline) {
-      if (writer.submit_frame(0, kT0 + i, i, 0, noise_frame(i))) ++i;
+      if (writer.submit(archived::Frame{0, kT0 + i, i, 0, noise_frame(i)})) ++i;
       std::this_thread::sleep_for(100us);
     }
     // After the failure the thread must keep emptying the queue, so submits keep succeeding.
     int accepted_after = 0;
     for (int n = 0; n < 200 && std::chrono::steady_clock::now() < deadline; ++n) {
-      while (!writer.submit_frame(0, kT0, 0, 0, noise_frame(0)) &&
+      while (!writer.submit(archived::Frame{0, kT0, 0, 0, noise_frame(0)}) &&
              std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(1ms);
       }
@@ -199,8 +199,8 @@ TEST(ArchiveCrash, KillNineKeepsEverythingUpToTheLastFlush) {
     ::close(fds[0]);
     SessionArchive archive = SessionArchive::create(path, sample_meta(), one_mat());
     for (std::uint32_t i = 0; archive.healthy(); ++i) {
-      const double load[] = {1.0 * i};
-      archive.append_frame(0, kT0 + i, i, 0, noise_frame(i), load);
+      const std::vector<double> load = {1.0 * i};
+      archive.append(archived::Frame{0, kT0 + i, i, 0, noise_frame(i), load});
       if ((i + 1) % 5 == 0 && archive.flush()) {
         const std::uint32_t flushed = i + 1;
         if (!write_all(fds[1], &flushed, sizeof flushed)) break;
@@ -246,13 +246,13 @@ TEST(ArchiveCrash, SwmrReaderSeesFramesAfterEachFlush) {
     char go = 0;
     std::uint32_t i = 0;
     for (const std::uint32_t target : {20u, 50u}) {
-      for (; i < target; ++i) archive.append_frame(0, kT0 + i, i, 0, noise_frame(i));
+      for (; i < target; ++i) archive.append(archived::Frame{0, kT0 + i, i, 0, noise_frame(i)});
       archive.flush();
       const char ready = archive.healthy() ? 'y' : 'n';
       write_all(to_parent[1], &ready, 1);
       if (::read(to_child[0], &go, 1) != 1) ::_exit(4);
     }
-    for (; i < 57; ++i) archive.append_frame(0, kT0 + i, i, 0, noise_frame(i));  // never flushed
+    for (; i < 57; ++i) archive.append(archived::Frame{0, kT0 + i, i, 0, noise_frame(i)});  // never flushed
     const char ready = 'y';
     write_all(to_parent[1], &ready, 1);
     if (::read(to_child[0], &go, 1) != 1) ::_exit(4);

@@ -56,14 +56,14 @@ TEST(ArchiveExposure, SnapshotsAreStoredAsFloat32MapsWithTheirTimes) {
     ASSERT_TRUE(archive.healthy()) << archive.last_error();
     path = archive.path();
     for (int k = 0; k < 3; ++k) {
-      EXPECT_TRUE(archive.append_exposure(0, kT0 + k * 5'000'000'000LL, ramp(12, 100.0f * static_cast<float>(k), 1.5f),
-                                      ramp(12, static_cast<float>(k), 0.25f)));
+      EXPECT_TRUE(archive.append(archived::Exposure{0, kT0 + k * 5'000'000'000LL, ramp(12, 100.0f * static_cast<float>(k), 1.5f),
+                                      ramp(12, static_cast<float>(k), 0.25f)}));
     }
     EXPECT_TRUE(archive.flush());
     // Wrong sizes and a heart strap are refused without harming the archive.
-    EXPECT_FALSE(archive.append_exposure(0, kT0, ramp(11, 0, 1), ramp(12, 0, 1)));
-    EXPECT_FALSE(archive.append_exposure(0, kT0, ramp(12, 0, 1), ramp(13, 0, 1)));
-    EXPECT_FALSE(archive.append_exposure(2, kT0, ramp(12, 0, 1), ramp(12, 0, 1)));
+    EXPECT_FALSE(archive.append(archived::Exposure{0, kT0, ramp(11, 0, 1), ramp(12, 0, 1)}));
+    EXPECT_FALSE(archive.append(archived::Exposure{0, kT0, ramp(12, 0, 1), ramp(13, 0, 1)}));
+    EXPECT_FALSE(archive.append(archived::Exposure{2, kT0, ramp(12, 0, 1), ramp(12, 0, 1)}));
     EXPECT_TRUE(archive.healthy());
     EXPECT_EQ(archive.rejected(), 3u);
     ASSERT_TRUE(archive.close(kT0 + 60'000'000'000LL));
@@ -82,6 +82,9 @@ TEST(ArchiveExposure, SnapshotsAreStoredAsFloat32MapsWithTheirTimes) {
   EXPECT_EQ(file.dims("/pressure/mat1/exposure_pti")[0], 0u);
 }
 
+// The maps as MatChannel hands them over: the accumulator's doubles, stored as float32.
+std::vector<float> as_float(const std::vector<double>& map) { return {map.begin(), map.end()}; }
+
 TEST(ArchiveExposure, WriterThreadConvertsToFloatAndCountsExposureDrops) {
   TempDir tmp;
   ArchiveWriter writer(SessionArchive::create_in(tmp.path(), sample_meta(), sample_devices(), sample_status()),
@@ -92,10 +95,10 @@ TEST(ArchiveExposure, WriterThreadConvertsToFloatAndCountsExposureDrops) {
     above[i] = 0.125 * static_cast<double>(i % 7);
   }
   // Not started: the queue holds two records and the third is dropped (counted as "exposure").
-  ASSERT_TRUE(writer.submit_exposure(1, kT0, pti, above));
-  ASSERT_TRUE(writer.submit_exposure(1, kT0 + 5'000'000'000LL, pti, above));
-  EXPECT_FALSE(writer.submit_exposure(1, kT0 + 10'000'000'000LL, pti, above));
-  EXPECT_EQ(writer.stats().dropped_by_kind[static_cast<std::size_t>(ArchiveRecord::Kind::exposure)], 1u);
+  ASSERT_TRUE(writer.submit(archived::Exposure{1, kT0, as_float(pti), as_float(above)}));
+  ASSERT_TRUE(writer.submit(archived::Exposure{1, kT0 + 5'000'000'000LL, as_float(pti), as_float(above)}));
+  EXPECT_FALSE(writer.submit(archived::Exposure{1, kT0 + 10'000'000'000LL, as_float(pti), as_float(above)}));
+  EXPECT_EQ(writer.stats().dropped_by_kind[archive_record_kind<archived::Exposure>], 1u);
   writer.start();
   ASSERT_TRUE(writer.stop(kT0 + 20'000'000'000LL));
   const ArchiveWriterStats stats = writer.stats();

@@ -83,13 +83,13 @@ Sample write_sample(const std::filesystem::path& dir) {
     const MatFrame f = test_frame(n);
     const std::int64_t t = kT0 + n * 20'000'000LL;
     flatten_metrics(pipeline.process(f, t), values);
-    EXPECT_TRUE(archive.append_frame(0, t, n, n * 20'000ULL, f.raw, values));
+    EXPECT_TRUE(archive.append(archived::Frame{0, t, n, n * 20'000ULL, f.raw, values}));
     s.metrics.push_back(values);
     s.seqs.push_back(n);
   }
   for (int b = 0; b < 3; ++b) {
     const std::uint32_t flags = b == 1 ? (beat_ectopic | beat_interpolated) : b == 2 ? beat_dropped : 0u;
-    EXPECT_TRUE(archive.append_beat(1, {kT0 + b * 1'000'000'000LL, 1000.0 + b, 990.0 + b, 60.5, flags, b == 2 ? 1u : 0u}));
+    EXPECT_TRUE(archive.append(archived::Beat{1, {kT0 + b * 1'000'000'000LL, 1000.0 + b, 990.0 + b, 60.5, flags, b == 2 ? 1u : 0u}}));
   }
   HrvMetrics hrv;
   hrv.time_ns = kT0 + 2'000'000'000LL;
@@ -101,10 +101,10 @@ Sample write_sample(const std::filesystem::path& dir) {
   hrv.baseline.hf_change_pct = -3.5;
   std::vector<double> hrv_values(hrv_record_fields().size());
   flatten_hrv_record(hrv, hrv_values);
-  EXPECT_TRUE(archive.append_hrv(1, hrv.time_ns, std::span<const double>(hrv_values).subspan(1)));
-  EXPECT_TRUE(archive.append_event(kT0, "session.start", "P-042", std::nan("")));
-  EXPECT_TRUE(archive.append_event(kT0 + 100'000'000LL, "gap", "bed", 1.0, "1 frame(s) missing before device seq 6"));
-  EXPECT_TRUE(archive.append_event(kT0 + 150'000'000LL, "marker", "pétrissage", 2.5, "left calf, \"deep\""));
+  EXPECT_TRUE(archive.append(archived::Hrv{1, hrv.time_ns, {hrv_values.begin() + 1, hrv_values.end()}}));
+  EXPECT_TRUE(archive.append(archived::Event{kT0, "session.start", "P-042", std::nan("")}));
+  EXPECT_TRUE(archive.append(archived::Event{kT0 + 100'000'000LL, "gap", "bed", 1.0, "1 frame(s) missing before device seq 6"}));
+  EXPECT_TRUE(archive.append(archived::Event{kT0 + 150'000'000LL, "marker", "pétrissage", 2.5, "left calf, \"deep\""}));
   EXPECT_TRUE(archive.close(kT0 + 3'000'000'000LL, {{"archive_dropped_frame", std::int64_t{0}}}));
   return s;
 }
@@ -293,7 +293,7 @@ TEST(ReplayTimeline, ExposureDurationsIntegrateLikeTheLiveAccumulator) {
   EXPECT_NEAR(d[1], 0.4, 1e-12);
   EXPECT_NEAR(d[2], 0.6, 1e-12);
   ExposureAccumulator live(1, 1, 32.0, 1.0);  // the live rule, same frames
-  const float p[] = {40.0f};
+  const std::vector<float> p = {40.0f};
   for (std::size_t i = 0; i < frames.size(); ++i) live.add(p, frames[i]);
   EXPECT_DOUBLE_EQ(live.current().duration_s, d[2]);
 }

@@ -77,8 +77,8 @@ std::vector<std::uint16_t> noise(std::uint32_t n) {
 
 void append_frames(SessionArchive& archive, std::uint32_t from, std::uint32_t to) {
   for (std::uint32_t n = from; n < to; ++n) {
-    const double metrics[] = {1.5 * n, 100.0 + n};
-    archive.append_frame(0, kT0 + n * 100'000'000LL, n, n * 100'000ULL, frame(2048, n), metrics);
+    const std::vector<double> metrics = {1.5 * n, 100.0 + n};
+    archive.append(archived::Frame{0, kT0 + n * 100'000'000LL, n, n * 100'000ULL, frame(2048, n), metrics});
   }
 }
 
@@ -87,19 +87,19 @@ int write_session(const std::string& dir) {
       SessionArchive::create_in(dir, meta(), devices(), {{{"frames", "frames"}}, {{"queue_fill", "1"}}, {}}));
   writer.start();
   for (std::uint32_t n = 0; n < 50; ++n) {
-    const double metrics[] = {1.5 * n, 100.0 + n};
-    writer.submit_frame(0, kT0 + n * 100'000'000LL, n, n * 100'000ULL, frame(2048, n), metrics);
-    writer.submit_frame(1, kT0 + n * 100'000'000LL, n, 0, frame(256, n), metrics);
+    const std::vector<double> metrics = {1.5 * n, 100.0 + n};
+    writer.submit(archived::Frame{0, kT0 + n * 100'000'000LL, n, n * 100'000ULL, frame(2048, n), metrics});
+    writer.submit(archived::Frame{1, kT0 + n * 100'000'000LL, n, 0, frame(256, n), metrics});
   }
   for (int b = 0; b < 4; ++b)
-    writer.submit_beat(2, {kT0 + b * 1'000'000'000LL, 1000.0 + b, 1000.0 + b, 60.0, 0, 0});
-  const double hrv[] = {45.0, std::nan("")};
-  writer.submit_hrv(2, kT0 + 5'000'000'000LL, hrv);
-  writer.submit_event(kT0, "session.start", "", std::nan(""), "");
-  writer.submit_event(kT0 + 1, "pain", "lower back \xC3\xA9", 6.0, "reported 6/10");
-  const std::uint64_t counters[] = {50};
-  const double gauges[] = {0.0};
-  writer.submit_status(kT0 + 1'000'000'000LL, counters, gauges);
+    writer.submit(archived::Beat{2, {kT0 + b * 1'000'000'000LL, 1000.0 + b, 1000.0 + b, 60.0, 0, 0}});
+  const std::vector<double> hrv = {45.0, std::nan("")};
+  writer.submit(archived::Hrv{2, kT0 + 5'000'000'000LL, hrv});
+  writer.submit(archived::Event{kT0, "session.start", "", std::nan(""), ""});
+  writer.submit(archived::Event{kT0 + 1, "pain", "lower back \xC3\xA9", 6.0, "reported 6/10"});
+  const std::vector<std::uint64_t> counters = {50};
+  const std::vector<double> gauges = {0.0};
+  writer.submit(archived::Status{kT0 + 1'000'000'000LL, counters, gauges});
   const std::string path = writer.stats().path;
   if (!writer.stop(kT0 + 5'000'000'000LL)) {
     std::cerr << writer.stats().error << "\n";
@@ -142,7 +142,7 @@ int write_until_full(const std::string& path) {
   SessionArchive archive = SessionArchive::create(path, meta(), devices());
   std::uint32_t flushed = 0;
   for (std::uint32_t n = 0; n < 100'000 && archive.healthy(); ++n) {
-    archive.append_frame(0, kT0 + n, n, 0, noise(n));
+    archive.append(archived::Frame{0, kT0 + n, n, 0, noise(n)});
     if ((n + 1) % 8 == 0 && archive.flush()) flushed = n + 1;
   }
   archive.close(kT0 + 1);

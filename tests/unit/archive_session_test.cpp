@@ -34,37 +34,37 @@ std::filesystem::path write_sample_session(const std::filesystem::path& dir) {
   EXPECT_TRUE(archive.healthy()) << archive.last_error();
   for (std::uint32_t i = 0; i < 40; ++i) {
     const auto frame = test_frame(12, i);
-    const double metrics[] = {10.0 + i, 20.0 + i, 30.0 + i};
-    EXPECT_TRUE(archive.append_frame(0, kT0 + i * 100'000'000LL, 1000 + i, 5'000'000ULL + i * 100'000, frame,
-                                     metrics));
+    const std::vector<double> metrics = {10.0 + i, 20.0 + i, 30.0 + i};
+    EXPECT_TRUE(archive.append(archived::Frame{0, kT0 + i * 100'000'000LL, 1000 + i, 5'000'000ULL + i * 100'000, frame,
+                                     metrics}));
     if (i == 17) {
       EXPECT_TRUE(archive.flush());  // a flush mid-chunk must not disturb the data
     }
   }
   for (std::uint32_t i = 0; i < 5; ++i) {
     const auto frame = test_frame(64 * 32, i);
-    const double metrics[] = {500.0 + i};
-    EXPECT_TRUE(archive.append_frame(1, kT0 + i * 1'000'000'000LL, i, 0, frame, metrics));
+    const std::vector<double> metrics = {500.0 + i};
+    EXPECT_TRUE(archive.append(archived::Frame{1, kT0 + i * 1'000'000'000LL, i, 0, frame, metrics}));
   }
   for (int i = 0; i < 3; ++i) {
     ArchiveBeat beat{kT0 + i * 900'000'000LL,       900.0 + i, 905.0 + i, 66.0 + i,
                      static_cast<std::uint32_t>(i), 0};
-    const double contact[] = {1.0};
-    EXPECT_TRUE(archive.append_beat(2, beat, contact));
+    const std::vector<double> contact = {1.0};
+    EXPECT_TRUE(archive.append(archived::Beat{2, beat, contact}));
   }
-  const double hrv1[] = {42.5, 55.0};
-  const double hrv2[] = {43.5, std::nan("")};
-  EXPECT_TRUE(archive.append_hrv(2, kT0 + 1'000'000'000LL, hrv1));
-  EXPECT_TRUE(archive.append_hrv(2, kT0 + 2'000'000'000LL, hrv2));
-  EXPECT_TRUE(archive.append_event(kT0, "session.start", "", std::nan("")));
-  EXPECT_TRUE(archive.append_event(kT0 + 5, "pain", "lower back", 6.0, "patient reported 6/10"));
-  EXPECT_TRUE(archive.append_event(kT0 + 9, "gap", "mat0", 3.0, "device counter skipped 3 frames"));
-  const std::uint64_t counters[] = {40, 2};
-  const double gauges[] = {0.25};
-  EXPECT_TRUE(archive.append_status(kT0 + 1'000'000'000LL, counters, gauges));
+  const std::vector<double> hrv1 = {42.5, 55.0};
+  const std::vector<double> hrv2 = {43.5, std::nan("")};
+  EXPECT_TRUE(archive.append(archived::Hrv{2, kT0 + 1'000'000'000LL, hrv1}));
+  EXPECT_TRUE(archive.append(archived::Hrv{2, kT0 + 2'000'000'000LL, hrv2}));
+  EXPECT_TRUE(archive.append(archived::Event{kT0, "session.start", "", std::nan("")}));
+  EXPECT_TRUE(archive.append(archived::Event{kT0 + 5, "pain", "lower back", 6.0, "patient reported 6/10"}));
+  EXPECT_TRUE(archive.append(archived::Event{kT0 + 9, "gap", "mat0", 3.0, "device counter skipped 3 frames"}));
+  const std::vector<std::uint64_t> counters = {40, 2};
+  const std::vector<double> gauges = {0.25};
+  EXPECT_TRUE(archive.append(archived::Status{kT0 + 1'000'000'000LL, counters, gauges}));
   const std::vector<double> relaxation = {62.5, 71.0};
-  EXPECT_TRUE(archive.append_relaxation(kT0 + 5'000'000'000LL, relaxation));
-  EXPECT_FALSE(archive.append_relaxation(kT0, std::vector<double>{1.0}));  // wrong count: refused
+  EXPECT_TRUE(archive.append(archived::Relaxation{kT0 + 5'000'000'000LL, relaxation}));
+  EXPECT_FALSE(archive.append(archived::Relaxation{kT0, std::vector<double>{1.0}}));  // wrong count: refused
   const std::filesystem::path path = archive.path();
   EXPECT_TRUE(archive.close(kT0 + 60'000'000'000LL, {{"closing_note", std::string("clean")}}));
   EXPECT_TRUE(archive.healthy()) << archive.last_error();
@@ -246,20 +246,20 @@ TEST(ArchiveSession, RefusesBadArgumentsButStaysHealthy) {
   ASSERT_TRUE(archive.healthy()) << archive.last_error();
   const auto frame = test_frame(12, 0);
   const auto short_frame = test_frame(11, 0);
-  const double two_metrics[] = {1.0, 2.0};
-  EXPECT_FALSE(archive.append_frame(0, kT0, 0, 0, short_frame));
+  const std::vector<double> two_metrics = {1.0, 2.0};
+  EXPECT_FALSE(archive.append(archived::Frame{0, kT0, 0, 0, short_frame}));
   EXPECT_NE(archive.last_error().find("expects 12 values, got 11"), std::string::npos)
       << archive.last_error();
-  EXPECT_FALSE(archive.append_frame(0, kT0, 0, 0, frame, two_metrics));
-  EXPECT_FALSE(archive.append_frame(2, kT0, 0, 0, frame));  // a heart strap
-  EXPECT_FALSE(archive.append_frame(7, kT0, 0, 0, frame));
-  EXPECT_FALSE(archive.append_beat(0, ArchiveBeat{}));
-  const double three_values[] = {1.0, 2.0, 3.0};
-  EXPECT_FALSE(archive.append_hrv(2, kT0, three_values));
-  EXPECT_FALSE(archive.append_status(kT0, {}, {}));
+  EXPECT_FALSE(archive.append(archived::Frame{0, kT0, 0, 0, frame, two_metrics}));
+  EXPECT_FALSE(archive.append(archived::Frame{2, kT0, 0, 0, frame}));  // a heart strap
+  EXPECT_FALSE(archive.append(archived::Frame{7, kT0, 0, 0, frame}));
+  EXPECT_FALSE(archive.append(archived::Beat{0, ArchiveBeat{}}));
+  const std::vector<double> three_values = {1.0, 2.0, 3.0};
+  EXPECT_FALSE(archive.append(archived::Hrv{2, kT0, three_values}));
+  EXPECT_FALSE(archive.append(archived::Status{kT0, {}, {}}));
   EXPECT_EQ(archive.rejected(), 7u);
   EXPECT_TRUE(archive.healthy());
-  EXPECT_TRUE(archive.append_frame(0, kT0, 0, 0, frame));  // no metrics row: allowed
+  EXPECT_TRUE(archive.append(archived::Frame{0, kT0, 0, 0, frame}));  // no metrics row: allowed
   EXPECT_EQ(archive.device_index("mat1"), 1u);
   EXPECT_FALSE(archive.device_index("nope").has_value());
   const auto path = archive.path();
@@ -278,7 +278,7 @@ TEST(ArchiveSession, InvalidLayoutLeavesNoFile) {
   EXPECT_NE(archive.last_error().find("duplicate device id 'mat0'"), std::string::npos)
       << archive.last_error();
   EXPECT_TRUE(std::filesystem::is_empty(tmp.path()));
-  EXPECT_FALSE(archive.append_frame(0, kT0, 0, 0, test_frame(12, 0)));
+  EXPECT_FALSE(archive.append(archived::Frame{0, kT0, 0, 0, test_frame(12, 0)}));
 
   devices = sample_devices();
   devices[0].metric_fields.push_back({"time_ns"});
@@ -306,7 +306,7 @@ TEST(ArchiveSession, LongEventTextIsCutAtACharacterBoundary) {
   SessionArchive archive = SessionArchive::create_in(tmp.path(), sample_meta(), {});
   ASSERT_TRUE(archive.healthy()) << archive.last_error();
   const std::string label = std::string(63, 'a') + "\xC3\xA9";  // 63 bytes + "é" (2 bytes) > 64
-  EXPECT_TRUE(archive.append_event(kT0, "marker", label, 1.0, std::string(300, 'd')));
+  EXPECT_TRUE(archive.append(archived::Event{kT0, "marker", label, 1.0, std::string(300, 'd')}));
   const auto path = archive.path();
   ASSERT_TRUE(archive.close(kT0 + 1));
   Reader file(path);
@@ -319,7 +319,7 @@ TEST(ArchiveSession, UncleanEndHasNoEndedAt) {
   std::filesystem::path path;
   {
     SessionArchive archive = SessionArchive::create_in(tmp.path(), sample_meta(), sample_devices());
-    ASSERT_TRUE(archive.append_frame(0, kT0, 0, 0, test_frame(12, 0)));
+    ASSERT_TRUE(archive.append(archived::Frame{0, kT0, 0, 0, test_frame(12, 0)}));
     path = archive.path();
   }  // destroyed without close(): buffered frames still reach the file
   Reader file(path);

@@ -21,8 +21,8 @@ using archive_test::TempDir;
 using archive_test::test_frame;
 
 constexpr std::int64_t kT0 = 1'795'425'300'123'000'000;
-constexpr std::size_t kFrame = static_cast<std::size_t>(ArchiveRecord::Kind::frame);
-constexpr std::size_t kEvent = static_cast<std::size_t>(ArchiveRecord::Kind::event);
+constexpr std::size_t kFrame = archive_record_kind<archived::Frame>;
+constexpr std::size_t kEvent = archive_record_kind<archived::Event>;
 
 TEST(ArchiveWriter, WritesEverythingSubmittedAndReportsStats) {
   TempDir tmp;
@@ -32,16 +32,16 @@ TEST(ArchiveWriter, WritesEverythingSubmittedAndReportsStats) {
   writer.start();
   for (std::uint32_t i = 0; i < 300; ++i) {
     const auto frame = test_frame(12, i);
-    const double metrics[] = {1.0 * i, 2.0, 3.0};
-    ASSERT_TRUE(writer.submit_frame(0, kT0 + i, i, 0, frame, metrics));
+    const std::vector<double> metrics = {1.0 * i, 2.0, 3.0};
+    ASSERT_TRUE(writer.submit(archived::Frame{0, kT0 + i, i, 0, frame, metrics}));
   }
-  ASSERT_TRUE(writer.submit_beat(2, {kT0, 800.0, 800.0, 75.0, 0, 0}));
-  const double hrv[] = {40.0, 50.0};
-  ASSERT_TRUE(writer.submit_hrv(2, kT0, hrv));
-  ASSERT_TRUE(writer.submit_event(kT0, "marker", "start massage", std::nan("")));
-  const std::uint64_t counters[] = {300, 0};
-  const double gauges[] = {0.1};
-  ASSERT_TRUE(writer.submit_status(kT0, counters, gauges));
+  ASSERT_TRUE(writer.submit(archived::Beat{2, {kT0, 800.0, 800.0, 75.0, 0, 0}}));
+  const std::vector<double> hrv = {40.0, 50.0};
+  ASSERT_TRUE(writer.submit(archived::Hrv{2, kT0, hrv}));
+  ASSERT_TRUE(writer.submit(archived::Event{kT0, "marker", "start massage", std::nan("")}));
+  const std::vector<std::uint64_t> counters = {300, 0};
+  const std::vector<double> gauges = {0.1};
+  ASSERT_TRUE(writer.submit(archived::Status{kT0, counters, gauges}));
   ASSERT_TRUE(writer.stop(kT0 + 10));
   EXPECT_TRUE(writer.stop(kT0 + 20));  // idempotent
 
@@ -76,9 +76,9 @@ TEST(ArchiveWriter, FullQueueDropsAndCountsPerKind) {
                        {.queue_capacity = 4, .flush_interval = 1000ms});
   int accepted = 0;
   for (std::uint32_t i = 0; i < 10; ++i)
-    accepted += writer.submit_frame(0, kT0 + i, i, 0, test_frame(12, i)) ? 1 : 0;
+    accepted += writer.submit(archived::Frame{0, kT0 + i, i, 0, test_frame(12, i)}) ? 1 : 0;
   EXPECT_EQ(accepted, 4);
-  EXPECT_FALSE(writer.submit_event(kT0, "marker", "lost", 0.0));
+  EXPECT_FALSE(writer.submit(archived::Event{kT0, "marker", "lost", 0.0}));
   ArchiveWriterStats stats = writer.stats();
   EXPECT_EQ(stats.queue_depth, 4u);
   EXPECT_EQ(stats.dropped, 7u);
@@ -111,7 +111,7 @@ TEST(ArchiveWriter, FlushesWhileRunning) {
   ArchiveWriter writer(SessionArchive::create_in(tmp.path(), sample_meta(), sample_devices()),
                        {.queue_capacity = 64, .flush_interval = 20ms});
   writer.start();
-  ASSERT_TRUE(writer.submit_frame(0, kT0, 0, 0, test_frame(12, 0)));
+  ASSERT_TRUE(writer.submit(archived::Frame{0, kT0, 0, 0, test_frame(12, 0)}));
   // Poll (generously) for the periodic flush; no timing is asserted, only that it happens.
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (writer.stats().frames_written == 0 && std::chrono::steady_clock::now() < deadline) {
@@ -128,8 +128,8 @@ TEST(ArchiveWriter, BadRecordsAreRejectedNotFatal) {
   TempDir tmp;
   ArchiveWriter writer(SessionArchive::create_in(tmp.path(), sample_meta(), sample_devices()));
   writer.start();
-  ASSERT_TRUE(writer.submit_frame(0, kT0, 0, 0, test_frame(5, 0)));  // wrong size: queued, then refused
-  ASSERT_TRUE(writer.submit_frame(0, kT0, 1, 0, test_frame(12, 0)));
+  ASSERT_TRUE(writer.submit(archived::Frame{0, kT0, 0, 0, test_frame(5, 0)}));  // wrong size: queued, then refused
+  ASSERT_TRUE(writer.submit(archived::Frame{0, kT0, 1, 0, test_frame(12, 0)}));
   ASSERT_TRUE(writer.stop(kT0 + 1));
   const ArchiveWriterStats stats = writer.stats();
   EXPECT_TRUE(stats.healthy);
@@ -151,7 +151,7 @@ TEST(ArchiveWriter, FailedArchiveKeepsConsumingAndReportsTheError) {
   int accepted = 0;
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (accepted < 100 && std::chrono::steady_clock::now() < deadline) {
-    if (writer.submit_frame(0, kT0, 0, 0, test_frame(12, 0))) ++accepted;
+    if (writer.submit(archived::Frame{0, kT0, 0, 0, test_frame(12, 0)})) ++accepted;
   }
   EXPECT_EQ(accepted, 100);
   EXPECT_FALSE(writer.stop(kT0));
