@@ -10,61 +10,16 @@
 #include <limits>
 #include <utility>
 
+#include "daemon/archive/archive_paths.hpp"
+#include "daemon/archive/h5_support.hpp"
+
 namespace plinth {
 
 namespace {
 
-// Collects the current HDF5 error stack into one line and clears it.
-std::string take_error_stack() {
-  std::string text;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_DOWNWARD,
-      [](unsigned, const H5E_error2_t* e, void* data) -> herr_t {
-        auto& out = *static_cast<std::string*>(data);
-        if (e->desc && *e->desc) {
-          if (!out.empty()) out += "; ";
-          out += e->desc;
-        }
-        return 0;
-      },
-      &text);
-  H5Eclear2(H5E_DEFAULT);
-  return text;
-}
+[[noreturn]] void fail(const std::string& what) { throw ArchiveReadError(h5::take_error_stack(what)); }
 
-[[noreturn]] void fail(const std::string& what) {
-  const std::string stack = take_error_stack();
-  throw ArchiveReadError(stack.empty() ? what : what + " (" + stack + ")");
-}
-
-// Owns one HDF5 identifier.
-class Id {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Id() = default;
-  Id(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Id(Id&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), closer_(o.closer_) {}
-  Id& operator=(Id&& o) noexcept {
-    if (this != &o) {
-      reset();
-      id_ = std::exchange(o.id_, H5I_INVALID_HID);
-      closer_ = o.closer_;
-    }
-    return *this;
-  }
-  Id(const Id&) = delete;
-  Id& operator=(const Id&) = delete;
-  ~Id() { reset(); }
-  hid_t get() const { return id_; }
-  explicit operator bool() const { return id_ >= 0; }
-  void reset() {
-    if (id_ >= 0) closer_(std::exchange(id_, H5I_INVALID_HID));
-  }
-
- private:
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
+using Id = h5::Handle;
 
 Id checked(hid_t id, Id::Closer closer, const std::string& what) {
   if (id < 0) fail(what);
@@ -356,7 +311,7 @@ struct ArchiveReader::Impl {
   hid_t raw_dataset(std::string_view mat) const {
     auto it = raw_datasets.find(mat);
     if (it == raw_datasets.end()) {
-      const std::string name = "pressure/" + std::string(mat) + "/raw";
+      const std::string name = archive_paths::mat(mat, archive_paths::kRaw);
       if (!link_exists(file.get(), name)) throw ArchiveReadError("the archive has no mat '" + std::string(mat) + "'");
       it = raw_datasets.emplace(std::string(mat), open_dataset(name)).first;
     }
@@ -404,8 +359,9 @@ ArchiveReader ArchiveReader::open(const std::filesystem::path& path) {
     const auto version = integer_of(impl->attributes, "format_version");
     if (!version || *version < 1)
       throw ArchiveReadError("the root attribute format_version is missing or invalid");
-    for (const std::string& id : child_names(file, "/devices")) {
-      const std::string name = "/devices/" + id;
+    const std::string devices_group = "/" + std::string(archive_paths::kDevices);
+    for (const std::string& id : child_names(file, devices_group)) {
+      const std::string name = devices_group + "/" + id;
       const Id group = checked(H5Gopen2(file, name.c_str(), H5P_DEFAULT), H5Gclose, "cannot open " + name);
       ArchiveDevice device;
       device.id = id;
@@ -440,26 +396,27 @@ const ArchiveDevice* ArchiveReader::device(std::string_view id) const {
 }
 
 std::size_t ArchiveReader::frame_count(std::string_view mat) const {
-  const std::string base = "pressure/" + std::string(mat) + "/";
-  if (!link_exists(impl_->file.get(), base + "raw")) return 0;
-  std::size_t n = impl_->length_of(base + "raw");
-  n = std::min(n, impl_->length_of(base + "time_ns"));
-  if (link_exists(impl_->file.get(), base + "seq")) n = std::min(n, impl_->length_of(base + "seq"));
+  using archive_paths::kRaw, archive_paths::kSeq, archive_paths::kTimeNs;
+  const auto path = [&](std::string_view dataset) { return archive_paths::mat(mat, dataset); };
+  if (!link_exists(impl_->file.get(), path(kRaw))) return 0;
+  std::size_t n = impl_->length_of(path(kRaw));
+  n = std::min(n, impl_->length_of(path(kTimeNs)));
+  if (link_exists(impl_->file.get(), path(kSeq))) n = std::min(n, impl_->length_of(path(kSeq)));
   return n;
 }
 
 std::vector<std::int64_t> ArchiveReader::frame_times(std::string_view mat) const {
-  return impl_->read_series<std::int64_t>("pressure/" + std::string(mat) + "/time_ns", H5T_NATIVE_INT64,
+  return impl_->read_series<std::int64_t>(archive_paths::mat(mat, archive_paths::kTimeNs), H5T_NATIVE_INT64,
                                           frame_count(mat));
 }
 
 std::vector<std::uint32_t> ArchiveReader::frame_seqs(std::string_view mat) const {
-  return impl_->read_series<std::uint32_t>("pressure/" + std::string(mat) + "/seq", H5T_NATIVE_UINT32,
+  return impl_->read_series<std::uint32_t>(archive_paths::mat(mat, archive_paths::kSeq), H5T_NATIVE_UINT32,
                                            frame_count(mat));
 }
 
 std::vector<std::uint64_t> ArchiveReader::frame_device_times(std::string_view mat) const {
-  return impl_->read_series<std::uint64_t>("pressure/" + std::string(mat) + "/device_time_us", H5T_NATIVE_UINT64,
+  return impl_->read_series<std::uint64_t>(archive_paths::mat(mat, archive_paths::kDeviceTimeUs), H5T_NATIVE_UINT64,
                                            frame_count(mat));
 }
 
@@ -505,10 +462,9 @@ void ArchiveReader::read_frames(std::string_view mat, std::size_t first, std::si
 namespace {
 // Format 2 names the exposure datasets exposure_*, format 1 risk_* (schemas/archive-layout.md).
 std::string exposure_dataset(hid_t file, std::string_view mat, const char* suffix) {
-  const std::string base = "pressure/" + std::string(mat) + "/";
-  const std::string current = base + "exposure_" + suffix;
+  const std::string current = archive_paths::mat(mat, std::string(archive_paths::kExposurePrefix) + suffix);
   if (link_exists(file, current)) return current;
-  const std::string old = base + "risk_" + suffix;
+  const std::string old = archive_paths::mat(mat, std::string(archive_paths::kExposurePrefixV1) + suffix);
   return link_exists(file, old) ? old : std::string();
 }
 }  // namespace
@@ -551,23 +507,23 @@ void ArchiveReader::read_exposure(std::string_view mat, std::size_t index, std::
 }
 
 ArchiveTable ArchiveReader::metrics(std::string_view mat, std::span<const std::string> only) const {
-  return impl_->read_table("pressure/" + std::string(mat) + "/metrics", only);
+  return impl_->read_table(archive_paths::mat(mat, archive_paths::kMetrics), only);
 }
 ArchiveTable ArchiveReader::beats(std::string_view heart) const {
-  return impl_->read_table("heart/" + std::string(heart) + "/beats");
+  return impl_->read_table(archive_paths::heart(heart, archive_paths::kBeats));
 }
 ArchiveTable ArchiveReader::beats_final(std::string_view heart) const {
-  return impl_->read_table("heart/" + std::string(heart) + "/beats_final");
+  return impl_->read_table(archive_paths::heart(heart, archive_paths::kBeatsFinal));
 }
 ArchiveTable ArchiveReader::hrv(std::string_view heart) const {
-  return impl_->read_table("heart/" + std::string(heart) + "/hrv");
+  return impl_->read_table(archive_paths::heart(heart, archive_paths::kHrv));
 }
-ArchiveTable ArchiveReader::status() const { return impl_->read_table("status"); }
-ArchiveTable ArchiveReader::relaxation() const { return impl_->read_table("relaxation"); }
+ArchiveTable ArchiveReader::status() const { return impl_->read_table(std::string(archive_paths::kStatus)); }
+ArchiveTable ArchiveReader::relaxation() const { return impl_->read_table(std::string(archive_paths::kRelaxation)); }
 
 std::vector<ArchiveEvent> ArchiveReader::events() const {
   std::vector<ArchiveEvent> events;
-  auto d = impl_->open_if_exists("events");
+  auto d = impl_->open_if_exists(std::string(archive_paths::kEvents));
   if (!d) return events;
   const hsize_t n = Impl::length(d->get());
   const Id type = type_id(H5Dget_type(d->get()), "events");

@@ -7,7 +7,7 @@ add_library(plinth_archive_reader STATIC archive_reader.cpp archive_records.cpp 
 target_include_directories(plinth_archive_reader PUBLIC ${PROJECT_SOURCE_DIR})
 target_include_directories(plinth_archive_reader SYSTEM PRIVATE ${HDF5_INCLUDE_DIRS})
 target_compile_definitions(plinth_archive_reader PRIVATE ${HDF5_DEFINITIONS})
-target_link_libraries(plinth_archive_reader PRIVATE ${HDF5_C_LIBRARIES} PUBLIC plinth_pressure plinth_hrv)
+target_link_libraries(plinth_archive_reader PRIVATE plinth_archive ${HDF5_C_LIBRARIES} PUBLIC plinth_pressure plinth_hrv)
 plinth_warnings(plinth_archive_reader)
 
 add_library(plinth_cmd_archive STATIC cmd_replay.cpp cmd_inspect.cpp cmd_export.cpp)

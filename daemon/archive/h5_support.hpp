@@ -1,7 +1,7 @@
 #pragma once
-// Internal to the archive: owning HDF5 identifiers and HDF5 errors turned into exceptions
-// that SessionArchive catches at its public boundary. Nothing outside daemon/archive/*.cpp
-// includes this (it pulls in hdf5.h).
+// Owning HDF5 identifiers and HDF5 errors turned into exceptions, for the archive (which catches
+// them at SessionArchive's public boundary) and the tools that read or repair archives. Only .cpp
+// files include this (it pulls in hdf5.h).
 #include <hdf5.h>
 
 #include <stdexcept>
@@ -43,6 +43,8 @@ class Handle {
   using Closer = herr_t (*)(hid_t);
   Handle() = default;
   Handle(hid_t id, Closer closer, const std::string& what) : id_(check(id, what)), closer_(closer) {}
+  // Takes `id` as it is, possibly invalid (test with operator bool), for callers with their own errors.
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
   Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
   Handle& operator=(Handle&& other) noexcept {
     if (this != &other) {
@@ -58,7 +60,7 @@ class Handle {
 
   hid_t get() const { return id_; }
   // Forgets the identifier without closing it (see SessionArchive's abandon on failure).
-  void release() { id_ = H5I_INVALID_HID; }
+  hid_t release() { return std::exchange(id_, H5I_INVALID_HID); }
   explicit operator bool() const { return id_ >= 0; }
   // Closes now; returns false (error stack left for the caller) if HDF5 refused.
   bool reset() {

@@ -8,6 +8,7 @@
 #include <set>
 #include <system_error>
 
+#include "daemon/archive/archive_paths.hpp"
 #include "daemon/archive/archive_record.hpp"
 #include "daemon/archive/chunk_compressor.hpp"
 #include "daemon/archive/h5_appendable.hpp"
@@ -63,28 +64,28 @@ h5::CompoundLayout timed_float_layout(const std::vector<ArchiveField>& fields) {
 struct MatTables {
   MatTables(hid_t group, const ArchiveDeviceLayout& device, const ArchiveOptions& options,
             const std::shared_ptr<h5::ChunkCompressor>& compressor)
-      : raw(group, {"raw",
+      : raw(group, {std::string(archive_paths::kRaw),
                     H5T_STD_U16LE,
                     H5T_NATIVE_UINT16,
                     {device.rows, device.cols},
                     options.chunk_frames,
                     options.deflate_level,
                     compressor}),
-        time_ns(scalar_series(group, "time_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, options, "ns")),
-        seq(scalar_series(group, "seq", H5T_NATIVE_UINT32, H5T_STD_U32LE, options, "1")),
+        time_ns(scalar_series(group, std::string(archive_paths::kTimeNs), H5T_NATIVE_INT64, H5T_STD_I64LE, options, "ns")),
+        seq(scalar_series(group, std::string(archive_paths::kSeq), H5T_NATIVE_UINT32, H5T_STD_U32LE, options, "1")),
         device_time_us(
-            scalar_series(group, "device_time_us", H5T_NATIVE_UINT64, H5T_STD_U64LE, options, "us")),
-        metrics(group, "metrics", timed_float_layout(device.metric_fields), options.chunk_records,
+            scalar_series(group, std::string(archive_paths::kDeviceTimeUs), H5T_NATIVE_UINT64, H5T_STD_U64LE, options, "us")),
+        metrics(group, std::string(archive_paths::kMetrics), timed_float_layout(device.metric_fields), options.chunk_records,
                 options.series_deflate_level),
-        exposure_time_ns(scalar_series(group, "exposure_time_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, options, "ns")),
-        exposure_pti(group, {"exposure_pti",
+        exposure_time_ns(scalar_series(group, std::string(archive_paths::kExposureTimeNs), H5T_NATIVE_INT64, H5T_STD_I64LE, options, "ns")),
+        exposure_pti(group, {std::string(archive_paths::kExposurePti),
                          H5T_IEEE_F32LE,
                          H5T_NATIVE_FLOAT,
                          {device.rows, device.cols},
                          options.chunk_frames,
                          options.deflate_level,
                          compressor}),
-        exposure_time_above(group, {"exposure_time_above",
+        exposure_time_above(group, {std::string(archive_paths::kExposureTimeAbove),
                                 H5T_IEEE_F32LE,
                                 H5T_NATIVE_FLOAT,
                                 {device.rows, device.cols},
@@ -141,11 +142,11 @@ const std::vector<ArchiveField>& final_beat_fields() {
 
 struct HeartTables {
   HeartTables(hid_t group, const ArchiveDeviceLayout& device, const ArchiveOptions& options)
-      : beats(group, "beats", beat_layout(device.beat_extra_fields), options.chunk_records,
+      : beats(group, std::string(archive_paths::kBeats), beat_layout(device.beat_extra_fields), options.chunk_records,
               options.series_deflate_level),
-        beats_final(group, "beats_final", beat_layout(final_beat_fields()), options.chunk_records,
+        beats_final(group, std::string(archive_paths::kBeatsFinal), beat_layout(final_beat_fields()), options.chunk_records,
                     options.series_deflate_level),
-        hrv(group, "hrv", timed_float_layout(device.hrv_fields), options.chunk_records,
+        hrv(group, std::string(archive_paths::kHrv), timed_float_layout(device.hrv_fields), options.chunk_records,
             options.series_deflate_level),
         extra_count(device.beat_extra_fields.size()),
         hrv_count(device.hrv_fields.size()) {}
@@ -379,9 +380,9 @@ void SessionArchive::Impl::build(const SessionMeta& meta, const std::vector<Arch
 
   // Only datasets may stay open when SWMR writing starts, so the groups live in this block.
   {
-    const h5::Handle devices_group = open_group(root, "devices");
-    const h5::Handle pressure_group = open_group(root, "pressure");
-    const h5::Handle heart_group = open_group(root, "heart");
+    const h5::Handle devices_group = open_group(root, std::string(archive_paths::kDevices));
+    const h5::Handle pressure_group = open_group(root, std::string(archive_paths::kPressure));
+    const h5::Handle heart_group = open_group(root, std::string(archive_paths::kHeart));
     for (const ArchiveDeviceLayout& layout : layouts) {
       const h5::Handle info = open_group(devices_group.get(), layout.id);
       h5::write_attributes(info.get(), layout.attributes);
@@ -401,13 +402,13 @@ void SessionArchive::Impl::build(const SessionMeta& meta, const std::vector<Arch
       devices.push_back(std::move(device));
     }
   }
-  events.emplace(root, "events", event_layout(), options.chunk_records, options.series_deflate_level);
-  status.emplace(root, "status", status_layout(status_layout_in), options.chunk_records,
+  events.emplace(root, std::string(archive_paths::kEvents), event_layout(), options.chunk_records, options.series_deflate_level);
+  status.emplace(root, std::string(archive_paths::kStatus), status_layout(status_layout_in), options.chunk_records,
                  options.series_deflate_level);
   status_counters = status_layout_in.counters.size();
   status_gauges = status_layout_in.gauges.size();
   if (!status_layout_in.relaxation.empty()) {
-    relaxation.emplace(root, "relaxation", timed_float_layout(status_layout_in.relaxation), options.chunk_records,
+    relaxation.emplace(root, std::string(archive_paths::kRelaxation), timed_float_layout(status_layout_in.relaxation), options.chunk_records,
                        options.series_deflate_level);
     relaxation_count = status_layout_in.relaxation.size();
   }

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <vector>
 
+#include "daemon/archive/archive_paths.hpp"
+#include "daemon/archive/h5_support.hpp"
 #include "daemon/archive/session_file.hpp"
 #include "plinth/version.hpp"
 
@@ -15,45 +17,9 @@ namespace plinth::report {
 namespace {
 
 // Owns one HDF5 identifier.
-class Handle {
- public:
-  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  ~Handle() {
-    if (id_ >= 0) close_(id_);
-  }
-  hid_t get() const { return id_; }
-  bool ok() const { return id_ >= 0; }
-  hid_t release() {
-    const hid_t id = id_;
-    id_ = H5I_INVALID_HID;
-    return id;
-  }
+using Handle = h5::Handle;
 
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-std::string error_stack() {
-  std::string text;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_DOWNWARD,
-      [](unsigned, const H5E_error2_t* e, void* data) -> herr_t {
-        auto& out = *static_cast<std::string*>(data);
-        if (e->desc && *e->desc) out += (out.empty() ? "" : "; ") + std::string(e->desc);
-        return 0;
-      },
-      &text);
-  H5Eclear2(H5E_DEFAULT);
-  return text;
-}
-
-[[noreturn]] void fail(const std::string& what) {
-  const std::string stack = error_stack();
-  throw RepairError(stack.empty() ? what : what + " (" + stack + ")");
-}
+[[noreturn]] void fail(const std::string& what) { throw RepairError(h5::take_error_stack(what)); }
 
 bool exists(hid_t file, const std::string& path) {
   std::size_t pos = 0;
@@ -72,7 +38,7 @@ std::vector<std::string> children(hid_t file, const std::string& group) {
   if (!exists(file, group)) return names;
   const Handle g(H5Gopen2(file, group.c_str(), H5P_DEFAULT), H5Gclose);
   H5G_info_t info;
-  if (!g.ok() || H5Gget_info(g.get(), &info) < 0) fail("cannot list " + group);
+  if (!g || H5Gget_info(g.get(), &info) < 0) fail("cannot list " + group);
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     const ssize_t size = H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     std::string name(static_cast<std::size_t>(std::max<ssize_t>(size, 0)), '\0');
@@ -85,7 +51,7 @@ std::vector<std::string> children(hid_t file, const std::string& group) {
 hsize_t length(hid_t file, const std::string& path) {
   if (!exists(file, path)) return 0;
   const Handle d(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
-  if (!d.ok()) fail("cannot open " + path);
+  if (!d) fail("cannot open " + path);
   const Handle space(H5Dget_space(d.get()), H5Sclose);
   hsize_t dims[4] = {0, 0, 0, 0};
   if (H5Sget_simple_extent_ndims(space.get()) < 1) return 0;
@@ -145,12 +111,12 @@ void copy_attributes(hid_t from, hid_t to) {
     const Handle type(H5Aget_type(attr.get()), H5Tclose);
     const Handle space(H5Aget_space(attr.get()), H5Sclose);
     const Handle memory(H5Tget_native_type(type.get(), H5T_DIR_ASCEND), H5Tclose);
-    if (!attr.ok() || !type.ok() || !space.ok() || !memory.ok()) fail("cannot read the attribute " + name);
+    if (!attr || !type || !space || !memory) fail("cannot read the attribute " + name);
     const auto points = static_cast<std::size_t>(std::max<hssize_t>(1, H5Sget_simple_extent_npoints(space.get())));
     std::vector<unsigned char> buffer(points * H5Tget_size(memory.get()));
     if (H5Aread(attr.get(), memory.get(), buffer.data()) < 0) fail("cannot read the attribute " + name);
     const Handle copy(H5Acreate2(to, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    const bool written = copy.ok() && H5Awrite(copy.get(), memory.get(), buffer.data()) >= 0;
+    const bool written = static_cast<bool>(copy) && H5Awrite(copy.get(), memory.get(), buffer.data()) >= 0;
     const bool variable = H5Tis_variable_str(memory.get()) > 0 || H5Tdetect_class(memory.get(), H5T_VLEN) > 0;
     if (variable) H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, buffer.data());
     if (!written) fail("cannot write the attribute " + name);
@@ -165,14 +131,14 @@ void write_text(hid_t object, const char* name, const std::string& value) {
   if (H5Aexists(object, name) > 0) H5Adelete(object, name);
   const Handle attr(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   const char* text = value.c_str();
-  if (!attr.ok() || H5Awrite(attr.get(), type.get(), &text) < 0) fail(std::string("cannot write the attribute ") + name);
+  if (!attr || H5Awrite(attr.get(), type.get(), &text) < 0) fail(std::string("cannot write the attribute ") + name);
 }
 
 void write_int(hid_t object, const char* name, std::int64_t value) {
   const Handle space(H5Screate(H5S_SCALAR), H5Sclose);
   if (H5Aexists(object, name) > 0) H5Adelete(object, name);
   const Handle attr(H5Acreate2(object, name, H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  if (!attr.ok() || H5Awrite(attr.get(), H5T_NATIVE_INT64, &value) < 0) fail(std::string("cannot write the attribute ") + name);
+  if (!attr || H5Awrite(attr.get(), H5T_NATIVE_INT64, &value) < 0) fail(std::string("cannot write the attribute ") + name);
 }
 
 bool has_attribute(hid_t object, const char* name) {
@@ -205,7 +171,7 @@ void copy_group(hid_t from, hid_t to, const std::string& group) {
     const Handle target(group == "/" ? H5Gopen2(to, "/", H5P_DEFAULT)
                                      : H5Gcreate2(to, group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                         H5Gclose);
-    if (!source.ok() || !target.ok()) fail("cannot copy the group " + group);
+    if (!source || !target) fail("cannot copy the group " + group);
     copy_attributes(source.get(), target.get());
   }
   const Handle without_attributes(H5Pcreate(H5P_OBJECT_COPY), H5Pclose);
@@ -221,7 +187,7 @@ void copy_group(hid_t from, hid_t to, const std::string& group) {
         fail("cannot copy " + path);
       const Handle source(H5Dopen2(from, path.c_str(), H5P_DEFAULT), H5Dclose);
       const Handle target(H5Dopen2(to, path.c_str(), H5P_DEFAULT), H5Dclose);
-      if (!source.ok() || !target.ok()) fail("cannot copy the attributes of " + path);
+      if (!source || !target) fail("cannot copy the attributes of " + path);
       copy_attributes(source.get(), target.get());
     }
   }
@@ -229,17 +195,19 @@ void copy_group(hid_t from, hid_t to, const std::string& group) {
 
 // The session's frame datasets grow one after the other: cut them to the length all reached.
 void trim_frames(hid_t file, const std::string& mat, RepairResult& result) {
-  const std::string base = "/pressure/" + mat + "/";
-  hsize_t n = length(file, base + "raw");
+  using namespace archive_paths;
+  const auto path = [&](std::string_view dataset) { return "/" + archive_paths::mat(mat, dataset); };
+  hsize_t n = length(file, path(kRaw));
   const hsize_t raw = n;
-  for (const char* name : {"time_ns", "seq", "device_time_us"})
-    if (exists(file, base + name)) n = std::min(n, length(file, base + name));
-  for (const char* name : {"raw", "time_ns", "seq", "device_time_us"}) set_length(file, base + name, n);
+  for (const std::string_view name : {kTimeNs, kSeq, kDeviceTimeUs})
+    if (exists(file, path(name))) n = std::min(n, length(file, path(name)));
+  for (const std::string_view name : {kRaw, kTimeNs, kSeq, kDeviceTimeUs}) set_length(file, path(name), n);
   result.frames += n;
   result.frames_cut += raw - n;
-  if (n > 0) result.last_frame_ns = std::max(result.last_frame_ns, last_time(file, base + "time_ns"));
-  for (const char* prefix : {"exposure_", "risk_"}) {
-    const std::string pti = base + prefix + "pti", above = base + prefix + "time_above", times = base + prefix + "time_ns";
+  if (n > 0) result.last_frame_ns = std::max(result.last_frame_ns, last_time(file, path(kTimeNs)));
+  for (const std::string_view prefix : {kExposurePrefix, kExposurePrefixV1}) {
+    const auto exposure = [&](const char* suffix) { return path(std::string(prefix) + suffix); };
+    const std::string pti = exposure("pti"), above = exposure("time_above"), times = exposure("time_ns");
     if (!exists(file, pti)) continue;
     const hsize_t m = std::min({length(file, pti), length(file, above), length(file, times)});
     for (const std::string& name : {pti, above, times}) set_length(file, name, m);
@@ -290,16 +258,18 @@ RepairResult repair_archive(const std::filesystem::path& source, std::filesystem
     const Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
     H5Pset_libver_bounds(access.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
     const Handle to(H5Fcreate(output.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose);
-    if (!to.ok()) fail("cannot create " + output.string());
+    if (!to) fail("cannot create " + output.string());
     copy_group(from.get(), to.get(), "/");
     const Handle to_root(H5Gopen2(to.get(), "/", H5P_DEFAULT), H5Gclose);
 
-    for (const std::string& mat : children(to.get(), "/pressure")) trim_frames(to.get(), mat, result);
+    using namespace archive_paths;
+    for (const std::string& mat : children(to.get(), "/" + std::string(kPressure))) trim_frames(to.get(), mat, result);
     std::int64_t last = result.last_frame_ns;
-    for (const std::string& heart : children(to.get(), "/heart"))
-      for (const char* table : {"beats", "beats_final", "hrv"})
-        last = std::max(last, last_time(to.get(), "/heart/" + heart + "/" + table));
-    for (const char* table : {"/events", "/status", "/relaxation"}) last = std::max(last, last_time(to.get(), table));
+    for (const std::string& heart_id : children(to.get(), "/" + std::string(kHeart)))
+      for (const std::string_view table : {kBeats, kBeatsFinal, kHrv})
+        last = std::max(last, last_time(to.get(), "/" + heart(heart_id, table)));
+    for (const std::string_view table : {kEvents, kStatus, kRelaxation})
+      last = std::max(last, last_time(to.get(), "/" + std::string(table)));
     if (last == 0 && has_attribute(to_root.get(), "started_at_ns")) {
       const Handle attr(H5Aopen(to_root.get(), "started_at_ns", H5P_DEFAULT), H5Aclose);
       H5Aread(attr.get(), H5T_NATIVE_INT64, &last);

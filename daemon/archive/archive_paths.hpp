@@ -1,0 +1,47 @@
+#pragma once
+// Where things are in a session archive (schemas/archive-layout.md), named once for the writer
+// (SessionArchive) and the readers (tools/archive_reader, repair). No HDF5 here: plain names.
+#include <string>
+#include <string_view>
+
+namespace plinth::archive_paths {
+
+// Groups and root datasets.
+inline constexpr std::string_view kDevices = "devices";
+inline constexpr std::string_view kPressure = "pressure";
+inline constexpr std::string_view kHeart = "heart";
+inline constexpr std::string_view kEvents = "events";
+inline constexpr std::string_view kStatus = "status";
+inline constexpr std::string_view kRelaxation = "relaxation";
+
+// A mat's datasets, in pressure/<id>/.
+inline constexpr std::string_view kRaw = "raw";
+inline constexpr std::string_view kTimeNs = "time_ns";
+inline constexpr std::string_view kSeq = "seq";
+inline constexpr std::string_view kDeviceTimeUs = "device_time_us";
+inline constexpr std::string_view kMetrics = "metrics";
+inline constexpr std::string_view kExposurePrefix = "exposure_";  // + pti, time_above, time_ns
+inline constexpr std::string_view kExposurePrefixV1 = "risk_";    // format_version 1
+inline constexpr std::string_view kExposurePti = "exposure_pti";
+inline constexpr std::string_view kExposureTimeAbove = "exposure_time_above";
+inline constexpr std::string_view kExposureTimeNs = "exposure_time_ns";
+
+// A heart strap's datasets, in heart/<id>/.
+inline constexpr std::string_view kBeats = "beats";
+inline constexpr std::string_view kBeatsFinal = "beats_final";
+inline constexpr std::string_view kHrv = "hrv";
+
+// "pressure/<id>/<dataset>" (or just the group, without a dataset).
+inline std::string mat(std::string_view id, std::string_view dataset = {}) {
+  std::string path = std::string(kPressure) + "/" + std::string(id);
+  if (!dataset.empty()) path += "/" + std::string(dataset);
+  return path;
+}
+// "heart/<id>/<dataset>".
+inline std::string heart(std::string_view id, std::string_view dataset = {}) {
+  std::string path = std::string(kHeart) + "/" + std::string(id);
+  if (!dataset.empty()) path += "/" + std::string(dataset);
+  return path;
+}
+
+}  // namespace plinth::archive_paths
