@@ -26,33 +26,29 @@ function onMessage(m) {
   }
 }
 
-function deviceOf(topic, prefix) { return topic.slice(prefix.length); }
-
 // The first mat and the first strap seen are the ones shown; the others' messages are ignored.
+function isShown(slot, topic, prefix) {
+  const id = topic.slice(prefix.length);
+  if (state[slot] === null) state[slot] = id;
+  return id === state[slot];
+}
+
 function onData(topic, d) {
   const h = d.header || {};
   noteSession(h);
   if (topic.startsWith('pressure.frame.')) {
-    const id = deviceOf(topic, 'pressure.frame.');
-    if (state.mat === null) state.mat = id;
-    if (id !== state.mat) return;
+    if (!isShown('mat', topic, 'pressure.frame.')) return;
     state.frame = d; state.frameDirty = true; state.frameAt = now(); state.framesReceived++;
   } else if (topic.startsWith('pressure.metrics.')) {
-    const id = deviceOf(topic, 'pressure.metrics.');
-    if (state.mat === null) state.mat = id;
-    if (id !== state.mat) return;
+    if (!isShown('mat', topic, 'pressure.metrics.')) return;
     state.metrics = d; state.metricsAt = now();
     addCop(d);
   } else if (topic.startsWith('heart.beat.')) {
-    const id = deviceOf(topic, 'heart.beat.');
-    if (state.strap === null) state.strap = id;
-    if (id !== state.strap) return;
+    if (!isShown('strap', topic, 'heart.beat.')) return;
     state.beat = d; state.beatAt = now();
     renderHeart();
   } else if (topic.startsWith('heart.hrv.')) {
-    const id = deviceOf(topic, 'heart.hrv.');
-    if (state.strap === null) state.strap = id;
-    if (id !== state.strap) return;
+    if (!isShown('strap', topic, 'heart.hrv.')) return;
     if (d.window_kind === 'sliding' || !state.hrv) state.hrv = d;
     addHrvPoint(d);
     renderHeart();
