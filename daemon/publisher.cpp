@@ -7,12 +7,14 @@
 namespace plinth {
 
 struct Publisher::Impl {
-  explicit Impl(zmq::context_t& context) : socket(context, zmq::socket_type::pub) {}
+  Impl(zmq::context_t& context, bool xpub)
+      : socket(context, xpub ? zmq::socket_type::xpub : zmq::socket_type::pub), see_subscriptions(xpub) {}
   zmq::socket_t socket;
+  bool see_subscriptions;
 };
 
 Publisher::Publisher(zmq::context_t& context, const PublisherOptions& options)
-    : impl_(std::make_unique<Impl>(context)), endpoint_(options.endpoint) {
+    : impl_(std::make_unique<Impl>(context, options.see_subscriptions)), endpoint_(options.endpoint) {
   impl_->socket.set(zmq::sockopt::sndhwm, options.send_high_water_mark);
   impl_->socket.set(zmq::sockopt::linger, 0);
   if (!options.curve_secret_key.empty()) make_curve_server(impl_->socket, options.curve_secret_key, "plinth-data");
@@ -25,6 +27,25 @@ std::uint64_t Publisher::next_seq(std::string_view topic) {
   auto it = sequences_.find(topic);
   if (it == sequences_.end()) it = sequences_.emplace(std::string(topic), 0).first;
   return it->second++;
+}
+
+bool Publisher::take_subscription_notice(std::chrono::milliseconds wait) {
+  if (!impl_->see_subscriptions) return false;
+  zmq::pollitem_t item{impl_->socket.handle(), 0, ZMQ_POLLIN, 0};
+  try {
+    if (zmq::poll(&item, 1, wait) <= 0) return false;
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return false;  // a signal: the caller decides whether to go on waiting
+    throw;
+  }
+  zmq::message_t notice;
+  // XPUB notices: first byte 1 = subscribe, 0 = unsubscribe, then the topic prefix.
+  return impl_->socket.recv(notice, zmq::recv_flags::dontwait) && notice.size() > 0 &&
+         notice.data<unsigned char>()[0] == 1;
+}
+
+void Publisher::set_linger(std::chrono::milliseconds linger) {
+  impl_->socket.set(zmq::sockopt::linger, static_cast<int>(linger.count()));
 }
 
 bool Publisher::send(std::string_view topic, std::string_view payload) {

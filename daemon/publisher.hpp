@@ -1,7 +1,9 @@
 #pragma once
-// The data endpoint: a ZeroMQ PUB socket, two frames per message (topic, payload).
-// PUB never blocks: a subscriber that falls behind its high-water mark loses messages in
-// libzmq's queue for that subscriber only; we count what zmq refuses outright.
+// The data endpoint: a ZeroMQ PUB socket, two frames per message (topic, payload), each
+// message numbered per topic (schemas/topics.md). PUB never blocks: a subscriber that falls
+// behind its high-water mark loses messages in libzmq's queue for that subscriber only; we
+// count what zmq refuses outright.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -21,6 +23,9 @@ struct PublisherOptions {
   // The daemon's CURVE secret key (Z85): subscribers must use CURVE and an authorized key
   // (ZapAuthenticator). Empty: plain TCP, for loopback or `insecure = true`.
   std::string curve_secret_key;
+  // XPUB instead of PUB: it sends the same, and also lets the owner see subscriptions arrive
+  // (take_subscription_notice), so `plinth replay` can wait for its first listener.
+  bool see_subscriptions = false;
 };
 
 class Publisher {
@@ -36,6 +41,11 @@ class Publisher {
   bool send(std::string_view topic, std::string_view payload);
   // Per-topic numbering restarts with each session.
   void reset_sequences() { sequences_.clear(); }
+  // With see_subscriptions: true if a subscribe notice arrived within `wait` (unsubscribes and
+  // an interrupted wait give false). Without it there are never notices.
+  bool take_subscription_notice(std::chrono::milliseconds wait);
+  // How long closing waits for queued messages to reach connected subscribers (default 0).
+  void set_linger(std::chrono::milliseconds linger);
 
   std::uint64_t sent() const { return sent_; }
   std::uint64_t dropped() const { return dropped_; }

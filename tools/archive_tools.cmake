@@ -10,7 +10,9 @@ target_compile_definitions(plinth_archive_reader PRIVATE ${HDF5_DEFINITIONS})
 target_link_libraries(plinth_archive_reader PRIVATE plinth_archive ${HDF5_C_LIBRARIES} PUBLIC plinth_pressure plinth_hrv)
 plinth_warnings(plinth_archive_reader)
 
-add_library(plinth_cmd_archive STATIC cmd_replay.cpp cmd_inspect.cpp cmd_export.cpp)
+add_library(plinth_cmd_archive STATIC
+  cmd_replay.cpp replay_player.cpp replay_sources.cpp replay_message_sender.cpp
+  cmd_inspect.cpp cmd_export.cpp progress_bar.cpp)
 target_include_directories(plinth_cmd_archive PRIVATE ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/generated)
 target_link_libraries(plinth_cmd_archive PUBLIC plinth_archive_reader plinth_service CLI11::CLI11
   nlohmann_json::nlohmann_json cppzmq)

@@ -225,8 +225,8 @@ TEST(ReportHrvWindows, ShortSessionsCompareHalvesAndSayWhy) {
 }
 
 TEST(ReportSvg, ClinicalScaleIsTheDashboards) {
-  // The dashboard's STOPS in tools/web/assets/app.js, parsed, must equal kClinicalStops.
-  std::ifstream in("tools/web/assets/app.js");
+  // The dashboard's STOPS in tools/web/assets/js/colour-scale.js, parsed, must equal kClinicalStops.
+  std::ifstream in("tools/web/assets/js/colour-scale.js");
   ASSERT_TRUE(in) << "run from the repo root";
   std::stringstream text;
   text << in.rdbuf();

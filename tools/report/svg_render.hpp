@@ -11,7 +11,7 @@
 
 namespace plinth::report {
 
-// The dashboard's fixed clinical scale (tools/web/assets/app.js, schemas/dashboard.md):
+// The dashboard's fixed clinical scale (tools/web/assets/js/colour-scale.js, schemas/dashboard.md):
 // below 1 mmHg light grey; 1 dark blue, 10 blue, 20 cyan, 32 green (capillary-closing
 // reference), 50 yellow, 75 orange, 100 red, 150+ dark red; linear in between.
 struct ColourStop {

@@ -1,0 +1,67 @@
+// The data endpoint's socket: PUB for the daemon (subscriptions are libzmq's business), XPUB
+// when asked, so that `plinth replay --wait-subscriber` sees its first listener arrive.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <zmq.hpp>
+
+#include "daemon/publisher.hpp"
+
+namespace plinth {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Subscribes on `endpoint` and waits until a message on `topic` gets through, so the
+// subscription has certainly reached the publisher.
+void subscribe_until_delivered(zmq::socket_t& sub, Publisher& publisher, const std::string& endpoint,
+                               const std::string& topic) {
+  sub.set(zmq::sockopt::subscribe, topic);
+  sub.set(zmq::sockopt::rcvtimeo, 20);
+  sub.connect(endpoint);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    publisher.send(topic, "x");
+    zmq::message_t m;
+    if (sub.recv(m)) return;
+  }
+  FAIL() << "no message reached the subscriber";
+}
+
+TEST(Publisher, SeesASubscriptionOnlyWhenAskedTo) {
+  zmq::context_t context;
+  PublisherOptions xpub_options;
+  xpub_options.endpoint = "inproc://publisher-test-xpub";
+  xpub_options.see_subscriptions = true;
+  Publisher xpub(context, xpub_options);
+  EXPECT_FALSE(xpub.take_subscription_notice(milliseconds(10)));
+  zmq::socket_t sub(context, zmq::socket_type::sub);
+  sub.set(zmq::sockopt::subscribe, "pressure.");
+  sub.connect(xpub_options.endpoint);
+  EXPECT_TRUE(xpub.take_subscription_notice(milliseconds(2000)));
+
+  PublisherOptions pub_options;
+  pub_options.endpoint = "inproc://publisher-test-pub";
+  Publisher pub(context, pub_options);
+  zmq::socket_t pub_sub(context, zmq::socket_type::sub);
+  subscribe_until_delivered(pub_sub, pub, pub_options.endpoint, "status");
+  EXPECT_FALSE(pub.take_subscription_notice(milliseconds(10)));
+}
+
+TEST(Publisher, NumbersEachTopicFromZeroInBothModes) {
+  zmq::context_t context;
+  for (const bool xpub : {false, true}) {
+    PublisherOptions options;
+    options.endpoint = xpub ? "inproc://publisher-test-seq-xpub" : "inproc://publisher-test-seq-pub";
+    options.see_subscriptions = xpub;
+    Publisher publisher(context, options);
+    EXPECT_EQ(publisher.next_seq("a"), 0u);
+    EXPECT_EQ(publisher.next_seq("a"), 1u);
+    EXPECT_EQ(publisher.next_seq("b"), 0u);
+    publisher.reset_sequences();
+    EXPECT_EQ(publisher.next_seq("a"), 0u);
+  }
+}
+
+}  // namespace
+}  // namespace plinth
