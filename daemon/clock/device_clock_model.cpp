@@ -108,7 +108,9 @@ void DeviceClockModel::begin_segment(std::int64_t device_ns, std::int64_t host_n
   origin_host_ns_ = host_ns;
   last_device_ns_ = device_ns;
   last_host_ns_ = host_ns;
-  line_ = EnvelopeLine{0.0, settled_slope_};
+  if (settled_.span > 0.0) carried_ = settled_;
+  settled_ = SlopeEvidence{};
+  line_ = EnvelopeLine{0.0, carried_.slope};
   line_from_hull_ = false;
   blocks_head_ = blocks_count_ = 0;
   window_samples_ = 0;
@@ -163,14 +165,22 @@ void DeviceClockModel::refit() {
   if (span >= static_cast<double>(settings_.min_drift_span_ns)) {
     const auto hull = envelope_.fit(window_, settings_.envelope_fraction, start_slope);
     if (hull && std::abs(hull->slope) * 1e6 <= settings_.max_drift_ppm) {
-      line_ = *hull;
+      line_ = LowerEnvelopeFit::under(window_, blended_slope(hull->slope, span));
       line_from_hull_ = true;
     }
   }
-  if (!line_from_hull_) line_ = LowerEnvelopeFit::under(window_, settled_slope_);
+  if (!line_from_hull_) line_ = LowerEnvelopeFit::under(window_, carried_.slope);
   estimate_.settled = line_from_hull_ && span >= static_cast<double>(settings_.settle_span_ns) &&
                       blocks_count_ >= settings_.settle_blocks;
-  if (estimate_.settled) settled_slope_ = line_.slope;
+  if (estimate_.settled) settled_ = SlopeEvidence{line_.slope, std::max(span, carried_.span)};
+}
+
+double DeviceClockModel::blended_slope(double fitted, double span) const {
+  // A slope's variance from a window of span T (points ∝ T) goes as 1/T³: weight each estimate
+  // by the cube of the span it came from, so a young segment leans on the previous one's drift.
+  const double own = span * span * span;
+  const double carried = carried_.span * carried_.span * carried_.span;
+  return (own * fitted + carried * carried_.slope) / (own + carried);
 }
 
 void DeviceClockModel::update_residual() {

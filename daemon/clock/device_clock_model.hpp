@@ -41,6 +41,7 @@ class DeviceClockModel {
   void refit();
   void update_residual();
   double fitted_v(std::int64_t device_ns) const;
+  double blended_slope(double fitted, double span) const;
   void fill_estimate(std::int64_t device_ns, std::int64_t host_ns, double fit_v);
 
   DeviceClockSettings settings_;
@@ -57,7 +58,14 @@ class DeviceClockModel {
 
   EnvelopeLine line_;
   bool line_from_hull_ = false;
-  double settled_slope_ = 0.0;  // carried across restarts: the crystal is the same one
+  // The crystal outlives a restart: the last settled drift carries into the next segment and
+  // is blended with that segment's own until its window is as long.
+  struct SlopeEvidence {
+    double slope = 0.0;
+    double span = 0.0;  // device ns the slope was fitted over; 0: no evidence
+  };
+  SlopeEvidence settled_;
+  SlopeEvidence carried_;
 
   std::vector<Block> blocks_;  // ring of closed blocks, oldest at blocks_head_
   std::size_t blocks_head_ = 0;

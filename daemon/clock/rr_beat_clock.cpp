@@ -10,7 +10,7 @@ DeviceClockSettings rr_clock_settings() {
   s.late_streak_limit = 1;
   // One point per notification (about one a second, each quantised to 1/1024 s): a longer
   // window and settling span buy the drift precision a 50 Hz mat gets from 60 s.
-  s.window_blocks = 240;
+  s.window_blocks = 480;
   s.settle_span_ns = 120'000'000'000;
   return s;
 }

@@ -18,9 +18,9 @@ constexpr double kSettleLimitS = 31.5;  // settle_span (30 s) plus the block tha
 
 void report(const char* name, const testing::MatRunResult& r) {
   const testing::ClockScore& first = r.segments.front();
-  std::printf("[ clock    ] %s: max |error| settled %.3f ms (%lld samples), unsettled %.3f ms (%lld), "
+  std::printf("[ clock    ] %s: max |error| settled %.3f ms (at %.0f s; %lld samples), unsettled %.3f ms (%lld), "
               "settled after %.1f s, drift %.2f ppm, residual %.2f ms, segments %zu\n",
-              name, first.max_settled_error_ms, static_cast<long long>(first.settled_samples), r.max_unsettled_error_ms,
+              name, first.max_settled_error_ms, first.worst_at_s, static_cast<long long>(first.settled_samples), r.max_unsettled_error_ms,
               static_cast<long long>(first.unsettled_samples), first.first_settled_s, r.final_estimate.drift_ppm,
               static_cast<double>(r.final_estimate.residual_ns) / 1e6, r.segments.size());
 }

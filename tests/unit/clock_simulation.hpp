@@ -71,7 +71,8 @@ class InOrderDelivery {
 // What a run measured: the worst error once settled, and when it first settled.
 struct ClockScore {
   double max_settled_error_ms = 0.0;
-  double first_settled_s = -1.0;  // device-side seconds after the segment began
+  double first_settled_s = -1.0;  // seconds after the segment began
+  double worst_at_s = 0.0;        // when the largest settled error happened
   std::int64_t settled_samples = 0;
   std::int64_t unsettled_samples = 0;
 
@@ -82,7 +83,11 @@ struct ClockScore {
     }
     if (first_settled_s < 0.0) first_settled_s = elapsed_s;
     ++settled_samples;
-    max_settled_error_ms = std::max(max_settled_error_ms, std::abs(static_cast<double>(recovered_ns - true_ns)) / 1e6);
+    const double error_ms = std::abs(static_cast<double>(recovered_ns - true_ns)) / 1e6;
+    if (error_ms > max_settled_error_ms) {
+      max_settled_error_ms = error_ms;
+      worst_at_s = elapsed_s;
+    }
   }
 };
 
