@@ -28,67 +28,64 @@ DeviceClockModel::DeviceClockModel(DeviceClockSettings settings)
 }
 
 const ClockEstimate& DeviceClockModel::observe(std::int64_t device_ns, std::int64_t host_arrival_ns) {
-  if (!started_) {
-    begin_segment(device_ns, host_arrival_ns, ClockRestart::first_sample);
-  } else if (restart_requested_) {
-    begin_segment(device_ns + wrap_base_ns_, host_arrival_ns, ClockRestart::requested);
-  } else {
-    estimate_.restart = ClockRestart::none;
-    if (device_ns + wrap_base_ns_ < last_device_ns_) {
-      if (unwraps(device_ns, host_arrival_ns)) {
-        wrap_base_ns_ += settings_.counter_wrap_ns;
-      } else {
-        wrap_base_ns_ = 0;  // a restarted counter starts from its own zero again
-        begin_segment(device_ns, host_arrival_ns, ClockRestart::device_clock_reset);
-      }
-    }
-  }
-
-  const std::int64_t device = device_ns + wrap_base_ns_;
-  double fit_v = fitted_v(device);
-  const double u = static_cast<double>(device - origin_device_ns_);
-  const double v = static_cast<double>(host_arrival_ns - origin_host_ns_) - u;
-  const double beyond_fit = v - fit_v;
-  if (beyond_fit < -static_cast<double>(settings_.early_limit_ns)) {
-    begin_segment(device, host_arrival_ns, ClockRestart::device_clock_jump);
-    fit_v = fitted_v(device);
-  } else if (beyond_fit > static_cast<double>(settings_.late_limit_ns)) {
-    if (++late_streak_ >= settings_.late_streak_limit) {
-      begin_segment(device, host_arrival_ns, ClockRestart::device_lost_time);
-      fit_v = fitted_v(device);
-    } else {
-      // Left out of the fit: most likely a delivery stall, which the next samples will show.
-      last_device_ns_ = device;
-      last_host_ns_ = host_arrival_ns;
-      fill_estimate(device_ns, host_arrival_ns, fit_v);
-      return estimate_;
-    }
-  }
-  if (estimate_.restart == ClockRestart::none) {
-    late_streak_ = 0;
-    add_to_block(EnvelopePoint{static_cast<double>(device - origin_device_ns_),
-                               static_cast<double>(host_arrival_ns - origin_host_ns_) -
-                                   static_cast<double>(device - origin_device_ns_)});
-    fit_v = fitted_v(device);
-  }
+  const std::int64_t device = place_in_segment(device_ns, host_arrival_ns);
+  const bool admitted = estimate_.restart != ClockRestart::none || admits(device, host_arrival_ns);
   last_device_ns_ = device;
   last_host_ns_ = host_arrival_ns;
-  const double residual = static_cast<double>(host_arrival_ns - origin_host_ns_) -
-                          static_cast<double>(device - origin_device_ns_) - fit_v;
-  residuals_[residuals_next_] = std::llround(residual);
-  residuals_next_ = (residuals_next_ + 1) % residuals_.size();
-  residuals_count_ = std::min(residuals_count_ + 1, residuals_.size());
-  fill_estimate(device_ns, host_arrival_ns, fit_v);
+  if (admitted) {
+    const EnvelopePoint p = point(device, host_arrival_ns);
+    add_to_block(p);
+    residuals_[residuals_next_] = std::llround(p.v - line_.at(p.u));
+    residuals_next_ = (residuals_next_ + 1) % residuals_.size();
+    residuals_count_ = std::min(residuals_count_ + 1, residuals_.size());
+  }
+  fill_estimate(device_ns, host_arrival_ns);
   return estimate_;
+}
+
+std::int64_t DeviceClockModel::place_in_segment(std::int64_t device_ns, std::int64_t host_ns) {
+  estimate_.restart = ClockRestart::none;
+  if (!started_) {
+    begin_segment(device_ns, host_ns, ClockRestart::first_sample);
+  } else if (restart_requested_) {
+    begin_segment(device_ns + wrap_base_ns_, host_ns, ClockRestart::requested);
+  } else if (device_ns + wrap_base_ns_ < last_device_ns_) {
+    if (unwraps(device_ns, host_ns)) {
+      wrap_base_ns_ += settings_.counter_wrap_ns;
+    } else {
+      wrap_base_ns_ = 0;  // a restarted counter starts from its own zero again
+      begin_segment(device_ns, host_ns, ClockRestart::device_clock_reset);
+    }
+  }
+  return device_ns + wrap_base_ns_;
+}
+
+bool DeviceClockModel::admits(std::int64_t device, std::int64_t host_ns) {
+  const EnvelopePoint p = point(device, host_ns);
+  const double beyond_fit = p.v - line_.at(p.u);
+  if (beyond_fit < -static_cast<double>(settings_.early_limit_ns)) {
+    begin_segment(device, host_ns, ClockRestart::device_clock_jump);
+    return true;
+  }
+  if (beyond_fit <= static_cast<double>(settings_.late_limit_ns)) {
+    late_streak_ = 0;
+    return true;
+  }
+  // Left out of the fit: most likely a delivery stall, which the next samples will show.
+  if (++late_streak_ < settings_.late_streak_limit) return false;
+  begin_segment(device, host_ns, ClockRestart::device_lost_time);
+  return true;
+}
+
+EnvelopePoint DeviceClockModel::point(std::int64_t device, std::int64_t host_ns) const {
+  const double u = static_cast<double>(device - origin_device_ns_);
+  return EnvelopePoint{u, static_cast<double>(host_ns - origin_host_ns_) - u};
 }
 
 std::int64_t DeviceClockModel::to_host_ns(std::int64_t device_ns) const {
   const std::int64_t device = device_ns + wrap_base_ns_;
-  return origin_host_ns_ + (device - origin_device_ns_) + std::llround(fitted_v(device));
-}
-
-double DeviceClockModel::fitted_v(std::int64_t device_ns) const {
-  return line_.at(static_cast<double>(device_ns - origin_device_ns_));
+  return origin_host_ns_ + (device - origin_device_ns_) +
+         std::llround(line_.at(static_cast<double>(device - origin_device_ns_)));
 }
 
 bool DeviceClockModel::unwraps(std::int64_t device_ns, std::int64_t host_ns) const {
@@ -120,7 +117,6 @@ void DeviceClockModel::begin_segment(std::int64_t device_ns, std::int64_t host_n
   estimate_.settled = false;
   estimate_.residual_ns = 0;
   estimate_.restart = why;
-  add_to_block(EnvelopePoint{0.0, 0.0});
 }
 
 void DeviceClockModel::add_to_block(const EnvelopePoint& p) {
@@ -191,9 +187,8 @@ void DeviceClockModel::update_residual() {
   estimate_.residual_ns = *middle;
 }
 
-void DeviceClockModel::fill_estimate(std::int64_t device_ns, std::int64_t host_ns, double fit_v) {
-  const std::int64_t device = device_ns + wrap_base_ns_;
-  const std::int64_t fitted = origin_host_ns_ + (device - origin_device_ns_) + std::llround(fit_v);
+void DeviceClockModel::fill_estimate(std::int64_t device_ns, std::int64_t host_ns) {
+  const std::int64_t fitted = to_host_ns(device_ns);
   estimate_.host_ns = std::min(fitted, host_ns);
   estimate_.offset_ns = fitted - device_ns;
   // The fit's slope is host per device; the device's own rate error is its reciprocal's.

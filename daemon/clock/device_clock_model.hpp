@@ -34,15 +34,19 @@ class DeviceClockModel {
     std::uint32_t samples = 0;
   };
 
+  // The sample's device time unwrapped, after starting a segment if the device clock restarted.
+  std::int64_t place_in_segment(std::int64_t device_ns, std::int64_t host_ns);
+  // Whether the sample may join the fit; starts a segment if it shows the device time jumped.
+  bool admits(std::int64_t device, std::int64_t host_ns);
+  EnvelopePoint point(std::int64_t device, std::int64_t host_ns) const;
   void begin_segment(std::int64_t device_ns, std::int64_t host_ns, ClockRestart why);
   bool unwraps(std::int64_t device_ns, std::int64_t host_ns) const;
   void add_to_block(const EnvelopePoint& p);
   void close_block();
   void refit();
   void update_residual();
-  double fitted_v(std::int64_t device_ns) const;
   double blended_slope(double fitted, double span) const;
-  void fill_estimate(std::int64_t device_ns, std::int64_t host_ns, double fit_v);
+  void fill_estimate(std::int64_t device_ns, std::int64_t host_ns);
 
   DeviceClockSettings settings_;
   LowerEnvelopeFit envelope_;

@@ -8,8 +8,8 @@ namespace plinth {
 DeviceClockSettings rr_clock_settings() {
   DeviceClockSettings s;
   s.late_streak_limit = 1;
-  // One point per notification (about one a second, each quantised to 1/1024 s): a longer
-  // window and settling span buy the drift precision a 50 Hz mat gets from 60 s.
+  // One point per notification (one or two a second, each quantised to 1/1024 s): about
+  // 14 min of window and 2 min to settle buy the drift precision a 50 Hz mat gets from 60 s.
   s.window_blocks = 480;
   s.settle_span_ns = 120'000'000'000;
   return s;
