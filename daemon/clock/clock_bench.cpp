@@ -31,6 +31,23 @@ void BM_DeviceClockObserve(benchmark::State& state) {
 }
 BENCHMARK(BM_DeviceClockObserve);
 
+// The dearest frame: the one that closes a block and refits the 120-block window (one in 25 at
+// 50 Hz). Here every sample is half a second on, so every one closes a block.
+void BM_DeviceClockBlockClose(benchmark::State& state) {
+  plinth::DeviceClockModel model;
+  std::uint64_t rng = 1;
+  std::int64_t device = 0;
+  std::int64_t host = 1'765'000'000'000'000'000;
+  for (int k = 0; k < 500; ++k, device += 500'000'000, host += 499'950'000) model.observe(device, host + delay_ns(rng));
+  for (auto _ : state) {
+    device += 500'000'000;
+    host += 499'950'000;
+    benchmark::DoNotOptimize(model.observe(device, host + delay_ns(rng)));
+  }
+  state.SetLabel("refit of 120 blocks + residual median of 128");
+}
+BENCHMARK(BM_DeviceClockBlockClose);
+
 void BM_RrBeatClockNotification(benchmark::State& state) {
   plinth::RrBeatClock clock;
   std::vector<std::int64_t> times;
