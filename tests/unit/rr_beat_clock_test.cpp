@@ -147,6 +147,24 @@ TEST(RrBeatClock, LostNotificationsReanchor) {
   EXPECT_LE(r.max_settled_error_vs_r_peak_ms, kToleranceVsRPeakMs);
 }
 
+// The price of re-anchoring on one late notification: a stall beyond 250 ms is taken for lost
+// beats, and the next on-time notification undoes it.
+TEST(RrBeatClock, StallBeyondTheLimitRestartsTwice) {
+  RrBeatClock clock;
+  std::vector<std::int64_t> times;
+  const double rr[] = {1000.0};
+  std::int64_t beat = 50'000'000'000;
+  for (int k = 0; k < 200; ++k) clock.on_notification(beat += 1'000'000'000, rr, times);
+  EXPECT_TRUE(clock.model().last().settled);
+  EXPECT_EQ(clock.on_notification(beat += 1'000'000'000, rr, times).restart, ClockRestart::none);
+  EXPECT_EQ(clock.on_notification((beat += 1'000'000'000) + 400'000'000, rr, times).restart,
+            ClockRestart::device_lost_time);
+  const ClockEstimate& e = clock.on_notification(beat += 1'000'000'000, rr, times);
+  EXPECT_EQ(e.restart, ClockRestart::device_clock_jump);
+  EXPECT_EQ(times[0], beat);
+  EXPECT_NEAR(e.drift_ppm, 0.0, 1e-6);  // carried over both restarts
+}
+
 TEST(RrBeatClock, BeatsOfOneNotificationAreTheirIntervalsApart) {
   RrBeatClock clock;
   std::vector<std::int64_t> times;
