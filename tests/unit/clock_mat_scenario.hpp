@@ -19,6 +19,8 @@ struct MatScenario {
   double gap_length_s = 0.0;
   double reset_at_s = -1.0;   // the device reboots here: 2 s silent, then its counter from 0
   std::int64_t counter_wrap_ns = 0;  // the wire's counter wraps (e.g. 2^32 µs); 0: never
+  double ramp_ppm = 0.0;  // the crystal's drift moves by this much over the first ramp_s
+  double ramp_s = 0.0;
   DeviceClockSettings settings;
 };
 
@@ -35,6 +37,8 @@ inline MatRunResult run_mat(const MatScenario& s) {
   DeviceClockModel model(settings);
   InOrderDelivery delivery(s.delay, s.seed);
   SimulatedCrystal crystal{s.drift_ppm};
+  crystal.ramp_ppm = s.ramp_ppm;
+  crystal.ramp_s = s.ramp_s;
   crystal.device_offset_ns = 123'456'789'000 + static_cast<std::int64_t>(s.seed) * 7'777'777;  // powered up long ago
   MatRunResult result;
   const auto period = static_cast<std::int64_t>(s.frame_period_s * 1e9);

@@ -85,6 +85,19 @@ TEST(DeviceClockModel, RejectsStallsThatSpoilLeastSquares) {
   EXPECT_GT(worst_ms, 3.0);
 }
 
+// A crystal warming up: its drift moves 10 ppm in 5 min; the 60 s window follows.
+TEST(DeviceClockModel, MatCrystalWarmingUpStaysWithinOneMs) {
+  MatScenario s;
+  s.duration_s = 1800.0;
+  s.ramp_ppm = -10.0;
+  s.ramp_s = 300.0;
+  const testing::MatRunResult r = run_mat(s);
+  report("mat, drift 100 -> 90 ppm over 5 min", r);
+  ASSERT_EQ(r.segments.size(), 1u);
+  EXPECT_LE(r.segments[0].max_settled_error_ms, kToleranceMs);
+  EXPECT_NEAR(r.final_estimate.drift_ppm, 90.0, 2.0);
+}
+
 TEST(DeviceClockModel, DeviceRebootRestartsAndSettlesAgain) {
   MatScenario s;
   s.duration_s = 1800.0;
@@ -171,3 +184,4 @@ TEST(DeviceClockModel, ToHostMapsAnyDeviceTimeOnTheFit) {
 
 }  // namespace
 }  // namespace plinth
+

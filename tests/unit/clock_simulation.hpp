@@ -37,18 +37,31 @@ class DelaySource {
   std::mt19937_64 rng_;
 };
 
-// The device's crystal: device time = offset + true elapsed · (1 + drift).
+// The device's crystal: device time = offset + true elapsed · (1 + drift), the drift moving
+// linearly by ramp_ppm over the first ramp_s (a crystal warming up) if asked.
 struct SimulatedCrystal {
   double drift_ppm = 0.0;
   std::int64_t host_origin_ns = 1'765'000'000'000'000'000;  // session start on the host timeline
   std::int64_t device_offset_ns = 0;
+  double ramp_ppm = 0.0;
+  double ramp_s = 0.0;
 
+  // Device ns gained on the host after `elapsed` host ns.
+  double gained_ns(double elapsed) const {
+    const double ramp = ramp_s * 1e9;
+    const double start = drift_ppm * 1e-6;
+    const double change = ramp_ppm * 1e-6;
+    if (elapsed < ramp) return start * elapsed + 0.5 * change / ramp * elapsed * elapsed;
+    return start * ramp + 0.5 * change * ramp + (start + change) * (elapsed - ramp);
+  }
   std::int64_t device_ns(std::int64_t true_host_ns) const {
     const double elapsed = static_cast<double>(true_host_ns - host_origin_ns);
-    return device_offset_ns + std::llround(elapsed * (1.0 + drift_ppm * 1e-6));
+    return device_offset_ns + std::llround(elapsed + gained_ns(elapsed));
   }
   std::int64_t true_host_ns(std::int64_t device_ns) const {
-    const double elapsed = static_cast<double>(device_ns - device_offset_ns) / (1.0 + drift_ppm * 1e-6);
+    const double device_elapsed = static_cast<double>(device_ns - device_offset_ns);
+    double elapsed = device_elapsed;  // the gain is ppm-small: a few fixed-point steps converge
+    for (int k = 0; k < 4; ++k) elapsed = device_elapsed - gained_ns(elapsed);
     return host_origin_ns + std::llround(elapsed);
   }
 };
