@@ -153,7 +153,8 @@ void DeviceClockModel::close_block() {
 
 void DeviceClockModel::refit() {
   window_.clear();
-  for (std::size_t k = 0; k < blocks_count_; ++k) window_.push_back(blocks_[(blocks_head_ + k) % blocks_.size()].earliest);
+  for (std::size_t k = 0; k < blocks_count_; ++k)
+    window_.push_back(blocks_[(blocks_head_ + k) % blocks_.size()].earliest);
   const double span = window_.back().u - window_.front().u;
   // Each block moves the window little: the last fit's slope is a better start than a hull edge.
   const std::optional<double> start_slope = line_from_hull_ ? std::optional<double>(line_.slope) : std::nullopt;

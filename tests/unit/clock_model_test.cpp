@@ -20,8 +20,9 @@ void report(const char* name, const testing::MatRunResult& r) {
   const testing::ClockScore& first = r.segments.front();
   std::printf("[ clock    ] %s: max |error| settled %.3f ms (at %.0f s; %lld samples), unsettled %.3f ms (%lld), "
               "settled after %.1f s, drift %.2f ppm, residual %.2f ms, segments %zu\n",
-              name, first.max_settled_error_ms, first.worst_at_s, static_cast<long long>(first.settled_samples), r.max_unsettled_error_ms,
-              static_cast<long long>(first.unsettled_samples), first.first_settled_s, r.final_estimate.drift_ppm,
+              name, first.max_settled_error_ms, first.worst_at_s, static_cast<long long>(first.settled_samples),
+              r.max_unsettled_error_ms, static_cast<long long>(first.unsettled_samples), first.first_settled_s,
+              r.final_estimate.drift_ppm,
               static_cast<double>(r.final_estimate.residual_ns) / 1e6, r.segments.size());
 }
 
@@ -179,7 +180,8 @@ TEST(DeviceClockModel, ToHostMapsAnyDeviceTimeOnTheFit) {
     model.observe(k * 20'000'000 + k * 1000, host);
   }
   EXPECT_NEAR(model.last().drift_ppm, 50.0, 0.01);
-  EXPECT_NEAR(static_cast<double>(model.to_host_ns(3000LL * 20'000'000 + 3000 * 1000)), 5'000'000'000 + 3000 * 20'000'000.0, 1.0);
+  const std::int64_t last_device = 3000LL * 20'000'000 + 3000 * 1000;
+  EXPECT_NEAR(static_cast<double>(model.to_host_ns(last_device)), 5'000'000'000 + 3000 * 20'000'000.0, 1.0);
 }
 
 }  // namespace
