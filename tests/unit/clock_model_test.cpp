@@ -172,6 +172,18 @@ TEST(DeviceClockModel, OneStalledFrameIsLeftOutOfTheFit) {
   EXPECT_EQ(e.offset_ns, host - device);
 }
 
+TEST(DeviceClockModel, RestartOnRequestKeepsTheDrift) {
+  DeviceClockModel model;
+  for (std::int64_t k = 0; k <= 3000; ++k) model.observe(k * 20'001'000, 7'000'000'000 + k * 20'000'000);
+  model.restart();
+  const ClockEstimate& e = model.observe(3001 * 20'001'000LL, 7'000'000'000 + 3001 * 20'000'000LL + 2'000'000);
+  EXPECT_EQ(e.restart, ClockRestart::requested);
+  EXPECT_EQ(e.segment, 1u);
+  EXPECT_FALSE(e.settled);
+  EXPECT_NEAR(e.drift_ppm, 50.0, 0.01);
+  EXPECT_EQ(e.host_ns, 7'000'000'000 + 3001 * 20'000'000LL + 2'000'000);  // one arrival: its own time
+}
+
 TEST(DeviceClockModel, ToHostMapsAnyDeviceTimeOnTheFit) {
   DeviceClockModel model;
   // A clock 50 ppm fast, no delay at all: the fit is exact.
