@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The pure core under AddressSanitizer + UndefinedBehaviorSanitizer, as part of every ctest
 # run: decoders (every mat and strap protocol, the fault injector), the pressure pipeline,
-# HRV, the relaxation readout, the archive, the latency histogram. Builds only those test binaries
+# HRV, the relaxation readout, the archive, the latency histogram, the device clock models. Builds only those test binaries
 # (-DPLINTH_SANITIZE=ON) in BUILD_DIR and runs each; any sanitizer report fails.
 # The whole suite under the sanitizers (daemon and integration tests too, longer):
 # tests/sanitize/run_asan.sh.
@@ -10,7 +10,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:?usage: run_core.sh BUILD_DIR}"
-tests=(drivers_test heart_drivers_test mats_test faults_test pressure_test hrv_test relaxation_test archive_test util_test)
+tests=(drivers_test heart_drivers_test mats_test faults_test pressure_test hrv_test relaxation_test archive_test util_test clock_test)
 
 # -O1 -g1: what the sanitizers recommend, and quicker to compile than the release flags.
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" -DPLINTH_SANITIZE=ON -DPLINTH_WERROR=ON \
