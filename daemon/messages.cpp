@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "plinth/proto/plinth.pb.h"
@@ -19,6 +22,30 @@ void fill(v1::Header& out, const MessageHeader& h) {
   out.mutable_device_id()->assign(h.device_id);
   out.set_device_seq(h.device_seq);
   out.set_device_time_us(h.device_time_us);
+}
+
+// The metrics table's rows that PressureMetrics has no typed field for: they go in its `extra`.
+// Found once, by name in the message's descriptor (sway_<x> in SwayMetrics); two rows are older
+// than the table and carry other names on the wire.
+const std::vector<const Field<PressureResult>*>& untyped_metric_rows() {
+  static const std::vector<const Field<PressureResult>*> rows = [] {
+    constexpr std::pair<std::string_view, std::string_view> kWireNames[] = {
+        {"ppi_mmhg", "peak_pressure_index_mmhg"}, {"movement_index_per_s", "movement_index"}};
+    constexpr std::string_view kSwayPrefix = "sway_";
+    const auto* metrics = v1::PressureMetrics::descriptor();
+    const auto* sway = v1::SwayMetrics::descriptor();
+    std::vector<const Field<PressureResult>*> out;
+    for (const Field<PressureResult>& field : pressure_metric_fields()) {
+      std::string name(field.name);
+      for (const auto& [table_name, wire_name] : kWireNames)
+        if (field.name == table_name) name = wire_name;
+      const bool typed = metrics->FindFieldByName(name) != nullptr ||
+                         (name.starts_with(kSwayPrefix) && sway->FindFieldByName(name.substr(kSwayPrefix.size())));
+      if (!typed) out.push_back(&field);
+    }
+    return out;
+  }();
+  return rows;
 }
 
 }  // namespace
@@ -159,6 +186,15 @@ void encode_pressure_metrics(const MessageHeader& h, const PressureResult& r, st
   sway->set_rms_distance_cm(r.sway.rms_distance_cm);
   sway->set_ellipse95_area_cm2(r.sway.ellipse95_area_cm2);
   m.set_movement_index(r.movement_index_per_s);
+  // Reused in place, like the regions: after the first frame the names keep their storage.
+  const auto& untyped = untyped_metric_rows();
+  auto* extra = m.mutable_extra();
+  while (extra->size() > static_cast<int>(untyped.size())) extra->RemoveLast();
+  for (std::size_t i = 0; i < untyped.size(); ++i) {
+    v1::NamedValue* value = static_cast<int>(i) < extra->size() ? extra->Mutable(static_cast<int>(i)) : extra->Add();
+    value->mutable_name()->assign(untyped[i]->name);
+    value->set_value(untyped[i]->value(r));
+  }
   m.SerializeToString(&out);
 }
 

@@ -174,7 +174,7 @@ constexpr Field<PressureResult> kMetricFields[] = {
 const std::vector<std::string>& PressurePipeline::metric_field_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
-    for (const auto& field : kMetricFields) out.emplace_back(field.name);
+    for (const auto& field : pressure_metric_fields()) out.emplace_back(field.name);
     return out;
   }();
   return names;
@@ -188,10 +188,22 @@ std::vector<std::string> PressurePipeline::region_field_names() const {
   return names;
 }
 
-std::span<const Field<PressureResult>> pressure_metric_fields() { return kMetricFields; }
+namespace {
+// kMetricFields, then the rows of every MetricFieldExtension linked in.
+std::vector<Field<PressureResult>>& metric_table() {
+  static std::vector<Field<PressureResult>> table(std::begin(kMetricFields), std::end(kMetricFields));
+  return table;
+}
+}  // namespace
+
+MetricFieldExtension::MetricFieldExtension(std::span<const Field<PressureResult>> rows) {
+  metric_table().insert(metric_table().end(), rows.begin(), rows.end());
+}
+
+std::span<const Field<PressureResult>> pressure_metric_fields() { return metric_table(); }
 
 void flatten_metrics(const PressureResult& r, std::span<double> out) {
-  flatten_fields(kMetricFields, r, out, "flatten_metrics");
+  flatten_fields(pressure_metric_fields(), r, out, "flatten_metrics");
 }
 
 void flatten_region_metrics(const PressureResult& r, std::span<double> out) {

@@ -84,10 +84,19 @@ class PressurePipeline {
   PressureResult result_;
 };
 
-// The per-frame metrics table (names, values, restore): a metric added here reaches the archive,
-// the CSV export, `plinth analyze` and the replay as recorded. The stream's PressureMetrics is a
-// versioned contract: a new field there is added in schemas/proto and encode_pressure_metrics.
+// The per-frame metrics table (names, values, restore): kMetricFields in pressure_pipeline.cpp,
+// then any MetricFieldExtension rows. A metric added there reaches the archive's metrics columns,
+// the CSV export, `plinth analyze`, the replay as recorded and the stream (PressureMetrics.extra
+// under its column name, until it is given a typed field in schemas/proto and encode_pressure_metrics).
 std::span<const Field<PressureResult>> pressure_metric_fields();
+
+// Rows appended to the metrics table from outside this library, before main() runs: a static
+// MetricFieldExtension in a file linked into the executable (a lab's own metric in its build; the
+// test build that shows a metric row is a one-place change, tests/one_place_metric).
+class MetricFieldExtension {
+ public:
+  explicit MetricFieldExtension(std::span<const Field<PressureResult>> rows);
+};
 // out.size() must equal metric_field_names().size(); throws std::invalid_argument otherwise.
 void flatten_metrics(const PressureResult& result, std::span<double> out);
 // out.size() must equal 4 * result.regions.size().

@@ -39,12 +39,17 @@ constexpr std::array<std::string_view, N> field_names(const Field<Record> (&fiel
 }
 
 // `out` must hold exactly one value per field (std::invalid_argument naming `what` otherwise).
+template <typename Record>
+void flatten_fields(std::span<const Field<Record>> fields, const Record& record, std::span<double> out,
+                    const char* what) {
+  if (out.size() != fields.size())
+    throw std::invalid_argument(std::string(what) + ": output has " + std::to_string(out.size()) +
+                                " values, the record has " + std::to_string(fields.size()) + " fields");
+  for (std::size_t i = 0; i < fields.size(); ++i) out[i] = fields[i].value(record);
+}
 template <typename Record, std::size_t N>
 void flatten_fields(const Field<Record> (&fields)[N], const Record& record, std::span<double> out, const char* what) {
-  if (out.size() != N)
-    throw std::invalid_argument(std::string(what) + ": output has " + std::to_string(out.size()) +
-                                " values, the record has " + std::to_string(N) + " fields");
-  for (std::size_t i = 0; i < N; ++i) out[i] = fields[i].value(record);
+  flatten_fields(std::span<const Field<Record>>(fields), record, out, what);
 }
 
 // Sets every field named in `names` from `values` (same order); names the table lacks are
