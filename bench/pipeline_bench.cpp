@@ -58,6 +58,7 @@ class BenchOutlet final : public SessionOutlet {
   explicit BenchOutlet(Publisher& publisher) : publisher_(publisher) {}
   void set_archive(ArchiveWriter* archive) { archive_ = archive; }
   const std::string& session_id() const override { return session_id_; }
+  const std::string& station() const override { return station_; }
   Publisher& publisher() override { return publisher_; }
   ArchiveWriter* archive() override { return archive_; }
   std::string& scratch() override { return scratch_; }
@@ -75,6 +76,7 @@ class BenchOutlet final : public SessionOutlet {
   Publisher& publisher_;
   ArchiveWriter* archive_ = nullptr;
   std::string session_id_ = make_session_id(kT0);  // as long as a real one (no small-string luck)
+  std::string station_ = "bench-station";
   std::string scratch_, event_scratch_;
   std::uint64_t events_ = 0;
 };

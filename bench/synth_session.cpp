@@ -127,6 +127,7 @@ class Outlet final : public SessionOutlet {
   void set_archive(ArchiveWriter* archive) { archive_ = archive; }
   void set_now(std::int64_t now) { now_ = now; }
   const std::string& session_id() const override { return session_id_; }
+  const std::string& station() const override { return station_; }
   Publisher& publisher() override { return publisher_; }
   ArchiveWriter* archive() override { return archive_; }
   std::string& scratch() override { return scratch_; }
@@ -139,6 +140,7 @@ class Outlet final : public SessionOutlet {
   Publisher& publisher_;
   ArchiveWriter* archive_ = nullptr;
   std::string session_id_;
+  std::string station_ = "synth";
   std::string scratch_;
   std::int64_t now_ = 0;
 };

@@ -33,6 +33,7 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
   SessionMeta meta;
   meta.session_id = session_id_;
   meta.subject = subject;
+  meta.extra["station"] = config.station;
   meta.started_at_ns = now;
   meta.software_version = kSoftwareVersion;
   meta.software_revision = kSoftwareRevision;
@@ -104,6 +105,7 @@ std::string Daemon::Impl::handle_control(const ControlRequest& request) {
                         {"state", d.state},
                         {"session_id", session_id_},
                         {"subject", subject},
+                        {"station", config.station},
                         {"uptime_s", d.uptime_s},
                         {"archive", d.archive.path},
                         {"archive_error", d.archive.error},

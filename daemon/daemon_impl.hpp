@@ -77,6 +77,7 @@ struct Daemon::Impl final : SessionOutlet {
 
   // SessionOutlet, for the device channels.
   const std::string& session_id() const override { return session_id_; }
+  const std::string& station() const override { return config.station; }
   Publisher& publisher() override { return publisher_; }
   ArchiveWriter* archive() override { return archive_.get(); }
   std::string& scratch() override { return scratch_; }

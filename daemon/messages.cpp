@@ -22,6 +22,7 @@ void fill(v1::Header& out, const MessageHeader& h) {
   out.mutable_device_id()->assign(h.device_id);
   out.set_device_seq(h.device_seq);
   out.set_device_time_us(h.device_time_us);
+  out.mutable_station()->assign(h.station);
 }
 
 // The metrics table's rows that PressureMetrics has no typed field for: they go in its `extra`.

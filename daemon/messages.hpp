@@ -18,6 +18,7 @@ struct MessageHeader {
   std::string_view device_id{};
   std::uint64_t device_seq = 0;
   std::uint64_t device_time_us = 0;
+  std::string_view station{};  // in the daemon, SessionOutlet::send() sets it
 };
 
 struct PressureResult;

@@ -16,6 +16,7 @@ class SessionOutlet {
  public:
   virtual ~SessionOutlet() = default;
   virtual const std::string& session_id() const = 0;
+  virtual const std::string& station() const = 0;  // config `station`: on every message's header
   virtual Publisher& publisher() = 0;
   virtual ArchiveWriter* archive() = 0;  // null between sessions or when the archive failed
   virtual std::string& scratch() = 0;    // a reusable buffer for serialized messages
@@ -28,6 +29,7 @@ class SessionOutlet {
   void send(std::string_view topic, MessageHeader header, Encode&& encode) {
     Publisher& out = publisher();
     header.session_id = session_id();
+    header.station = station();
     header.seq = out.next_seq(topic);
     std::string& buffer = scratch();
     encode(static_cast<const MessageHeader&>(header), buffer);

@@ -35,7 +35,7 @@ void ReplayMessageSender::send_frame(MatSource& m, std::size_t i, bool warm_up) 
   m.frame.device_time_us = i < m.device_times.size() ? m.device_times[i] : 0;
   const std::int64_t row = m.frame_metrics[i];
   const bool recorded_suspect = row >= 0 && m.metrics.value("suspect", static_cast<std::size_t>(row), 0.0) != 0.0;
-  MessageHeader h{sources_.session_id, 0, m.times[i], m.id, m.frame.device_seq, m.frame.device_time_us};
+  MessageHeader h{sources_.session_id, 0, m.times[i], m.id, m.frame.device_seq, m.frame.device_time_us, sources_.station};
   const float pitch = static_cast<float>(m.config.geometry.pitch_row_cm);
   if (m.pipeline) {
     // The archive keeps the pipeline's suspect flag, not the decoder's: a suspect frame that
@@ -72,7 +72,7 @@ void ReplayMessageSender::send_metrics(MatSource& m, std::size_t row) {
   const std::int64_t f = m.metrics_frame[row];
   const std::size_t fi = static_cast<std::size_t>(f);
   MessageHeader h{sources_.session_id, publisher_.next_seq(m.metrics_topic), m.metrics.time_ns[row], m.id,
-                  f >= 0 ? m.seqs[fi] : 0, f >= 0 && fi < m.device_times.size() ? m.device_times[fi] : 0};
+                  f >= 0 ? m.seqs[fi] : 0, f >= 0 && fi < m.device_times.size() ? m.device_times[fi] : 0, sources_.station};
   encode_pressure_metrics(h, m.recorded, buffer_);
   publisher_.send(m.metrics_topic, buffer_);
 }
@@ -97,7 +97,7 @@ void ReplayMessageSender::send_exposure(MatSource& m, std::size_t row) {
   const std::size_t f = static_cast<std::size_t>(frame - m.times.begin());
   const bool found = frame != m.times.end() && *frame == t;
   MessageHeader h{sources_.session_id, publisher_.next_seq(m.exposure_topic), t, m.id, found ? m.seqs[f] : 0,
-                  found && f < m.device_times.size() ? m.device_times[f] : 0};
+                  found && f < m.device_times.size() ? m.device_times[f] : 0, sources_.station};
   encode_pressure_exposure(h, e, buffer_);
   publisher_.send(m.exposure_topic, buffer_);
 }
@@ -109,14 +109,14 @@ void ReplayMessageSender::send_beat(const HeartSource& s, bool final_decision, s
   const ArchiveTable& table = final_decision ? s.finals : s.beats;
   const std::string& topic = final_decision ? s.final_topic : s.beat_topic;
   const BeatRecord b = restore_beat(table, row);
-  MessageHeader h{sources_.session_id, publisher_.next_seq(topic), b.time_ns, s.id, b.beat_index, 0};
+  MessageHeader h{sources_.session_id, publisher_.next_seq(topic), b.time_ns, s.id, b.beat_index, 0, sources_.station};
   encode_heart_beat(h, b, restore_beat_missing(table, row), true, final_decision, buffer_);
   publisher_.send(topic, buffer_);
 }
 
 void ReplayMessageSender::send_hrv(const HeartSource& s, std::size_t row) {
   const HrvMetrics m = restore_hrv(s.hrv, row);
-  MessageHeader h{sources_.session_id, publisher_.next_seq(s.hrv_topic), m.time_ns, s.id, 0, 0};
+  MessageHeader h{sources_.session_id, publisher_.next_seq(s.hrv_topic), m.time_ns, s.id, 0, 0, sources_.station};
   encode_heart_hrv(h, m, buffer_);
   publisher_.send(s.hrv_topic, buffer_);
 }
@@ -130,7 +130,7 @@ void ReplayMessageSender::send_event(const ArchiveEvent& e) {
     if (!devices_.empty() && std::find(devices_.begin(), devices_.end(), e.label) == devices_.end()) return;
     device_id = e.label;
   }
-  MessageHeader h{sources_.session_id, publisher_.next_seq(topics::session_event), e.time_ns, device_id, 0, 0};
+  MessageHeader h{sources_.session_id, publisher_.next_seq(topics::session_event), e.time_ns, device_id, 0, 0, sources_.station};
   encode_session_event(h, {e.kind, e.label, e.value, e.detail}, buffer_);
   publisher_.send(topics::session_event, buffer_);
 }

@@ -104,6 +104,7 @@ HeartSource load_heart(const ArchiveReader& reader, const ArchiveDevice& d) {
 ReplaySources load_replay_sources(const ArchiveReader& reader, const ReplayOptions& options) {
   ReplaySources sources;
   sources.session_id = text_of(reader.attributes(), "session_id");
+  sources.station = text_of(reader.attributes(), "station");  // empty in archives before it was recorded
   const std::set<std::string> wanted(options.devices.begin(), options.devices.end());
   for (const std::string& id : wanted)
     if (!reader.device(id)) throw std::runtime_error("the archive has no device '" + id + "' (" + device_list(reader) + ")");

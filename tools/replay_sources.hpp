@@ -44,6 +44,7 @@ struct HeartSource {
 
 struct ReplaySources {
   std::string session_id;
+  std::string station;  // as recorded (schemas/hub.md); empty in older archives
   std::vector<std::unique_ptr<MatSource>> mats;
   std::vector<HeartSource> hearts;
   std::vector<ArchiveEvent> events;

@@ -1,5 +1,8 @@
 #include "daemon/config/daemon_config.hpp"
 
+#include <unistd.h>
+
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -79,9 +82,8 @@ void parse_network_security(const TomlAccess& n, DaemonConfig& c) {
 DeviceConfig parse_device(const TomlAccess& t, DeviceKind kind, std::set<std::string>& ids) {
   DeviceConfig d;
   d.id = t.required_string("id");
-  for (char c : d.id)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
-      t.fail("id", "may contain only letters, digits, '_' and '-' (it becomes a topic and an HDF5 group name)");
+  if (!is_valid_name(d.id))
+    t.fail("id", "may contain only letters, digits, '_' and '-' (it becomes a topic and an HDF5 group name)");
   if (!ids.insert(d.id).second) t.fail("id", "'" + d.id + "' is used by another device");
   d.driver = t.required_string("driver");
   const DriverDescriptor* driver = find_driver(d.driver);
@@ -115,8 +117,11 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
   c.source = source;
   c.text = std::string(text);
   TomlAccess top(root, source, "");
-  top.allow_only({"subject", "archive_dir", "auto_start", "network", "archive", "status", "relaxation", "mat", "heart"});
+  top.allow_only({"subject", "station", "archive_dir", "auto_start", "network", "archive", "status", "relaxation", "mat", "heart"});
   c.subject = top.string_or("subject", c.subject);
+  c.station = top.string_or("station", default_station());
+  if (c.station.empty() || !is_valid_name(c.station))
+    top.fail("station", "may contain only letters, digits, '_' and '-', and not be empty");
   c.archive_dir = top.string_or("archive_dir", c.archive_dir);
   c.auto_start = top.bool_or("auto_start", c.auto_start);
 
@@ -254,6 +259,24 @@ std::vector<std::string> startup_warnings(const DaemonConfig& config) {
   if (auto w = archive_directory_warning(config.archive_dir)) warnings.push_back(*w);
   warnings.insert(warnings.end(), config.deprecations.begin(), config.deprecations.end());
   return warnings;
+}
+
+bool is_valid_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (const char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+  return true;
+}
+
+std::string default_station() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) return "plinth";
+  std::string name;
+  for (const char c : std::string_view(host)) {
+    if (c == '.') break;  // the short name: "room3.clinic.lan" is room3
+    name += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '-';
+  }
+  return name.empty() ? "plinth" : name;
 }
 
 }  // namespace plinth

@@ -57,6 +57,9 @@ struct DaemonConfig {
   std::string source;          // file name (or "built-in" for --simulate)
   std::string text;            // the TOML as read; archived as the effective config
   std::string subject = "anonymous";
+  // This treatment table's name, on every message's header, in the archive and in status: tells
+  // tables apart behind a hub (schemas/hub.md). Default: the host name.
+  std::string station;
   std::string archive_dir = "./sessions";
   bool auto_start = true;      // start a session when the daemon starts
   std::string data_endpoint = "tcp://127.0.0.1:7460";
@@ -71,6 +74,11 @@ struct DaemonConfig {
   std::vector<HeartConfig> hearts;
   std::vector<std::string> deprecations;  // "file:line: key is deprecated, use ..." per old key given
 };
+
+// A station or device id: letters, digits, '_' and '-' (it becomes part of names and groups).
+bool is_valid_name(std::string_view name);
+// The host name made a valid station name ("plinth" if there is none).
+std::string default_station();
 
 // Throws ConfigError (file, line, key) for anything wrong, including unknown keys.
 DaemonConfig parse_daemon_config(std::string_view toml_text, const std::string& source);

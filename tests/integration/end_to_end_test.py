@@ -132,6 +132,7 @@ class EndToEnd(unittest.TestCase):
         self.assertGreater(len(dev) - sum(1 for _ in jumps), FRAMES_WANTED // 2)
         self.assertEqual({f.header.session_id for f in frames}, {frames[0].header.session_id})
         self.assertTrue(frames[0].header.session_id)
+        self.assertEqual({f.header.station for f in frames}, {"itest-table"})  # config `station`
         now_ns = time.time_ns()
         for f in frames:
             self.assertEqual((f.rows, f.cols), (64, 32))
@@ -255,6 +256,7 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(h5.attrs["session_id"], frames[0].header.session_id)
             self.assertIn("ended_at", h5.attrs)
             self.assertEqual(h5.attrs["subject"], "itest-001")
+            self.assertEqual(h5.attrs["station"], "itest-table")
             # The archive names the build that wrote it, as `plinthd --version` does.
             version = subprocess.run([PLINTHD, "--version"], capture_output=True, text=True, check=True).stdout
             self.assertEqual(f'plinthd {h5.attrs["software_version"]} (revision {h5.attrs["software_revision"]})',

@@ -70,6 +70,7 @@ def write_config(workdir, pty_path, data_port, control_port, rows=64, cols=32, e
     with open(path, "w") as f:
         f.write(f"""
 subject = "itest-001"
+station = "itest-table"
 archive_dir = "{workdir}/sessions"
 [network]
 data = "tcp://127.0.0.1:{data_port}"

@@ -149,3 +149,22 @@ scale = 0.1
 
 }  // namespace
 }  // namespace plinth
+
+namespace plinth {
+namespace {
+
+TEST(DaemonConfig, StationDefaultsToTheShortHostNameAndMustBeAName) {
+  const DaemonConfig c = parse_daemon_config(kGood, "test.toml");
+  EXPECT_EQ(c.station, default_station());
+  EXPECT_TRUE(is_valid_name(c.station)) << c.station;
+  EXPECT_EQ(c.station.find('.'), std::string::npos);
+  EXPECT_EQ(parse_daemon_config(std::string("station = \"room3\"\n") + kGood, "test.toml").station, "room3");
+  for (const char* bad : {"\"\"", "\"room 3\"", "\"room/3\""}) {
+    const auto e = error_for(std::string("station = ") + bad + "\n" + kGood);
+    EXPECT_EQ(e.key(), "station") << bad;
+    EXPECT_EQ(e.line(), 1u) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace plinth

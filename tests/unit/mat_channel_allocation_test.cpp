@@ -28,6 +28,7 @@ class TestOutlet final : public SessionOutlet {
   explicit TestOutlet(Publisher& publisher) : publisher_(publisher) {}
   void set_archive(ArchiveWriter* archive) { archive_ = archive; }
   const std::string& session_id() const override { return session_id_; }
+  const std::string& station() const override { return station_; }
   Publisher& publisher() override { return publisher_; }
   ArchiveWriter* archive() override { return archive_; }
   std::string& scratch() override { return scratch_; }
@@ -38,6 +39,7 @@ class TestOutlet final : public SessionOutlet {
   Publisher& publisher_;
   ArchiveWriter* archive_ = nullptr;
   std::string session_id_ = "20261206T120000Z-a11c";
+  std::string station_ = "room-with-a-long-name";  // beyond the small-string buffer
   std::string scratch_;
 };
 
