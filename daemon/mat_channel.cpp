@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "daemon/archive/archive_writer.hpp"
+#include "daemon/clock_record.hpp"
 #include "daemon/pressure/calibration_in_force.hpp"
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "daemon/publisher.hpp"
@@ -31,7 +32,8 @@ MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, cons
       calibration_json_(calibration_in_force_json(config.pressure)),
       exposure_(std::make_unique<ExposureMap>()),
       exposure_interval_ns_(static_cast<std::int64_t>(config.exposure_publish_interval_s * 1e9)),
-      latency_(std::make_unique<Latency>()) {
+      latency_(std::make_unique<Latency>()),
+      clock_model_(std::make_unique<DeviceClockModel>()) {
   DeviceLinkCallbacks callbacks;
   callbacks.on_message = [this](StepOutcome o, const DecodedOutput& out, std::int64_t t) { on_message(o, out, t); };
   // The tracker is not reset on reconnect: frames a replugged device counted while it was
@@ -106,6 +108,17 @@ void MatChannel::on_message(StepOutcome outcome, const DecodedOutput& out, std::
   }
 }
 
+std::int64_t MatChannel::place_on_timeline(const MatFrame& frame, std::int64_t host_ns) {
+  if (frame.device_time_us == 0) return host_ns;  // no device clock (text, row-matrix mats)
+  const ClockEstimate& clock =
+      clock_model_->observe(static_cast<std::int64_t>(frame.device_time_us) * 1000, host_ns);
+  if (clock.restart != ClockRestart::none || host_ns >= clock_row_due_ns_) {
+    clock_row_due_ns_ = host_ns + 1'000'000'000;
+    outlet_.archive_record<archived::Clock>([&](archived::Clock& r) { fill_clock_record(archive_index_, host_ns, clock, r); });
+  }
+  return clock.host_ns;
+}
+
 void MatChannel::on_frame(const MatFrame& frame, std::int64_t host_ns) {
   // Stage times on the clock that stamped host_ns (the read's arrival), so each difference
   // is the daemon's own latency up to that point. Recorded only for frames that go on.
@@ -137,8 +150,9 @@ void MatChannel::on_frame(const MatFrame& frame, std::int64_t host_ns) {
 
   const PressureResult& result = pipeline_->process(frame, host_ns);
   const std::int64_t metrics_ns = clock_.now_unix_ns();
+  const std::int64_t timeline_ns = place_on_timeline(frame, host_ns);
   const MessageHeader h{.host_time_ns = host_ns, .device_id = id(), .device_seq = frame.device_seq,
-                        .device_time_us = frame.device_time_us};
+                        .device_time_us = frame.device_time_us, .timeline_ns = timeline_ns};
   outlet_.send(frame_topic_, h, [&](const MessageHeader& stamped, std::string& buffer) {
     encode_pressure_frame(stamped, frame, result.pressure_mmhg, static_cast<float>(geometry.pitch_row_cm),
                           seq.lost_before, result.suspect, result.frame.saturated_count, buffer);
@@ -156,6 +170,7 @@ void MatChannel::on_frame(const MatFrame& frame, std::int64_t host_ns) {
       r.time_ns = host_ns;
       r.seq = frame.device_seq;
       r.device_time_us = frame.device_time_us;
+      r.timeline_ns = timeline_ns;
       r.raw.assign(frame.raw.begin(), frame.raw.end());
       r.metrics.resize(pressure_metric_fields().size());
       flatten_metrics(result, r.metrics);
@@ -224,6 +239,7 @@ DeviceHealth MatChannel::health() const {
   h.frames_lost = frames_lost_;
   h.duplicates = duplicates_;
   h.reconnects = link_->reconnects();
+  h.clock = clock_model_->last();
   return h;
 }
 

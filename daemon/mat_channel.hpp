@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "daemon/archive/archive_layout.hpp"
+#include "daemon/clock/device_clock_model.hpp"
 #include "daemon/config/daemon_config.hpp"
 #include "daemon/device_link.hpp"
 #include "daemon/messages.hpp"
@@ -59,6 +60,8 @@ class MatChannel {
 
  private:
   void on_frame(const MatFrame& frame, std::int64_t host_ns);
+  // The frame's time on the session's timeline; feeds the clock model and archives its rows.
+  std::int64_t place_on_timeline(const MatFrame& frame, std::int64_t host_ns);
   void publish_exposure(std::int64_t host_ns, std::uint32_t device_seq, std::uint64_t device_time_us);
 
   MatConfig config_;
@@ -88,6 +91,10 @@ class MatChannel {
     std::array<LatencyHistogram, kLatencyStages.size()> session;
   };
   std::unique_ptr<Latency> latency_;
+  // The device clock on the session's timeline (schemas/clock-model.md); kept across sessions,
+  // since it describes the device, not the session.
+  std::unique_ptr<DeviceClockModel> clock_model_;
+  std::int64_t clock_row_due_ns_ = 0;  // next archived clock row (about one a second)
 };
 
 }  // namespace plinth

@@ -23,6 +23,7 @@ void fill(v1::Header& out, const MessageHeader& h) {
   out.set_device_seq(h.device_seq);
   out.set_device_time_us(h.device_time_us);
   out.mutable_station()->assign(h.station);
+  out.set_timeline_ns(h.timeline_ns != 0 ? h.timeline_ns : h.host_time_ns);
 }
 
 // The metrics table's rows that PressureMetrics has no typed field for: they go in its `extra`.
@@ -112,6 +113,11 @@ void encode_status(const MessageHeader& h, const DaemonHealth& health, std::stri
     const google::protobuf::Reflection* reflection = s->GetReflection();
     for (std::size_t k = 0; k < std::size(kDeviceCounters); ++k)
       if (counter_fields[k]) reflection->SetUInt64(s, counter_fields[k], d.*kDeviceCounters[k].value);
+    s->set_clock_offset_ns(d.clock.offset_ns);
+    s->set_clock_drift_ppm(d.clock.drift_ppm);
+    s->set_clock_residual_ns(d.clock.residual_ns);
+    s->set_clock_settled(d.clock.settled);
+    s->set_clock_segment(d.clock.segment);
   }
   for (const auto& c : health.consumers) {
     auto* s = m.add_consumers();

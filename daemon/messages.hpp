@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/clock/clock_estimate.hpp"
 #include "drivers/samples.hpp"
 
 namespace plinth {
@@ -19,6 +20,7 @@ struct MessageHeader {
   std::uint64_t device_seq = 0;
   std::uint64_t device_time_us = 0;
   std::string_view station{};  // in the daemon, SessionOutlet::send() sets it
+  std::int64_t timeline_ns = 0;  // the clock model's time for the sample; 0: host_time_ns
 };
 
 struct PressureResult;
@@ -52,6 +54,7 @@ struct DeviceHealth {
   std::string id, kind, driver, port, state;
   std::uint64_t frames = 0, bytes = 0, crc_errors = 0, framing_errors = 0, resyncs = 0, sequence_gaps = 0,
                 frames_lost = 0, reconnects = 0, duplicates = 0, garbage_bytes = 0;
+  ClockEstimate clock;  // the device's clock model's last estimate (all 0: none)
 };
 // DeviceHealth's counters, named once: the DeviceStatus fields of the same names on `status`,
 // the control reply's JSON and the archived /status columns (<id>.<name>, in this order) follow it.

@@ -26,6 +26,10 @@ inline constexpr std::string_view kExposurePti = "exposure_pti";
 inline constexpr std::string_view kExposureTimeAbove = "exposure_time_above";
 inline constexpr std::string_view kExposureTimeNs = "exposure_time_ns";
 
+inline constexpr std::string_view kTimelineNs = "timeline_ns";
+// Either kind of device: its clock model's rows, in pressure/<id>/ or heart/<id>/.
+inline constexpr std::string_view kClock = "clock";
+
 // A heart strap's datasets, in heart/<id>/.
 inline constexpr std::string_view kBeats = "beats";
 inline constexpr std::string_view kBeatsFinal = "beats_final";

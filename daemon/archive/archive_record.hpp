@@ -31,6 +31,7 @@ struct Frame {
   std::uint64_t device_time_us = 0;
   std::vector<std::uint16_t> raw{};  // rows*cols, row-major
   std::vector<double> metrics{};     // one per layout metric field, or empty: no metrics row
+  std::int64_t timeline_ns = 0;      // the clock model's time for the frame (0: time_ns)
 };
 
 // A metrics row on its own, for metrics computed apart from the frame.
@@ -89,6 +90,22 @@ struct Exposure {
   std::int64_t time_ns = 0;
   std::vector<float> pti_mmhg_s{};    // pressure-time integral
   std::vector<float> time_above_s{};  // time above the exposure threshold
+};
+
+// One device's clock model (schemas/clock-model.md) as of the sample that arrived at time_ns:
+// a row about once a second and at every restart of the model.
+struct Clock {
+  static constexpr std::string_view kName = "clock";
+  std::uint32_t device = 0;
+  std::int64_t time_ns = 0;      // the sample's host arrival
+  std::int64_t timeline_ns = 0;  // the sample on the timeline
+  std::int64_t offset_ns = 0;
+  double drift_ppm = 0.0;
+  std::int64_t residual_ns = 0;
+  std::uint32_t points = 0;
+  std::uint32_t segment = 0;
+  std::uint32_t settled = 0;  // 0 or 1
+  std::uint32_t restart = 0;  // ClockRestart: 0 none, 1 first sample, 2 reset, 3 jump, 4 lost time, 5 requested
 };
 
 }  // namespace archived
@@ -153,7 +170,7 @@ class RecordSlot {
 // The one list of record kinds. A new kind: its struct above, its name here, a
 // SessionArchive::Impl::write overload and its datasets (schemas/archive-layout.md).
 using ArchiveRecord = RecordSlot<archived::Frame, archived::Metrics, archived::Beat, archived::Hrv, archived::Event,
-                                 archived::Status, archived::Relaxation, archived::Exposure>;
+                                 archived::Status, archived::Relaxation, archived::Exposure, archived::Clock>;
 
 inline constexpr std::size_t kArchiveRecordKinds = ArchiveRecord::kKinds;
 

@@ -75,6 +75,8 @@ struct MatTables {
         seq(scalar_series(group, std::string(archive_paths::kSeq), H5T_NATIVE_UINT32, H5T_STD_U32LE, options, "1")),
         device_time_us(
             scalar_series(group, std::string(archive_paths::kDeviceTimeUs), H5T_NATIVE_UINT64, H5T_STD_U64LE, options, "us")),
+        timeline_ns(scalar_series(group, std::string(archive_paths::kTimelineNs), H5T_NATIVE_INT64, H5T_STD_I64LE,
+                                  options, "ns")),
         metrics(group, std::string(archive_paths::kMetrics), timed_float_layout(device.metric_fields), options.chunk_records,
                 options.series_deflate_level),
         exposure_time_ns(scalar_series(group, std::string(archive_paths::kExposureTimeNs), H5T_NATIVE_INT64, H5T_STD_I64LE, options, "ns")),
@@ -102,6 +104,9 @@ struct MatTables {
     h5::write_attribute(seq.id(), "clock", std::string("device frame counter, wraps at 2^32"));
     h5::write_attribute(device_time_us.id(), "clock",
                         std::string("device clock since device start; 0 if unknown"));
+    h5::write_attribute(timeline_ns.id(), "clock",
+                        std::string("device clock mapped to host time by the clock model (schemas/clock-model.md); "
+                                    "time_ns where the device has no clock"));
     h5::write_attribute(exposure_time_ns.id(), "clock", std::string("host time of the frame the snapshot ends at"));
     h5::write_attribute(exposure_pti.id(), "units", std::string("mmHg*s"));
     h5::write_attribute(exposure_pti.id(), "dimensions", std::string("snapshot, row, col"));
@@ -112,6 +117,7 @@ struct MatTables {
   h5::AppendableDataset time_ns;
   h5::AppendableDataset seq;
   h5::AppendableDataset device_time_us;
+  h5::AppendableDataset timeline_ns;  // the clock model's time per frame (schemas/clock-model.md)
   Table metrics;
   // Exposure map snapshots (schemas/pressure-metrics.md §Exposure map), one row per snapshot.
   h5::AppendableDataset exposure_time_ns;
@@ -156,6 +162,20 @@ struct HeartTables {
   std::size_t extra_count;
   std::size_t hrv_count;
 };
+
+h5::CompoundLayout clock_layout() {
+  h5::CompoundLayout layout;
+  layout.add("time_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, "ns");
+  layout.add("timeline_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, "ns");
+  layout.add("offset_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, "ns");
+  layout.add("drift_ppm", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, "ppm");
+  layout.add("residual_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, "ns");
+  layout.add("points", H5T_NATIVE_UINT32, H5T_STD_U32LE, "samples");
+  layout.add("segment", H5T_NATIVE_UINT32, H5T_STD_U32LE, "count");
+  layout.add("settled", H5T_NATIVE_UINT32, H5T_STD_U32LE, "0/1");
+  layout.add("restart", H5T_NATIVE_UINT32, H5T_STD_U32LE, "code");
+  return layout;
+}
 
 h5::CompoundLayout event_layout() {
   h5::CompoundLayout layout;
@@ -251,7 +271,9 @@ struct SessionArchive::Impl {
     DeviceKind kind;
     std::optional<MatTables> mat;
     std::optional<HeartTables> heart;
+    std::optional<Table> clock;  // in the device's pressure/ or heart/ group
   };
+  bool write(const archived::Clock& r);
 
   std::filesystem::path path;
   h5::Handle file;
@@ -334,10 +356,12 @@ struct SessionArchive::Impl {
     for (Device& d : devices) {
       if (d.mat) {
         for (h5::AppendableDataset* dataset :
-             {&d.mat->raw, &d.mat->time_ns, &d.mat->seq, &d.mat->device_time_us, &d.mat->metrics.data,
+             {&d.mat->raw, &d.mat->time_ns, &d.mat->seq, &d.mat->device_time_us, &d.mat->timeline_ns,
+              &d.mat->metrics.data,
               &d.mat->exposure_time_ns, &d.mat->exposure_pti, &d.mat->exposure_time_above})
           visit(*dataset);
       }
+      if (d.clock) visit(d.clock->data);
       if (d.heart) {
         visit(d.heart->beats.data);
         visit(d.heart->beats_final.data);
@@ -387,7 +411,7 @@ void SessionArchive::Impl::build(const SessionMeta& meta, const std::vector<Arch
       const h5::Handle info = open_group(devices_group.get(), layout.id);
       h5::write_attributes(info.get(), layout.attributes);
       h5::write_attribute(info.get(), "kind", std::string(kind_name(layout.kind)));
-      Device device{layout.id, layout.kind, std::nullopt, std::nullopt};
+      Device device{layout.id, layout.kind, std::nullopt, std::nullopt, std::nullopt};
       if (layout.kind == DeviceKind::mat) {
         h5::write_attribute(info.get(), "rows", std::int64_t{layout.rows});
         h5::write_attribute(info.get(), "cols", std::int64_t{layout.cols});
@@ -395,9 +419,13 @@ void SessionArchive::Impl::build(const SessionMeta& meta, const std::vector<Arch
         if (!compressor && options.deflate_level > 0)
           compressor = std::make_shared<h5::ChunkCompressor>(options.compression_threads);
         device.mat.emplace(group.get(), layout, options, compressor);
+        device.clock.emplace(group.get(), std::string(archive_paths::kClock), clock_layout(), options.chunk_records,
+                             options.series_deflate_level);
       } else {
         const h5::Handle group = open_group(heart_group.get(), layout.id);
         device.heart.emplace(group.get(), layout, options);
+        device.clock.emplace(group.get(), std::string(archive_paths::kClock), clock_layout(), options.chunk_records,
+                             options.series_deflate_level);
       }
       devices.push_back(std::move(device));
     }
@@ -527,6 +555,7 @@ bool SessionArchive::Impl::write(const archived::Frame& r) {
   mat.time_ns.append(&r.time_ns);
   mat.seq.append(&r.seq);
   mat.device_time_us.append(&r.device_time_us);
+  mat.timeline_ns.append(r.timeline_ns != 0 ? &r.timeline_ns : &r.time_ns);
   ++frames;
   if (!r.metrics.empty()) append_timed_row(mat.metrics, r.time_ns, r.metrics);
   return true;
@@ -583,6 +612,16 @@ bool SessionArchive::Impl::write(const archived::Hrv& r) {
   if (r.values.size() != heart.hrv_count)
     return refuse(count_mismatch("hrv", device->id, heart.hrv_count, r.values.size(), "values"));
   append_timed_row(heart.hrv, r.time_ns, r.values);
+  return true;
+}
+
+bool SessionArchive::Impl::write(const archived::Clock& r) {
+  if (r.device >= devices.size()) return refuse("clock: no device " + std::to_string(r.device));
+  Table& table = *devices[r.device].clock;
+  h5::RecordPacker packer(table.row);
+  packer.put(r.time_ns).put(r.timeline_ns).put(r.offset_ns).put(r.drift_ppm).put(r.residual_ns);
+  packer.put(r.points).put(r.segment).put(r.settled).put(r.restart);
+  table.data.append(table.row.data());
   return true;
 }
 

@@ -133,6 +133,9 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual({f.header.session_id for f in frames}, {frames[0].header.session_id})
         self.assertTrue(frames[0].header.session_id)
         self.assertEqual({f.header.station for f in frames}, {"itest-table"})  # config `station`
+        for f in frames:  # the clock model's time, never after arrival
+            self.assertLessEqual(f.header.timeline_ns, f.header.host_time_ns)
+            self.assertGreater(f.header.timeline_ns, f.header.host_time_ns - 50_000_000)
         now_ns = time.time_ns()
         for f in frames:
             self.assertEqual((f.rows, f.cols), (64, 32))
@@ -267,6 +270,18 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(raw.shape[0], published, "archive frames vs published frames")
             self.assertEqual(h5["pressure/mat0/time_ns"].shape[0], published)
             self.assertEqual(h5["pressure/mat0/seq"].shape[0], published)
+            # The one timeline (schemas/clock-model.md): the device clock mapped to host time, never
+            # after arrival, within the delivery delays of a pty; the model's rows beside it.
+            arrival = h5["pressure/mat0/time_ns"][:]
+            timeline = h5["pressure/mat0/timeline_ns"][:]
+            self.assertEqual(timeline.shape[0], published)
+            self.assertTrue(np.all(timeline <= arrival))
+            self.assertLess(np.max(arrival - timeline), 50_000_000)
+            self.assertTrue(np.all(np.diff(timeline) > 0), "timeline not increasing")
+            clock = h5["pressure/mat0/clock"][:]
+            self.assertGreaterEqual(len(clock), 1)
+            self.assertEqual(clock["restart"][0], 1)  # first sample
+            self.assertTrue(np.all(np.abs(clock["drift_ppm"]) < 1000))
             metrics_ds = h5["pressure/mat0/metrics"]
             self.assertEqual(metrics_ds.shape[0], published)
             self.assertIn("total_load_n", metrics_ds.dtype.names)
