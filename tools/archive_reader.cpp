@@ -410,6 +410,16 @@ std::vector<std::int64_t> ArchiveReader::frame_times(std::string_view mat) const
                                           frame_count(mat));
 }
 
+bool ArchiveReader::has_frame_timeline(std::string_view mat) const {
+  return link_exists(impl_->file.get(), archive_paths::mat(mat, archive_paths::kTimelineNs));
+}
+
+std::vector<std::int64_t> ArchiveReader::frame_timeline(std::string_view mat) const {
+  if (!has_frame_timeline(mat)) return frame_times(mat);
+  return impl_->read_series<std::int64_t>(archive_paths::mat(mat, archive_paths::kTimelineNs), H5T_NATIVE_INT64,
+                                          frame_count(mat));
+}
+
 std::vector<std::uint32_t> ArchiveReader::frame_seqs(std::string_view mat) const {
   return impl_->read_series<std::uint32_t>(archive_paths::mat(mat, archive_paths::kSeq), H5T_NATIVE_UINT32,
                                            frame_count(mat));

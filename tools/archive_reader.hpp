@@ -84,7 +84,11 @@ class ArchiveReader {
   // Mats. Frame index i is shared by raw, time_ns, seq and device_time_us; frame_count() is
   // the length all of them have reached (they grow one after the other in a live file).
   std::size_t frame_count(std::string_view mat) const;
-  std::vector<std::int64_t> frame_times(std::string_view mat) const;
+  std::vector<std::int64_t> frame_times(std::string_view mat) const;  // host arrival
+  // The frames on the session's timeline (clock model, schemas/clock-model.md); the arrival
+  // times for archives written before it was recorded. has_frame_timeline() tells which.
+  std::vector<std::int64_t> frame_timeline(std::string_view mat) const;
+  bool has_frame_timeline(std::string_view mat) const;
   std::vector<std::uint32_t> frame_seqs(std::string_view mat) const;
   std::vector<std::uint64_t> frame_device_times(std::string_view mat) const;  // zeros if absent
   // One frame, rows*cols row-major, into `out` (resized).

@@ -35,7 +35,8 @@ void ReplayMessageSender::send_frame(MatSource& m, std::size_t i, bool warm_up) 
   m.frame.device_time_us = i < m.device_times.size() ? m.device_times[i] : 0;
   const std::int64_t row = m.frame_metrics[i];
   const bool recorded_suspect = row >= 0 && m.metrics.value("suspect", static_cast<std::size_t>(row), 0.0) != 0.0;
-  MessageHeader h{sources_.session_id, 0, m.times[i], m.id, m.frame.device_seq, m.frame.device_time_us, sources_.station};
+  MessageHeader h{sources_.session_id, 0, m.times[i], m.id, m.frame.device_seq, m.frame.device_time_us, sources_.station,
+                  m.timeline[i]};
   const float pitch = static_cast<float>(m.config.geometry.pitch_row_cm);
   if (m.pipeline) {
     // The archive keeps the pipeline's suspect flag, not the decoder's: a suspect frame that
@@ -72,7 +73,8 @@ void ReplayMessageSender::send_metrics(MatSource& m, std::size_t row) {
   const std::int64_t f = m.metrics_frame[row];
   const std::size_t fi = static_cast<std::size_t>(f);
   MessageHeader h{sources_.session_id, publisher_.next_seq(m.metrics_topic), m.metrics.time_ns[row], m.id,
-                  f >= 0 ? m.seqs[fi] : 0, f >= 0 && fi < m.device_times.size() ? m.device_times[fi] : 0, sources_.station};
+                  f >= 0 ? m.seqs[fi] : 0, f >= 0 && fi < m.device_times.size() ? m.device_times[fi] : 0, sources_.station,
+                  f >= 0 ? m.timeline[fi] : 0};
   encode_pressure_metrics(h, m.recorded, buffer_);
   publisher_.send(m.metrics_topic, buffer_);
 }

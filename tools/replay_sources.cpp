@@ -52,6 +52,7 @@ std::unique_ptr<MatSource> load_mat(const ArchiveReader& reader, const ArchiveDe
   m->exposure_topic = topics::for_device(topics::pressure_exposure, d.id);
   m->config = mc->pressure;
   m->times = reader.frame_times(d.id);
+  m->timeline = reader.frame_timeline(d.id);
   m->seqs = reader.frame_seqs(d.id);
   m->device_times = reader.frame_device_times(d.id);
   m->metrics = reader.metrics(d.id);

@@ -18,6 +18,7 @@ struct MatSource {
   std::string id, frame_topic, metrics_topic, exposure_topic;
   PressureConfig config;
   std::vector<std::int64_t> times;
+  std::vector<std::int64_t> timeline;  // the recorded timeline (clock model); `times` where absent
   std::vector<std::uint32_t> seqs;
   std::vector<std::uint64_t> device_times;
   ArchiveTable metrics;

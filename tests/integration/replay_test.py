@@ -220,7 +220,8 @@ class ReplayTest(unittest.TestCase):
         for seq in common:
             a, b = live[seq], by_seq[seq]
             self.assertEqual(a.header.host_time_ns, b.header.host_time_ns, seq)
-            self.assertEqual(a.header.session_id, b.header.session_id)
+            self.assertEqual(a.header.timeline_ns, b.header.timeline_ns, seq)  # the recorded timeline
+            self.assertEqual((a.header.session_id, a.header.station), (b.header.session_id, b.header.station))
             diff = fields_equal(a, b)
             self.assertFalse(diff, f"device seq {seq}: {diff}")
         return common

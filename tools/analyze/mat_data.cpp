@@ -88,7 +88,8 @@ MatData load_archive(const std::filesystem::path& path, const MatDataOptions& op
     data.pitch_col_cm = number_of(device.attributes, "pitch_col_cm").value_or(pitch);
     data.archived_config = text_of(archive.attributes(), "config");
     const std::size_t n = archive.frame_count(id);
-    const std::vector<std::int64_t> times = archive.frame_times(id);
+    // The one timeline where the archive has it: arrival jitter would show up as sway and speed.
+    const std::vector<std::int64_t> times = archive.frame_timeline(id);
     const std::vector<std::uint32_t> seqs = archive.frame_seqs(id);
     const std::vector<std::uint64_t> device_times = archive.frame_device_times(id);
     data.frames.resize(n);
@@ -102,7 +103,9 @@ MatData load_archive(const std::filesystem::path& path, const MatDataOptions& op
       archive.read_frame(id, i, f.raw);
     }
     if (data.time_ns.size() != n) throw MatDataError(path.string() + ": fewer frame times than frames");
-    data.timing = "host arrival times from the archive";
+    data.timing = archive.has_frame_timeline(id)
+                      ? "the archive's timeline (device clock mapped to host time, schemas/clock-model.md)"
+                      : "host arrival times from the archive";
     if (options.rate_hz > 0) assign_frame_times(data, options.rate_hz, 0.0);
     return data;
   } catch (const ArchiveReadError& e) {
