@@ -1,5 +1,6 @@
 #include "tools/web/station_tile.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "daemon/topics.hpp"
@@ -32,7 +33,7 @@ std::string seconds(double s) { return std::to_string(static_cast<long long>(std
 }  // namespace
 
 void StationTile::observe(std::string_view topic, const google::protobuf::Message& message, double now_s) {
-  last_message_s_ = now_s;
+  last_message_s_ = std::max(last_message_s_, now_s);
   if (starts_with(topic, topics::pressure_metrics)) {
     const auto* m = dynamic_cast<const v1::PressureMetrics*>(&message);
     if (!m) return;
