@@ -83,8 +83,10 @@ TEST(StationTile, ShowsTheNewestReadingsOfAHealthyStation) {
 }
 
 TEST(StationTile, HeartRateFallsBackToTheHrvWindowThenToNothing) {
-  const StationTile tile = healthy_station();
+  StationTile tile = healthy_station();
+  tile.observe("status", status("recording", "connected"), 19.4);  // the station itself is live
   EXPECT_DOUBLE_EQ(tile.to_json(19.5, {})["hr_bpm"].get<double>(), 60.0);  // beat 10.5 s old, HRV 11.5 s
+  tile.observe("status", status("recording", "connected"), 23.4);
   EXPECT_TRUE(tile.to_json(23.5, {})["hr_bpm"].is_null());                 // HRV 15.5 s old too
 }
 
@@ -96,6 +98,9 @@ TEST(StationTile, ASilentStationRaisesOneAlarmAndBlanksItsReadings) {
   EXPECT_TRUE(tile["load_n"].is_null());
   EXPECT_TRUE(tile["occupied"].is_null());
   EXPECT_TRUE(tile["recording"].is_null());
+  EXPECT_TRUE(tile["hr_bpm"].is_null());  // the beat is 7 s old: fresh for a live station, not for a silent one
+  EXPECT_TRUE(tile["relaxation"].is_null());
+  EXPECT_TRUE(tile["archive"].is_null());
 }
 
 TEST(StationTile, ADisconnectedDeviceIsAnAlarmNamingIt) {
@@ -145,6 +150,7 @@ TEST(StationTile, NoStatusIsAWarningAndDeviceStatesAreUnknown) {
   j = tile.to_json(6.0, {});
   EXPECT_EQ(alarm_kinds(j), std::vector<std::string>{"status"});
   EXPECT_EQ(j["devices"][0]["state"], "unknown");
+  EXPECT_TRUE(j["archive"].is_null());
 }
 
 TEST(StationTile, OnlyTheFirstMatSeenGivesTheLoad) {

@@ -117,19 +117,22 @@ json StationTile::alarms(double now_s, const TileThresholds& limits) const {
 
 json StationTile::to_json(double now_s, const TileThresholds& limits) const {
   json tile{{"station", station_}, {"silent_s", now_s - last_message_s_}, {"session_id", session_id_}};
-  const bool status_fresh = status_at_.fresh(now_s, limits.status_stale_s);
+  // A silent station's last readings are history, not the table's state: none is shown.
+  const bool silent = now_s - last_message_s_ > limits.station_silent_s;
+  const auto live = [&](const Reading& r, double limit_s) { return !silent && r.fresh(now_s, limit_s); };
+  const bool status_fresh = live(status_at_, limits.status_stale_s);
   tile["recording"] = status_fresh ? json(status_.state() == "recording") : json(nullptr);
   tile["mat"] = mat_;
-  const bool metrics_fresh = metrics_at_.fresh(now_s, limits.mat_no_data_s);
+  const bool metrics_fresh = live(metrics_at_, limits.mat_no_data_s);
   tile["occupied"] = metrics_fresh ? json(metrics_.occupied()) : json(nullptr);
   tile["load_n"] = metrics_fresh ? number_or_null(metrics_.total_load_n()) : json(nullptr);
   tile["load_seq"] = metrics_fresh ? json(metrics_.header().device_seq()) : json(nullptr);
-  const bool hrv_fresh = hrv_at_.fresh(now_s, limits.hrv_absent_s);
-  tile["hr_bpm"] = beat_at_.fresh(now_s, limits.beat_absent_s) ? number_or_null(beat_.hr_bpm())
+  const bool hrv_fresh = live(hrv_at_, limits.hrv_absent_s);
+  tile["hr_bpm"] = live(beat_at_, limits.beat_absent_s) ? number_or_null(beat_.hr_bpm())
                    : hrv_fresh                                   ? number_or_null(hrv_.hr_bpm())
                                                                  : json(nullptr);
   tile["rmssd_ms"] = hrv_fresh ? number_or_null(hrv_.rmssd_ms()) : json(nullptr);
-  tile["relaxation"] = relaxation_at_.fresh(now_s, limits.relaxation_stale_s)
+  tile["relaxation"] = live(relaxation_at_, limits.relaxation_stale_s)
                            ? json{{"index", number_or_null(relaxation_.index())},
                                   {"state", relaxation_.state()},
                                   {"trend", relaxation_.trend()}}
@@ -144,7 +147,7 @@ json StationTile::to_json(double now_s, const TileThresholds& limits) const {
                        {"frames_lost", d.frames_lost()},
                        {"reconnects", d.reconnects()}});
   tile["devices"] = std::move(devices);
-  tile["archive"] = status_at_.at_s < 0 ? json(nullptr)
+  tile["archive"] = !status_fresh ? json(nullptr)
                                         : json{{"ok", status_.archive().error().empty()},
                                                {"error", status_.archive().error()},
                                                {"free_disk_bytes", status_.archive().free_disk_bytes()}};
