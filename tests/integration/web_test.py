@@ -7,8 +7,6 @@ BUILD_DIR/browser-test with `npm ci` from tests/browser's lockfile) and /usr/bin
 """
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -21,31 +19,14 @@ import zmq
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
+from browser_harness import CHROMIUM, install_playwright, start_node  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else os.path.join(REPO, "build")
 pb = harness.load_pb2(BUILD)
 PLINTH = os.path.join(BUILD, "tools", "plinth")
 PLINTHD = os.path.join(BUILD, "daemon", "plinthd")
-CHROMIUM = os.environ.get("PLINTH_CHROMIUM", "/usr/bin/chromium")
 BROWSER_DIR = os.path.join(BUILD, "browser-test")
-
-
-def install_playwright():
-    """playwright-core from the lockfile into the build dir (no browser download)."""
-    marker = os.path.join(BROWSER_DIR, "node_modules", "playwright-core", "package.json")
-    if os.path.exists(marker):
-        return
-    npm = shutil.which("npm")
-    if not npm:
-        raise AssertionError("npm is missing: run tools/install-deps.sh (PLINTH_WITH_TEST_DEPS=1)")
-    os.makedirs(BROWSER_DIR, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy(os.path.join(REPO, "tests", "browser", name), BROWSER_DIR)
-    run = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=BROWSER_DIR,
-                         capture_output=True, text=True, timeout=600)
-    if run.returncode != 0:
-        raise AssertionError(f"npm ci for playwright-core failed:\n{run.stdout}\n{run.stderr}")
 
 
 class Recorder(threading.Thread):
@@ -94,7 +75,7 @@ class Dashboard(unittest.TestCase):
     def setUp(self):
         for path in (CHROMIUM, PLINTH, PLINTHD):
             self.assertTrue(os.path.exists(path), f"{path} is missing (tools/install-deps.sh installs chromium)")
-        install_playwright()
+        install_playwright(BROWSER_DIR)
         self.tmp = tempfile.TemporaryDirectory(prefix="plinth-web-")
         self.work = self.tmp.name
         self.procs = []
@@ -159,21 +140,7 @@ class Dashboard(unittest.TestCase):
             pass  # closed before the answer could be read: refused all the same
 
     def browser(self):
-        # ES modules resolve packages next to the script: run a copy beside node_modules.
-        script = shutil.copy(os.path.join(REPO, "tests", "browser", "dashboard_test.mjs"), BROWSER_DIR)
-        log = open(os.path.join(self.work, "node.log"), "wb")
-        node = subprocess.Popen(["node", script, self.url, BUILD], cwd=BROWSER_DIR,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
-
-        def reap():
-            if node.poll() is None:
-                node.kill()
-                node.wait()
-            node.stdin.close()
-            node.stdout.close()
-            log.close()
-        self.addCleanup(reap)
-        return node
+        return start_node(self, "dashboard_test.mjs", [self.url, BUILD], BROWSER_DIR, os.path.join(self.work, "node.log"))
 
     def test_dashboard_shows_the_stream_and_sends_markers(self):
         self.check_http()
