@@ -141,7 +141,8 @@ std::string Hub::server_json(const StationFeed* feed, std::uint64_t client_dropp
                         {"messages", messages_.load()},
                         {"bad_messages", bad_messages_.load()},
                         {"dropped", client_dropped},
-                        {"clients", clients}}
+                        {"clients", clients},
+                        {"stations", feeds_.size()}}
       .dump();
 }
 
