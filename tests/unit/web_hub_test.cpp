@@ -6,7 +6,9 @@
 #include <thread>
 
 #include "tools/web/http_routes.hpp"
+#include "plinth/proto/plinth.pb.h"
 #include "tools/web/hub.hpp"
+#include "tools/web/session_reports.hpp"
 
 namespace plinth::web {
 namespace {
@@ -112,6 +114,22 @@ TEST(HttpRoutes, ClinicJsonOnlyWithABoard) {
   const HttpAnswer clinic = route_request("GET", "/clinic.json", health, [] { return std::string(R"({"stations":[]})"); });
   EXPECT_EQ(clinic.content_type, "application/json");
   EXPECT_EQ(clinic.body(), R"({"stations":[]})");
+}
+
+TEST(SessionReportsStations, AStationsPageNeverGetsAnotherStationsSession) {
+  SessionReports reports(SessionReportsOptions{});
+  v1::SessionEvent start;
+  start.set_kind("session.start");
+  start.mutable_header()->set_session_id("20261206T140000Z-ab12");
+  start.mutable_header()->set_station("room1");
+  reports.on_session_event(start.SerializeAsString());
+  const auto state = [&](std::string_view target) {
+    return json::parse(reports.answer("GET", target).body())["state"].get<std::string>();
+  };
+  EXPECT_EQ(state("/session/summary.json"), "recording");
+  EXPECT_EQ(state("/session/summary.json?station=room1"), "recording");
+  EXPECT_EQ(state("/session/summary.json?station=room2"), "none");
+  EXPECT_EQ(reports.answer("GET", "/session/report.html?station=room2").status, 404u);
 }
 
 }  // namespace
