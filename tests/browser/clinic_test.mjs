@@ -3,29 +3,11 @@
 // tests/integration/clinic_test.py (which owns the processes and the independent subscriber);
 // one JSON object per line on stdout; at {"step":"stop-room1"} it waits for a line on stdin.
 // Usage: node clinic_test.mjs URL SCREENSHOT_DIR
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
+import { nextLine, say, watchedPage, withChromium } from './chromium.mjs';
 
 const [url, shotDir] = process.argv.slice(2);
 const origin = new URL(url).origin;
-const say = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
-const lines = readline.createInterface({ input: process.stdin });
-const nextLine = () => new Promise((resolve) => lines.once('line', resolve));
-const TIMEOUT = 60000;  // generous: a 2-core machine shared with compilers
-
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.PLINTH_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1600, height: 1000 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const consoleErrors = [];
-const externalRequests = [];
 const readTiles = () => Object.fromEntries([...document.querySelectorAll('.station-tile')].map((t) => [t.dataset.station, {
   level: t.dataset.level,
   href: t.getAttribute('href'),
@@ -35,11 +17,9 @@ const readTiles = () => Object.fromEntries([...document.querySelectorAll('.stati
   relax: t.querySelector('[data-key="relax"]').textContent,
   alarms: [...t.querySelectorAll('.alarm')].map((a) => a.textContent),
 }]));
-try {
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+await withChromium(async (context, consoleErrors) => {
+  const page = await watchedPage(context, consoleErrors);
+  const externalRequests = [];
   page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) externalRequests.push(r.url()); });
 
   // Two tiles with live loads.
@@ -86,11 +66,4 @@ try {
   say({ step: 'silent', alarm: tiles.room1.alarms.join(' | '), room2_level: tiles.room2.level });
 
   say({ step: 'done', console_errors: consoleErrors, external_requests: externalRequests });
-} catch (e) {
-  say({ step: 'error', error: String(e && e.stack || e), console_errors: consoleErrors });
-  process.exitCode = 1;
-} finally {
-  await context.close();
-  lines.close();
-  fs.rmSync(profile, { recursive: true, force: true });
-}
+});

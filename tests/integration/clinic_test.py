@@ -10,7 +10,6 @@ import os
 import sys
 import tempfile
 import threading
-import time
 import unittest
 import urllib.request
 
@@ -18,14 +17,9 @@ import zmq
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
-from browser_harness import CHROMIUM, install_playwright, start_node  # noqa: E402
+from browser_harness import (BROWSER_DIR, BUILD, PLINTH, PLINTHD, ChildProcesses, Subscriber,  # noqa: E402
+                             follow_steps, pb, require_browser_tools, start_node)
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BUILD = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else os.path.join(REPO, "build")
-pb = harness.load_pb2(BUILD)
-PLINTH = os.path.join(BUILD, "tools", "plinth")
-PLINTHD = os.path.join(BUILD, "daemon", "plinthd")
-BROWSER_DIR = os.path.join(BUILD, "browser-test")
 STATIONS = {"room1": {"seed": "7", "posture": "supine"}, "room2": {"seed": "11", "posture": "prone"}}
 
 
@@ -39,43 +33,25 @@ def start_hub_stand_in(context, publishers, endpoint):
     threading.Thread(target=zmq.proxy, args=(xsub, xpub), daemon=True).start()
 
 
-class StationRecorder(threading.Thread):
+class StationRecorder(Subscriber):
     """Independent subscriber on the hub: total load by station and device seq."""
 
     def __init__(self, context, endpoint):
-        super().__init__(daemon=True)
-        self.sub = context.socket(zmq.SUB)
-        self.sub.setsockopt(zmq.RCVHWM, 100000)
-        self.sub.connect(endpoint)
-        self.sub.setsockopt(zmq.SUBSCRIBE, b"pressure.metrics.")
+        super().__init__(endpoint, (b"pressure.metrics.",), context)
         self.loads = {name: {} for name in STATIONS}
-        self.lock = threading.Lock()
-        self.stopping = False
 
-    def run(self):
-        while not self.stopping:
-            if not self.sub.poll(100):
-                continue
-            _, payload = self.sub.recv_multipart()
-            m = pb.PressureMetrics()
-            m.ParseFromString(payload)
-            with self.lock:
-                self.loads.setdefault(m.header.station, {})[m.header.device_seq] = m.total_load_n
-
-    def stop(self):
-        self.stopping = True
-        self.join(5)
-        self.sub.close(0)
+    def handle(self, topic, payload):
+        m = pb.PressureMetrics()
+        m.ParseFromString(payload)
+        self.loads.setdefault(m.header.station, {})[m.header.device_seq] = m.total_load_n
 
 
-class ClinicOverview(unittest.TestCase):
+class ClinicOverview(ChildProcesses, unittest.TestCase):
     def setUp(self):
-        for path in (CHROMIUM, PLINTH, PLINTHD):
-            self.assertTrue(os.path.exists(path), f"{path} is missing (tools/install-deps.sh installs chromium)")
-        install_playwright(BROWSER_DIR)
+        require_browser_tools(self)
         self.tmp = tempfile.TemporaryDirectory(prefix="plinth-clinic-")
         self.work = self.tmp.name
-        self.procs, self.daemons, data_endpoints = [], {}, []
+        self.daemons, data_endpoints = {}, []
         for station, sim in STATIONS.items():
             work = os.path.join(self.work, station)
             os.makedirs(work)
@@ -99,14 +75,9 @@ class ClinicOverview(unittest.TestCase):
                                  "web-direct")
         self.direct_url = self.direct.read_line(timeout=30)
 
-    def start(self, args, name):
-        proc = harness.Process(args, name, self.work)
-        self.procs.append(proc)
-        return proc
-
     def tearDown(self):
         self.recorder.stop()
-        codes = {proc.name: proc.stop(timeout=15) for proc in reversed(self.procs)}
+        codes = self.stop_children()
         self.context.destroy(linger=0)
         self.tmp.cleanup()
         self.assertEqual(codes.get("web"), 0, "plinth web did not exit cleanly on SIGTERM")
@@ -131,28 +102,18 @@ class ClinicOverview(unittest.TestCase):
         harness.wait_for(lambda: len(self.clinic_json(self.direct_url)["stations"]) == 2, 30,
                          "plinth web --data A,B to hear both stations")
         node = start_node(self, "clinic_test.mjs", [self.url, BUILD], BROWSER_DIR, os.path.join(self.work, "node.log"))
-        steps, tiles, station_page = {}, [], []
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            line = node.stdout.readline()
-            if not line:
-                break
-            step = json.loads(line)
-            name = step["step"]
-            steps[name] = step
-            if name == "tiles":
+        tiles, station_page = [], []
+
+        def on_step(step):
+            if step["step"] == "tiles":
                 tiles.append(step)
-            if name == "station-metrics":
+            if step["step"] == "station-metrics":
                 station_page.append(step)
-            if name == "stop-room1":
+            if step["step"] == "stop-room1":
                 self.assertEqual(self.daemons["room1"].stop(timeout=20), 0)
-                node.stdin.write(b"go\n")
-                node.stdin.flush()
-            if name in ("done", "error"):
-                break
-        node.wait(60)
-        with open(os.path.join(self.work, "node.log"), errors="replace") as f:
-            node_log = f.read()[-3000:]
+                return True
+            return False
+        steps, node_log = follow_steps(node, os.path.join(self.work, "node.log"), on_step)
         self.assertNotIn("error", steps, f"{steps.get('error')}\nnode log:\n{node_log}\nweb log:\n{self.web.tail()}")
         self.assertEqual(node.returncode, 0, node_log)
 
