@@ -54,14 +54,18 @@ StationFeed& Hub::feed_for(const std::string& station) {
   return feeds_[station];
 }
 
-bool Hub::follow(const std::string& station, std::int64_t now_ns) {
+bool Hub::follow(const std::string& station, const StationFeed& feed, std::int64_t now_ns) {
   if (current_station_ == station) return false;
   if (current_station_) {
     const auto current = feeds_.find(*current_station_);
-    const bool silent = current == feeds_.end() ||
-                        now_ns - current->second.last_message_ns() >
-                            std::chrono::duration_cast<std::chrono::nanoseconds>(settings_.station_handover).count();
-    if (!silent) return false;
+    if (current != feeds_.end()) {
+      const std::int64_t last = current->second.last_message_ns();
+      const bool silent = now_ns - last > std::chrono::duration_cast<std::chrono::nanoseconds>(settings_.station_handover).count();
+      // Another table that was live beside the current one is not its successor: a page
+      // must never slide over to a different client when its own daemon dies.
+      const std::int64_t began = feed.first_message_ns() < 0 ? now_ns : feed.first_message_ns();
+      if (!silent || began <= last) return false;
+    }
   }
   const bool handover = current_station_.has_value();
   current_station_ = station;
@@ -95,7 +99,7 @@ void Hub::publish(const std::string& topic, const std::string& session_id, const
   std::lock_guard lock(mutex_);
   StationFeed& feed = feed_for(station);
   // Followers of a station that fell silent get the new one's story so far before its news.
-  const SharedText handover_history = follow(station, now) ? shared(feed.history_json()) : nullptr;
+  const SharedText handover_history = follow(station, feed, now) ? shared(feed.history_json()) : nullptr;
   feed.add(topic, session_id, text, now, settings_.feed_limits);
   for (const auto& member : live_members()) {
     const bool follows = !member.station;

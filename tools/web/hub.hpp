@@ -6,8 +6,9 @@
 // Behind a `plinth hub` one stream carries several stations whose topics are the same (each has
 // its `pressure.metrics.mat0`); only Header.station tells them apart. So a browser never gets
 // a mix: it asked for one station (the page's ?station=), or it follows "the current station":
-// the first one heard, handed over to another only after it has been silent for a while. With a
-// single daemon that is simply its stream, as before stations existed.
+// the first one heard, handed over only to a station that began after it fell silent (a restarted
+// daemon with a new name, the next replay), never to another table that was live beside it. With
+// a single daemon that is simply its stream, as before stations existed.
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -37,8 +38,8 @@ struct HubSettings {
   std::vector<std::string> techniques;
   FeedLimits feed_limits;
   std::size_t max_stations = 32;  // a clinic has a few to 20 tables; the longest silent is forgotten beyond
-  // A browser that follows the current station moves to another one only when the current one
-  // has been silent this long: a restarted daemon or the next replay, never two live tables.
+  // A browser that follows the current station moves to a successor only when the current one
+  // has been silent this long.
   std::chrono::milliseconds station_handover{5000};
 };
 
@@ -74,7 +75,8 @@ class Hub {
   std::int64_t now_ns() const;
   std::vector<LiveMember> live_members();  // prunes the closed ones; caller holds mutex_
   StationFeed& feed_for(const std::string& station);  // makes room for a new one; caller holds mutex_
-  bool follow(const std::string& station, std::int64_t now_ns);  // true when the current station changed
+  // True when the current station changed to `station`, whose feed is `feed`.
+  bool follow(const std::string& station, const StationFeed& feed, std::int64_t now_ns);
   const StationFeed* followed_feed(const std::optional<std::string>& station) const;
   std::string hello_json(const std::optional<std::string>& station) const;
   std::string server_json(const StationFeed* feed, std::uint64_t client_dropped, std::size_t clients) const;

@@ -28,6 +28,7 @@ void append_all(std::string& out, const std::deque<SharedText>& items) {
 
 void StationFeed::add(const std::string& topic, const std::string& session_id, const SharedText& text,
                       std::int64_t now_ns, const FeedLimits& limits) {
+  if (first_message_ns_ < 0) first_message_ns_ = now_ns;
   last_message_ns_ = now_ns;
   if (!session_id.empty() && session_id != session_id_) {
     // A new session: its trend chart starts empty.

@@ -26,13 +26,15 @@ class StationFeed {
   // {"type":"history","session_id":...,"relaxation":[...],"hrv":[...],"events":[...]}
   std::string history_json() const;
   const std::map<std::string, SharedText>& latest() const { return latest_; }
+  std::int64_t first_message_ns() const { return first_message_ns_; }
   std::int64_t last_message_ns() const { return last_message_ns_; }
 
  private:
   std::map<std::string, SharedText> latest_;  // topic -> newest envelope (latest-only topics)
   std::deque<SharedText> relaxation_history_, hrv_history_, event_history_;
   std::string session_id_;
-  std::int64_t last_message_ns_ = -1;  // none yet
+  std::int64_t first_message_ns_ = -1;  // none yet
+  std::int64_t last_message_ns_ = -1;
 };
 
 }  // namespace plinth::web
