@@ -54,6 +54,20 @@ await withChromium(async (context, consoleErrors) => {
   await page.waitForTimeout(1200);
   await page.screenshot({ path: path.join(shotDir, 'clinic-station.png') });
 
+  // The page without a station shows one of them (the first heard), never a mix, and links
+  // to the overview.
+  await page.goto(url);
+  await page.waitForFunction(() => Number(document.getElementById('heatmap').dataset.frames) >= 10 &&
+    document.getElementById('station-name').textContent !== '' && !document.getElementById('pill-clinic').hidden);
+  for (let i = 0; i < 6; i++) {
+    say({ step: 'default-metrics', ...(await page.evaluate(() => ({
+      station: document.getElementById('station-name').textContent,
+      device_seq: Number(document.getElementById('metrics').dataset.deviceSeq),
+      load: document.getElementById('m-load').textContent,
+    }))) });
+    await page.waitForTimeout(300);
+  }
+
   // room1's daemon stops: its tile turns red with the stale-station alarm.
   await page.goto(url.replace(/\/$/, '') + '/clinic');
   await page.waitForSelector('.station-tile[data-station="room1"]');

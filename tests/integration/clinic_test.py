@@ -102,13 +102,15 @@ class ClinicOverview(ChildProcesses, unittest.TestCase):
         harness.wait_for(lambda: len(self.clinic_json(self.direct_url)["stations"]) == 2, 30,
                          "plinth web --data A,B to hear both stations")
         node = start_node(self, "clinic_test.mjs", [self.url, BUILD], BROWSER_DIR, os.path.join(self.work, "node.log"))
-        tiles, station_page = [], []
+        tiles, station_page, default_page = [], [], []
 
         def on_step(step):
             if step["step"] == "tiles":
                 tiles.append(step)
             if step["step"] == "station-metrics":
                 station_page.append(step)
+            if step["step"] == "default-metrics":
+                default_page.append(step)
             if step["step"] == "stop-room1":
                 self.assertEqual(self.daemons["room1"].stop(timeout=20), 0)
                 return True
@@ -137,6 +139,11 @@ class ClinicOverview(ChildProcesses, unittest.TestCase):
                    if self.published_load("room1", seq) is not None
                    and abs(self.published_load("room1", seq) - float(text)) > 0.5]
         self.assertTrue(differs, "room1 and room2 publish the same loads: the check proves nothing")
+
+        # The page without a station follows one station all along (the first heard).
+        followed = {s["station"] for s in default_page}
+        self.assertEqual(len(followed), 1, default_page)
+        self.assert_shows_station(followed.pop(), [(s["device_seq"], s["load"]) for s in default_page])
 
         # room1's daemon stops: its tile raises the stale-station alarm; room2 stays live.
         self.assertIn("No data from room1", steps["silent"]["alarm"])
