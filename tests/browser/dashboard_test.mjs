@@ -4,32 +4,13 @@
 // needs the test to act (unplug the mat) it prints {"step":"unplug"} and waits for a line
 // on stdin.
 // Usage: node dashboard_test.mjs URL SCREENSHOT_DIR
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
+import { nextLine, say, watchedPage, withChromium } from './chromium.mjs';
 
 const [url, shotDir] = process.argv.slice(2);
-const say = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
-const lines = readline.createInterface({ input: process.stdin });
-const nextLine = () => new Promise((resolve) => lines.once('line', resolve));
-const TIMEOUT = 60000;  // generous: a 2-core machine shared with compilers
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.PLINTH_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1600, height: 1000 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const consoleErrors = [];
-try {
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+await withChromium(async (context, consoleErrors) => {
+  const page = await watchedPage(context, consoleErrors);
   const response = await page.goto(url);
   say({ step: 'loaded', status: response.status(), uplot: await page.evaluate(() => typeof window.uPlot === 'function') });
 
@@ -109,11 +90,4 @@ try {
   say({ step: 'daemon-banner', text: await page.textContent('.banner[data-kind="daemon"]') });
 
   say({ step: 'done', console_errors: consoleErrors });
-} catch (e) {
-  say({ step: 'error', error: String(e && e.stack || e), console_errors: consoleErrors });
-  process.exitCode = 1;
-} finally {
-  await context.close();
-  lines.close();
-  fs.rmSync(profile, { recursive: true, force: true });
-}
+});

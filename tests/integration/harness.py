@@ -65,12 +65,13 @@ def load_pb2(build_dir):
     return plinth_pb2
 
 
-def write_config(workdir, pty_path, data_port, control_port, rows=64, cols=32, extra_mat="", heart_port=None):
+def write_config(workdir, pty_path, data_port, control_port, rows=64, cols=32, extra_mat="", heart_port=None,
+                 station="itest-table"):
     path = os.path.join(workdir, "plinthd.toml")
     with open(path, "w") as f:
         f.write(f"""
 subject = "itest-001"
-station = "itest-table"
+station = "{station}"
 archive_dir = "{workdir}/sessions"
 [network]
 data = "tcp://127.0.0.1:{data_port}"

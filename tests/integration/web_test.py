@@ -7,97 +7,45 @@ BUILD_DIR/browser-test with `npm ci` from tests/browser's lockfile) and /usr/bin
 """
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 import unittest
 import urllib.error
 import urllib.request
 
-import zmq
-
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
-
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BUILD = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else os.path.join(REPO, "build")
-pb = harness.load_pb2(BUILD)
-PLINTH = os.path.join(BUILD, "tools", "plinth")
-PLINTHD = os.path.join(BUILD, "daemon", "plinthd")
-CHROMIUM = os.environ.get("PLINTH_CHROMIUM", "/usr/bin/chromium")
-BROWSER_DIR = os.path.join(BUILD, "browser-test")
+from browser_harness import (BROWSER_DIR, BUILD, PLINTH, PLINTHD, ChildProcesses, Subscriber,  # noqa: E402
+                             follow_steps, pb, require_browser_tools, start_node)
 
 
-def install_playwright():
-    """playwright-core from the lockfile into the build dir (no browser download)."""
-    marker = os.path.join(BROWSER_DIR, "node_modules", "playwright-core", "package.json")
-    if os.path.exists(marker):
-        return
-    npm = shutil.which("npm")
-    if not npm:
-        raise AssertionError("npm is missing: run tools/install-deps.sh (PLINTH_WITH_TEST_DEPS=1)")
-    os.makedirs(BROWSER_DIR, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy(os.path.join(REPO, "tests", "browser", name), BROWSER_DIR)
-    run = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=BROWSER_DIR,
-                         capture_output=True, text=True, timeout=600)
-    if run.returncode != 0:
-        raise AssertionError(f"npm ci for playwright-core failed:\n{run.stdout}\n{run.stderr}")
-
-
-class Recorder(threading.Thread):
+class Recorder(Subscriber):
     """Independent subscriber: keeps every metrics message by device seq, beats, events."""
 
     def __init__(self, endpoint):
-        super().__init__(daemon=True)
-        self.ctx = zmq.Context()
-        self.sub = self.ctx.socket(zmq.SUB)
-        self.sub.setsockopt(zmq.RCVHWM, 100000)
-        self.sub.connect(endpoint)
-        for topic in (b"pressure.metrics.mat0", b"heart.beat.", b"session.event"):
-            self.sub.setsockopt(zmq.SUBSCRIBE, topic)
+        super().__init__(endpoint, (b"pressure.metrics.mat0", b"heart.beat.", b"session.event"))
         self.metrics, self.beats, self.events = {}, {}, []
-        self.lock = threading.Lock()
-        self.stopping = False
 
-    def run(self):
-        while not self.stopping:
-            if not self.sub.poll(100):
-                continue
-            topic, payload = self.sub.recv_multipart()
-            topic = topic.decode()
-            with self.lock:
-                if topic.startswith("pressure.metrics."):
-                    m = pb.PressureMetrics()
-                    m.ParseFromString(payload)
-                    self.metrics[m.header.device_seq] = m
-                elif topic.startswith("heart.beat."):
-                    b = pb.HeartBeat()
-                    b.ParseFromString(payload)
-                    self.beats[b.beat_index] = b
-                else:
-                    e = pb.SessionEvent()
-                    e.ParseFromString(payload)
-                    self.events.append(e)
-
-    def stop(self):
-        self.stopping = True
-        self.join(5)
-        self.sub.close(0)
-        self.ctx.term()
+    def handle(self, topic, payload):
+        if topic.startswith("pressure.metrics."):
+            m = pb.PressureMetrics()
+            m.ParseFromString(payload)
+            self.metrics[m.header.device_seq] = m
+        elif topic.startswith("heart.beat."):
+            b = pb.HeartBeat()
+            b.ParseFromString(payload)
+            self.beats[b.beat_index] = b
+        else:
+            e = pb.SessionEvent()
+            e.ParseFromString(payload)
+            self.events.append(e)
 
 
-class Dashboard(unittest.TestCase):
+class Dashboard(ChildProcesses, unittest.TestCase):
     def setUp(self):
-        for path in (CHROMIUM, PLINTH, PLINTHD):
-            self.assertTrue(os.path.exists(path), f"{path} is missing (tools/install-deps.sh installs chromium)")
-        install_playwright()
+        require_browser_tools(self)
         self.tmp = tempfile.TemporaryDirectory(prefix="plinth-web-")
         self.work = self.tmp.name
-        self.procs = []
         data_port, control_port = harness.free_port(), harness.free_port()
         self.data = f"tcp://127.0.0.1:{data_port}"
         self.control_endpoint = f"tcp://127.0.0.1:{control_port}"
@@ -115,16 +63,9 @@ class Dashboard(unittest.TestCase):
         self.url = self.web.read_line(timeout=30)
         self.assertTrue(self.url.startswith("http://127.0.0.1:"), self.url)
 
-    def start(self, args, name):
-        proc = harness.Process(args, name, self.work)
-        self.procs.append(proc)
-        return proc
-
     def tearDown(self):
         self.recorder.stop()
-        codes = {}
-        for proc in reversed(self.procs):
-            codes[proc.name] = proc.stop(timeout=15)
+        codes = self.stop_children()
         self.tmp.cleanup()
         self.assertEqual(codes.get("web"), 0, "plinth web did not exit cleanly on SIGTERM")
 
@@ -159,50 +100,24 @@ class Dashboard(unittest.TestCase):
             pass  # closed before the answer could be read: refused all the same
 
     def browser(self):
-        # ES modules resolve packages next to the script: run a copy beside node_modules.
-        script = shutil.copy(os.path.join(REPO, "tests", "browser", "dashboard_test.mjs"), BROWSER_DIR)
-        log = open(os.path.join(self.work, "node.log"), "wb")
-        node = subprocess.Popen(["node", script, self.url, BUILD], cwd=BROWSER_DIR,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
-
-        def reap():
-            if node.poll() is None:
-                node.kill()
-                node.wait()
-            node.stdin.close()
-            node.stdout.close()
-            log.close()
-        self.addCleanup(reap)
-        return node
+        return start_node(self, "dashboard_test.mjs", [self.url, BUILD], BROWSER_DIR, os.path.join(self.work, "node.log"))
 
     def test_dashboard_shows_the_stream_and_sends_markers(self):
         self.check_http()
         node = self.browser()
-        steps = {}
         shown_metrics = []
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            line = node.stdout.readline()
-            if not line:
-                break
-            step = json.loads(line)
-            name = step["step"]
-            if name == "metrics":
+
+        def on_step(step):
+            if step["step"] == "metrics":
                 shown_metrics.append(step)
-            steps[name] = step
-            if name == "unplug":
+            if step["step"] == "unplug":
                 self.sim.stop(timeout=15)  # the mat's pty disappears: an unplugged device
-                node.stdin.write(b"go\n")
-                node.stdin.flush()
-            if name == "stop-daemon":
+                return True
+            if step["step"] == "stop-daemon":
                 self.assertEqual(self.daemon.stop(timeout=20), 0, self.daemon.tail())
-                node.stdin.write(b"go\n")
-                node.stdin.flush()
-            if name in ("done", "error"):
-                break
-        node.wait(60)
-        with open(os.path.join(self.work, "node.log"), errors="replace") as f:
-            node_log = f.read()[-3000:]
+                return True
+            return False
+        steps, node_log = follow_steps(node, os.path.join(self.work, "node.log"), on_step)
         self.assertNotIn("error", steps, f"{steps.get('error')}\nnode log:\n{node_log}\nweb log:\n{self.web.tail()}")
         self.assertEqual(node.returncode, 0, node_log)
         self.assertEqual(steps["loaded"]["status"], 200)

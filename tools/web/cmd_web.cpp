@@ -26,8 +26,11 @@ void add_web_command(CLI::App& app) {
   auto options = std::make_shared<web::WebOptions>();
   auto techniques = std::make_shared<std::string>();
   for (const auto& t : options->techniques) *techniques += (techniques->empty() ? "" : ",") + t;
-  auto* cmd = app.add_subcommand("web", "Serve the therapist's dashboard (live pressure map, heart rate, relaxation, markers)");
-  cmd->add_option("--data,-d", options->data_endpoint, "data endpoint to subscribe to (live daemon or replay)")
+  auto* cmd = app.add_subcommand("web", "Serve the therapist's dashboard (live pressure map, heart rate, relaxation, markers) and the clinic overview (/clinic)");
+  cmd->add_option("--data,-d", options->data_endpoints,
+                  "data endpoint(s) to subscribe to: a daemon, a replay, a plinth hub; several daemons as a,b or "
+                  "repeated (stations are told apart by their header)")
+      ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--control,-c", options->control_endpoint, "daemon control endpoint for markers and pain scores")
       ->capture_default_str();

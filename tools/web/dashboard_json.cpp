@@ -51,6 +51,13 @@ std::string data_envelope(std::string_view topic, std::string_view data_json) {
   return out;
 }
 
+const v1::Header* header_of(const google::protobuf::Message& message) {
+  // Every stream message has `Header header = 1` (schemas/proto/plinth.proto).
+  const auto* field = message.GetDescriptor()->FindFieldByName("header");
+  if (!field || field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) return nullptr;
+  return dynamic_cast<const v1::Header*>(&message.GetReflection()->GetMessage(message, field));
+}
+
 DashboardMessage decode_for_dashboard(std::string_view topic, std::string_view payload) {
   auto message = tools::message_for_topic(topic);
   if (!message) throw std::invalid_argument("unknown topic '" + std::string(topic) + "'");
@@ -58,12 +65,11 @@ DashboardMessage decode_for_dashboard(std::string_view topic, std::string_view p
     throw std::invalid_argument("payload on '" + std::string(topic) + "' does not parse as " + message->GetTypeName());
   DashboardMessage out;
   out.envelope = data_envelope(topic, dashboard_data_json(topic, *message));
-  // Every stream message has `Header header = 1` (schemas/proto/plinth.proto).
-  const auto* header_field = message->GetDescriptor()->FindFieldByName("header");
-  if (header_field && header_field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-    const auto* header = dynamic_cast<const v1::Header*>(&message->GetReflection()->GetMessage(*message, header_field));
-    if (header) out.session_id = header->session_id();
+  if (const v1::Header* header = header_of(*message)) {
+    out.session_id = header->session_id();
+    out.station = header->station();
   }
+  out.message = std::move(message);
   return out;
 }
 

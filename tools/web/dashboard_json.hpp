@@ -4,8 +4,13 @@
 // whole mmHg, never the raw bytes.
 #include <google/protobuf/message.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
+
+namespace plinth::v1 {
+class Header;
+}
 
 namespace plinth::web {
 
@@ -24,7 +29,12 @@ std::string data_envelope(std::string_view topic, std::string_view data_json);
 struct DashboardMessage {
   std::string envelope;    // the WebSocket text
   std::string session_id;  // from the message's header (empty between sessions)
+  std::string station;     // from the message's header: which table's daemon (empty before stream v1.2)
+  std::unique_ptr<google::protobuf::Message> message;  // the parsed payload, for the clinic overview
 };
+
+// The `Header header = 1` every stream message carries, or null.
+const v1::Header* header_of(const google::protobuf::Message& message);
 
 // Parses one payload for a topic. Throws std::invalid_argument for an unknown topic or a
 // payload that does not parse.

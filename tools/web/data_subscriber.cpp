@@ -5,14 +5,15 @@
 #include <zmq.hpp>
 
 #include "daemon/topics.hpp"
+#include "tools/web/clinic_board.hpp"
 #include "tools/web/dashboard_json.hpp"
 #include "tools/web/hub.hpp"
 #include "tools/web/session_reports.hpp"
 
 namespace plinth::web {
 
-DataSubscriber::DataSubscriber(std::string endpoint, Hub& hub, SessionReports* reports)
-    : endpoint_(std::move(endpoint)), hub_(hub), reports_(reports), thread_([this] { run(); }) {}
+DataSubscriber::DataSubscriber(std::vector<std::string> endpoints, Hub& hub, SessionReports* reports, ClinicBoard* clinic)
+    : endpoints_(std::move(endpoints)), hub_(hub), reports_(reports), clinic_(clinic), thread_([this] { run(); }) {}
 
 DataSubscriber::~DataSubscriber() {
   stop_ = true;
@@ -27,7 +28,7 @@ void DataSubscriber::run() {
     // Bounded: if this thread ever falls behind, ZeroMQ drops at the high-water mark
     // instead of growing; the browsers only ever need the newest frame anyway.
     socket.set(zmq::sockopt::rcvhwm, 1000);
-    socket.connect(endpoint_);
+    for (const auto& endpoint : endpoints_) socket.connect(endpoint);
     socket.set(zmq::sockopt::subscribe, "");
     std::uint64_t bad_logged = 0;
     while (!stop_) {
@@ -53,7 +54,8 @@ void DataSubscriber::run() {
       const std::string topic_text = topic.to_string();
       try {
         DashboardMessage message = decode_for_dashboard(topic_text, payload.to_string_view());
-        hub_.publish(topic_text, message.session_id, std::move(message.envelope));
+        if (clinic_) clinic_->observe(message.station, topic_text, *message.message, steady_seconds());
+        hub_.publish(topic_text, message.session_id, message.station, std::move(message.envelope));
         if (reports_ && topic_text == topics::session_event) reports_->on_session_event(payload.to_string_view());
       } catch (const std::exception& e) {
         hub_.count_bad_message();

@@ -5,16 +5,20 @@
 #include <atomic>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace plinth::web {
 
 class Hub;
 class SessionReports;
+class ClinicBoard;
 
 class DataSubscriber {
  public:
   // `reports` (may be null) also gets every session.event: it learns where sessions are archived.
-  DataSubscriber(std::string endpoint, Hub& hub, SessionReports* reports = nullptr);
+  // `clinic` (may be null) sees every message: the clinic overview's tiles.
+  DataSubscriber(std::vector<std::string> endpoints, Hub& hub, SessionReports* reports = nullptr,
+                 ClinicBoard* clinic = nullptr);
   ~DataSubscriber();  // stops and joins the thread
   DataSubscriber(const DataSubscriber&) = delete;
   DataSubscriber& operator=(const DataSubscriber&) = delete;
@@ -22,9 +26,10 @@ class DataSubscriber {
  private:
   void run();
 
-  std::string endpoint_;
+  std::vector<std::string> endpoints_;
   Hub& hub_;
   SessionReports* reports_;
+  ClinicBoard* clinic_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -7,6 +7,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <chrono>
 
+#include "tools/web/clinic_board.hpp"
 #include "tools/web/http_routes.hpp"
 #include "tools/web/session_reports.hpp"
 #include "tools/web/websocket_session.hpp"
@@ -79,7 +80,9 @@ HttpSession::Response HttpSession::answer(const Request& request) const {
   const std::string_view target(request.target().data(), request.target().size());
   const HttpAnswer routed = SessionReports::handles(target)
                                 ? context_.reports.answer(method, target)
-                                : route_request(method, target, [this] { return context_.hub.health_json(); });
+                                : route_request(
+                                      method, target, [this] { return context_.hub.health_json(); },
+                                      [this] { return context_.clinic.to_json(steady_seconds()).dump(); });
   Response response{static_cast<http::status>(routed.status), request.version()};
   response.set(http::field::server, "plinth-web");
   response.set(http::field::content_type, std::string(routed.content_type));

@@ -13,11 +13,13 @@ using tcp = net::ip::tcp;
 using error_code = boost::beast::error_code;
 
 class SessionReports;
+class ClinicBoard;
 
 struct ServerContext {
   Hub& hub;
   ControlForwarder& control;
   SessionReports& reports;  // the stopped session's summary and report (tools/web/session_reports.hpp)
+  ClinicBoard& clinic;      // the clinic overview's tiles (tools/web/clinic_board.hpp)
 };
 
 }  // namespace plinth::web

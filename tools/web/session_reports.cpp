@@ -27,6 +27,13 @@ HttpAnswer text(unsigned status, std::string body) {
   return a;
 }
 
+HttpAnswer json_answer(std::string body) {
+  HttpAnswer a;
+  a.content_type = "application/json";
+  a.dynamic_body = std::move(body);
+  return a;
+}
+
 bool ended_cleanly(const std::filesystem::path& path) {
   try {
     return ArchiveReader::open(path).attributes().count("ended_at_ns") > 0;
@@ -61,10 +68,11 @@ void SessionReports::on_session_event(std::string_view payload) {
   if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) return;
   std::lock_guard lock(mutex_);
   if (event.kind() == "session.start") {
-    session_ = Session{event.header().session_id(), event.detail(), false, session_.generation + 1};
+    session_ = Session{event.header().session_id(), event.detail(), event.header().station(), false,
+                       session_.generation + 1};
   } else if (event.kind() == "session.stop") {
     if (session_.session_id != event.header().session_id())
-      session_ = Session{event.header().session_id(), "", false, session_.generation + 1};
+      session_ = Session{event.header().session_id(), "", event.header().station(), false, session_.generation + 1};
     session_.stopped = true;
     ++session_.generation;
     wake_.notify_all();
@@ -152,6 +160,9 @@ HttpAnswer SessionReports::answer(std::string_view method, std::string_view targ
   }
   const std::string_view path = target.substr(0, target.find_first_of("?#"));
   std::lock_guard lock(mutex_);
+  if (const auto station = station_parameter(target); station && *station != session_.station)
+    return path == kReportPath ? text(404, "No stopped session of station " + *station + "\n")
+                               : json_answer(R"({"state":"none"})");
   const bool ready = session_.stopped && result_.generation == session_.generation && result_.state == "ready";
   if (path == kReportPath) {
     const bool failed = session_.stopped && result_.generation == session_.generation && result_.state == "error";
@@ -170,22 +181,14 @@ HttpAnswer SessionReports::answer(std::string_view method, std::string_view targ
     a.content_disposition = std::string(download ? "attachment" : "inline") + "; filename=\"" + result_.file_name + "\"";
     return a;
   }
-  HttpAnswer a;
-  a.content_type = "application/json";
-  if (session_.session_id.empty()) {
-    a.dynamic_body = R"({"state":"none"})";
-  } else if (!session_.stopped) {
-    a.dynamic_body = status_json("recording", "");
-  } else if (result_.generation != session_.generation || result_.state == "computing") {
-    a.dynamic_body = status_json("computing", "");
-  } else if (result_.state == "error") {
-    a.dynamic_body = status_json("error", result_.error);
-  } else {
-    a.dynamic_body = R"({"state":"ready","session_id":)" + nlohmann::json(session_.session_id).dump() +
+  if (session_.session_id.empty()) return json_answer(R"({"state":"none"})");
+  if (!session_.stopped) return json_answer(status_json("recording", ""));
+  if (result_.generation != session_.generation || result_.state == "computing")
+    return json_answer(status_json("computing", ""));
+  if (result_.state == "error") return json_answer(status_json("error", result_.error));
+  return json_answer(R"({"state":"ready","session_id":)" + nlohmann::json(session_.session_id).dump() +
                      R"(,"report_url":"/session/report.html","download_url":"/session/report.html?download=1","report":)" +
-                     result_.summary_json + "}";
-  }
-  return a;
+                     result_.summary_json + "}");
 }
 
 }  // namespace plinth::web

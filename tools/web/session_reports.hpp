@@ -37,7 +37,8 @@ class SessionReports {
   // A `session.event` payload (protobuf SessionEvent) from the data endpoint.
   void on_session_event(std::string_view payload);
 
-  // GET /session/summary.json and /session/report.html.
+  // GET /session/summary.json and /session/report.html; with ?station=NAME only that
+  // station's session (another station's is answered as none / 404).
   static bool handles(std::string_view target);
   HttpAnswer answer(std::string_view method, std::string_view target);
 
@@ -45,6 +46,7 @@ class SessionReports {
   struct Session {
     std::string session_id;
     std::string announced_path;
+    std::string station;  // Header.station of its events: behind a hub, whose session it is
     bool stopped = false;
     std::uint64_t generation = 0;
   };

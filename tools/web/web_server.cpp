@@ -10,6 +10,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "tools/web/clinic_board.hpp"
 #include "tools/web/control_client.hpp"
 #include "tools/web/data_subscriber.hpp"
 #include "tools/web/hub.hpp"
@@ -26,6 +27,12 @@ void tick_every_second(net::steady_timer& timer, Hub& hub) {
     hub.publish_server_stats();
     tick_every_second(timer, hub);
   });
+}
+
+std::string join_endpoints(const std::vector<std::string>& endpoints) {
+  std::string out;
+  for (const auto& e : endpoints) out += (out.empty() ? "" : ", ") + e;
+  return out;
 }
 
 tcp::endpoint resolve_listen(net::io_context& ioc, const ListenAddress& address) {
@@ -59,12 +66,18 @@ ListenAddress parse_listen_address(const std::string& text) {
 int run_web(const WebOptions& options) {
   const ListenAddress address = parse_listen_address(options.listen);
   net::io_context ioc{1};
-  Hub hub({options.data_endpoint, options.control_endpoint, options.techniques});
+  const std::string data_endpoints = join_endpoints(options.data_endpoints);
+  HubSettings hub_settings;
+  hub_settings.data_endpoint = data_endpoints;
+  hub_settings.control_endpoint = options.control_endpoint;
+  hub_settings.techniques = options.techniques;
+  Hub hub(std::move(hub_settings));
   ControlForwarder control(options.control_endpoint, std::chrono::milliseconds(options.control_timeout_ms));
   SessionReports reports(SessionReportsOptions{options.archive_dir});
+  ClinicBoard clinic;
   std::shared_ptr<Listener> listener;
   try {
-    listener = std::make_shared<Listener>(ioc, resolve_listen(ioc, address), ServerContext{hub, control, reports});
+    listener = std::make_shared<Listener>(ioc, resolve_listen(ioc, address), ServerContext{hub, control, reports, clinic});
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("plinth web: cannot listen on " + options.listen + ": " + e.code().message());
   }
@@ -75,8 +88,8 @@ int run_web(const WebOptions& options) {
   if (!bound.address().is_loopback())
     spdlog::warn("plinth web: listening on {} — anyone on that network can see the dashboard and add markers", host);
 
-  DataSubscriber subscriber(options.data_endpoint, hub, &reports);
-  spdlog::info("plinth web: data {}, control {}", options.data_endpoint, options.control_endpoint);
+  DataSubscriber subscriber(options.data_endpoints, hub, &reports, &clinic);
+  spdlog::info("plinth web: data {}, control {}", data_endpoints, options.control_endpoint);
 
   net::steady_timer ticker(ioc);
   tick_every_second(ticker, hub);

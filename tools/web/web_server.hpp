@@ -9,7 +9,9 @@
 namespace plinth::web {
 
 struct WebOptions {
-  std::string data_endpoint = "tcp://127.0.0.1:7460";
+  // Every endpoint is subscribed to by one socket: a daemon, a replay, a `plinth hub`, or several
+  // daemons directly (their stations are told apart by Header.station).
+  std::vector<std::string> data_endpoints = {"tcp://127.0.0.1:7460"};
   std::string control_endpoint = "tcp://127.0.0.1:7461";
   std::string listen = "127.0.0.1:7480";  // host:port; port 0 picks a free one
   std::vector<std::string> techniques = {"effleurage", "petrissage", "friction", "tapotement", "stretch", "trigger point"};

@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "tools/web/browser_command.hpp"
+#include "tools/web/http_routes.hpp"
 
 namespace plinth::web {
 
@@ -29,6 +30,7 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> reques
     res.set(beast::http::field::server, "plinth-web");
   }));
   ws_.read_message_max(kMaxCommandBytes);
+  station_ = station_parameter(std::string_view(request.target().data(), request.target().size()));
   ws_.async_accept(request, beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
 }
 
@@ -37,7 +39,7 @@ void WebSocketSession::on_accept(error_code ec) {
     spdlog::debug("plinth web: WebSocket accept: {}", ec.message());
     return;
   }
-  context_.hub.join(shared_from_this());
+  context_.hub.join(shared_from_this(), station_);
   do_read();
 }
 
@@ -59,6 +61,12 @@ void WebSocketSession::handle_command(std::string_view text) {
       if (self->mailbox_.put_event(std::make_shared<const std::string>(control_reply_envelope(id, reply))))
         self->wake();
   };
+  if (station_) {
+    // --control names one daemon; a page chosen from the clinic overview may be another
+    // table's, and its marker must never land in the wrong client's archive.
+    reply_with(0, {{"ok", false}, {"error", "a station's page from the clinic overview is read-only: markers go through that table's own dashboard"}});
+    return;
+  }
   ControlCommand command;
   try {
     command = parse_browser_command(text);

@@ -7,6 +7,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "tools/web/server_context.hpp"
 
@@ -35,6 +37,7 @@ class WebSocketSession : public WebClient, public std::enable_shared_from_this<W
   ServerContext context_;
   ClientMailbox mailbox_;
   SharedText writing_;  // the message being written; keeps its bytes alive
+  std::optional<std::string> station_;  // the page's ?station=; nullopt: the current station
 };
 
 }  // namespace plinth::web

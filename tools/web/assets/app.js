@@ -88,6 +88,11 @@ function onResize() {
   resizeChart();
 }
 
+if (state.requestedStation) {
+  document.title = `Plinth — ${state.requestedStation}`;
+  document.body.dataset.readonly = 'true';
+  $('control-feedback').textContent = $('control-feedback').dataset.readonlyText;
+}
 startMarkerControls();
 drawLegend();
 makeChart();

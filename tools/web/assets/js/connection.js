@@ -3,7 +3,8 @@
 import { state } from './state.js';
 
 export function connect(onMessage, onClose) {
-  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws' +
+    (state.requestedStation ? '?station=' + encodeURIComponent(state.requestedStation) : '');
   const ws = new WebSocket(url);
   state.ws = ws;
   state.link = 'connecting';

@@ -13,6 +13,7 @@ function sessionIdStartNs(id) {
 
 // Every message header passes here; a new session id starts a new trend.
 export function noteSession(h) {
+  if (h.station) state.station = h.station;
   if (!h.session_id || h.session_id === state.sessionId) return;
   state.sessionId = h.session_id;
   // The page may open long after the start: the id says when it was (session.start, if it is
@@ -31,4 +32,8 @@ export function renderSession() {
   setText('session-state', !st ? 'Waiting for the daemon…' : recording ? 'Recording' : st.state === 'idle' ? 'No session' : st.state);
   setText('session-clock', recording && state.sessionStartNs ? clock(Date.now() / 1000 - state.sessionStartNs / 1e9) : '');
   setText('session-id', recording && state.sessionId ? state.sessionId : '');
+  const station = state.requestedStation || state.station || '';
+  setText('station-name', station);
+  // Behind a plinth hub (several stations) or when chosen there, the way back to all tables.
+  $('pill-clinic').hidden = !state.requestedStation && !(state.server && state.server.stations > 1);
 }

@@ -2,6 +2,11 @@
 // the stopped session's report with the code of `plinth report`; the panel shows its numbers
 // (same keys as the report's data-key) and links it.
 import { $ } from './dom.js';
+import { state } from './state.js';
+
+// A chosen station's page asks for that station's session only (behind a hub another table's
+// session may have stopped last).
+const stationQuery = (first) => state.requestedStation ? (first ? '?' : '&') + 'station=' + encodeURIComponent(state.requestedStation) : '';
 
 const SUMMARY_POLL_MS = 1500;
 const summary = { timer: null, data: null, epoch: 0 };
@@ -10,7 +15,7 @@ export function requestSummary(show) {
   clearTimeout(summary.timer);
   const epoch = summary.epoch;
   if (show) { $('summary-panel').hidden = false; $('summary-panel').dataset.state = 'computing'; $('summary-status').textContent = 'Preparing the summary…'; }
-  fetch('/session/summary.json', { cache: 'no-store' })
+  fetch('/session/summary.json' + stationQuery(true), { cache: 'no-store' })
     .then((r) => r.json())
     .then((s) => { if (epoch === summary.epoch) onSummary(s, show); })
     .catch(() => { if (epoch === summary.epoch) summary.timer = setTimeout(() => requestSummary(show), SUMMARY_POLL_MS * 2); });
@@ -82,6 +87,8 @@ function renderSummary(s) {
 }
 
 export function startSessionSummary() {
+  $('summary-open').href = '/session/report.html' + stationQuery(true);
+  $('summary-download').href = '/session/report.html?download=1' + stationQuery(false);
   $('summary-close').addEventListener('click', () => hideSummary(false));
   $('summary-link').addEventListener('click', () => { if (summary.data) { renderSummary(summary.data); $('summary-panel').hidden = false; } else requestSummary(true); });
   requestSummary(false);  // a session stopped before this page opened: offer its summary

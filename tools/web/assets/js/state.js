@@ -5,7 +5,11 @@ export const STALE_STATUS_MS = 3500;  // status comes once a second
 
 export const now = () => performance.now();
 
+// The table chosen on the clinic overview (/?station=room3); null: the stream's current station.
+const requestedStation = new URLSearchParams(location.search).get('station') || null;
+
 export const state = {
+  requestedStation, station: null,  // station: the one the messages come from (Header.station)
   ws: null, link: 'connecting', reconnectDelay: 500, hello: null, server: null, serverAt: 0,
   mat: null,                 // the mat shown (first seen)
   frame: null, frameDirty: false, frameAt: 0, framesReceived: 0, framesDrawn: 0, fpsCount: 0, fps: 0,
