@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <functional>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -134,24 +135,24 @@ bool DeviceLink::check_session() {
 void DeviceLink::arm_session_timer() {
   if (!impl_->session || impl_->session->status() != HostSession::Status::in_progress) return;
   impl_->session_timer.expires_after(impl_->session->answer_timeout());
-  impl_->session_timer.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || stopped_ || !impl_->session) return;
-    send(impl_->session->on_timeout());
-    if (check_session()) arm_session_timer();
-  });
+  impl_->session_timer.async_wait(std::bind_front(&DeviceLink::on_session_timeout, shared_from_this()));
+}
+
+void DeviceLink::on_session_timeout(const boost::system::error_code& ec) {
+  if (ec || stopped_ || !impl_->session) return;
+  send(impl_->session->on_timeout());
+  if (check_session()) arm_session_timer();
 }
 
 void DeviceLink::do_read() {
   impl_->descriptor.async_read_some(asio::buffer(impl_->buffer),
-                                    [this](const boost::system::error_code& ec, std::size_t n) {
-                                      on_read(ec ? ec.message() : std::string(), n);
-                                    });
+                                    std::bind_front(&DeviceLink::on_read, shared_from_this()));
 }
 
-void DeviceLink::on_read(const std::string& error, std::size_t bytes) {
+void DeviceLink::on_read(const boost::system::error_code& ec, std::size_t bytes) {
   if (stopped_) return;
-  if (!error.empty() || bytes == 0) {
-    lose(error.empty() ? "end of stream" : error);
+  if (ec || bytes == 0) {
+    lose(ec ? ec.message() : "end of stream");
     return;
   }
   // The sink captures two pointers, which fit std::function's inline storage: no allocation per read.
@@ -185,9 +186,11 @@ void DeviceLink::lose(const std::string& reason) {
 
 void DeviceLink::schedule_retry() {
   impl_->retry.expires_after(std::chrono::milliseconds(config_.retry_interval_ms));
-  impl_->retry.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) do_open();
-  });
+  impl_->retry.async_wait(std::bind_front(&DeviceLink::on_retry, shared_from_this()));
+}
+
+void DeviceLink::on_retry(const boost::system::error_code& ec) {
+  if (!ec) do_open();
 }
 
 }  // namespace plinth

@@ -1,7 +1,9 @@
 #pragma once
 // One serial device seen from the daemon: find and open the port, read asynchronously on
 // the Asio loop, decode, stamp arrival times, and reopen the port when the device goes away.
-// Shaped like a Boost.Beast session: do_x / on_x pairs, one owner of the descriptor.
+// Shaped like a Boost.Beast session: do_x / on_x(error_code, ...) pairs, one owner of the
+// descriptor, and every pending handler holds the link alive through shared_from_this(), so
+// a handler never runs on a destroyed link. Create it with std::make_shared.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -13,6 +15,9 @@
 
 namespace boost::asio {
 class io_context;
+}
+namespace boost::system {
+class error_code;
 }
 
 namespace plinth {
@@ -35,7 +40,7 @@ struct DeviceLinkCallbacks {
   std::function<void(LinkState, const std::string& detail)> on_state;
 };
 
-class DeviceLink {
+class DeviceLink : public std::enable_shared_from_this<DeviceLink> {
  public:
   DeviceLink(boost::asio::io_context& io, const HostClock& clock, DeviceLinkConfig config,
              DeviceLinkCallbacks callbacks);
@@ -44,7 +49,8 @@ class DeviceLink {
   DeviceLink& operator=(const DeviceLink&) = delete;
 
   void start();
-  // Sends the protocol's close request (stop streaming) and closes the port.
+  // Sends the protocol's close request (stop streaming) and closes the port. The owner calls
+  // it before it goes: handlers still pending then return without calling back.
   void stop();
   // SIGHUP: close and reopen now.
   void reopen();
@@ -60,7 +66,9 @@ class DeviceLink {
   struct Impl;
   void do_open();
   void do_read();
-  void on_read(const std::string& error, std::size_t bytes);
+  void on_read(const boost::system::error_code& ec, std::size_t bytes);
+  void on_retry(const boost::system::error_code& ec);
+  void on_session_timeout(const boost::system::error_code& ec);
   void lose(const std::string& reason);
   void schedule_retry();
   void set_state(LinkState s, const std::string& detail);

@@ -36,7 +36,7 @@ HrvMonitorSettings monitor_settings(const HeartConfig& c) {
 
 // Either transport, behind one face.
 struct HeartChannel::Link {
-  std::unique_ptr<DeviceLink> serial;
+  std::shared_ptr<DeviceLink> serial;
   std::unique_ptr<BluezHeartStrap> bluez;
   std::string bluez_state = "searching";
 };
@@ -75,7 +75,7 @@ HeartChannel::HeartChannel(boost::asio::io_context& io, const HostClock& clock, 
     cb.on_state = [this](LinkState s, const std::string& detail) {
       outlet_.event(std::string("device.") + to_string(s), id(), kNaN, detail, id());
     };
-    link_->serial = std::make_unique<DeviceLink>(
+    link_->serial = std::make_shared<DeviceLink>(
         io, clock,
         DeviceLinkConfig{config.device.id, find_driver(config.device.driver), config.device.options,
                          config.device.selector},
@@ -83,7 +83,10 @@ HeartChannel::HeartChannel(boost::asio::io_context& io, const HostClock& clock, 
   }
 }
 
-HeartChannel::~HeartChannel() = default;
+// The link's pending handlers may outlive this channel; stopped, they no longer call back.
+HeartChannel::~HeartChannel() {
+  if (link_->serial) link_->serial->stop();
+}
 
 void HeartChannel::start() {
   if (link_->serial) link_->serial->start();

@@ -40,13 +40,14 @@ MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, cons
   callbacks.on_state = [this](LinkState s, const std::string& detail) {
     outlet_.event(std::string("device.") + to_string(s), id(), kNaN, detail, id());
   };
-  link_ = std::make_unique<DeviceLink>(
+  link_ = std::make_shared<DeviceLink>(
       io, clock, DeviceLinkConfig{config.device.id, find_driver(config.device.driver), config.device.options,
                                   config.device.selector},
       callbacks);
 }
 
-MatChannel::~MatChannel() = default;
+// The link's pending handlers may outlive this channel; stopped, they no longer call back.
+MatChannel::~MatChannel() { link_->stop(); }
 
 void MatChannel::reset_session() {
   pipeline_->reset_session();

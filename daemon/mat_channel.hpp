@@ -66,7 +66,7 @@ class MatChannel {
   SessionOutlet& outlet_;
   std::uint32_t archive_index_;
   std::unique_ptr<PressurePipeline> pipeline_;
-  std::unique_ptr<DeviceLink> link_;
+  std::shared_ptr<DeviceLink> link_;
   SequenceTracker tracker_;
   std::uint64_t gaps_ = 0, frames_lost_ = 0, duplicates_ = 0, wrong_geometry_ = 0;
   std::optional<DeviceInfo> info_;
