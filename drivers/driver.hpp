@@ -1,6 +1,7 @@
 #pragma once
 // What one device protocol provides (after gpsd's driver structure): a decoder step function,
-// the host's open/close requests, a simulator and an optional checked set-up. Each protocol
+// the host's open/close requests, a simulator, an optional checked set-up and an optional
+// test that recognises a capture. Each protocol
 // lives in one file under drivers/ and exports one DriverDescriptor; the registry
 // (driver_registry.hpp) lists them and sits above the protocols.
 #include <cstdint>
@@ -51,6 +52,9 @@ struct DriverDescriptor {
   std::unique_ptr<SimEncoder> (*make_sim)(const DriverOptions&, const DeviceInfo&);
   // Set-up that must check each answer (drivers/host_session.hpp); null for most protocols.
   std::unique_ptr<HostSession> (*make_host_session)(const DriverOptions&) = nullptr;
+  // Whether a capture of unknown protocol looks like this one (`plinth analyze` asks each
+  // driver in table order); null for protocols that cannot be told from their bytes.
+  bool (*sniff)(std::span<const std::uint8_t> capture) = nullptr;
 };
 
 }  // namespace plinth
