@@ -54,10 +54,6 @@ HeartChannel::HeartChannel(boost::asio::io_context& io, const HostClock& clock, 
       hrv_topic_(topics::for_device(topics::heart_hrv, config.device.id)),
       hrv_values_(hrv_record_fields().size()) {
   if (config.device.driver == kBluezDriver) {
-    BluezStrapConfig bc;
-    bc.bus_address = config.bluez_bus_address;
-    bc.adapter = config.bluez_adapter;
-    bc.device = config.bluez_device;
     BluezStrapCallbacks cb;
     cb.on_samples = [this, &clock](const std::vector<HeartSample>& samples) {
       on_samples(samples, clock.now_unix_ns());
@@ -66,7 +62,7 @@ HeartChannel::HeartChannel(boost::asio::io_context& io, const HostClock& clock, 
       link_->bluez_state = state_name(s);
       outlet_.event(std::string("device.") + state_name(s), id(), kNaN, detail, id());
     };
-    link_->bluez = std::make_unique<BluezHeartStrap>(io, bc, cb);
+    link_->bluez = std::make_unique<BluezHeartStrap>(io, bluez_strap_config(config.device.options), cb);
   } else {
     DeviceLinkCallbacks cb;
     cb.on_message = [this](StepOutcome o, const DecodedOutput& out, std::int64_t t) {
@@ -194,7 +190,7 @@ ArchiveDeviceLayout HeartChannel::archive_layout() const {
   l.kind = DeviceKind::heart;
   l.attributes["driver"] = config_.device.driver;
   if (link_->serial) l.attributes["port"] = link_->serial->port_path();
-  if (link_->bluez) l.attributes["bluez_device"] = config_.bluez_device;
+  if (link_->bluez) l.attributes["bluez_device"] = bluez_strap_config(config_.device.options).device;
   l.attributes["correction"] = std::string(to_string(config_.correction));
   l.attributes["hrv_window_s"] = config_.hrv_window_s;
   l.attributes["final_delay_beats"] = static_cast<std::int64_t>(monitor_->final_delay_beats());

@@ -11,20 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/driver_options.hpp"
 #include "drivers/host_session.hpp"
 #include "drivers/samples.hpp"
 #include "drivers/stream_decoder.hpp"
 
 namespace plinth {
-
-// Settings a protocol may need that the wire does not carry (geometry of a text mat,
-// the ANT+ network key, ...). Filled from the device's config table.
-struct DriverOptions {
-  std::uint16_t rows = 0;
-  std::uint16_t cols = 0;
-  std::string ant_network_key;  // hex, 16 digits; never shipped with the project
-  std::uint16_t ant_device_number = 0;  // 0 = pair with any strap
-};
 
 // What `plinth sim` needs to speak a protocol as a device would.
 class SimEncoder {
@@ -55,6 +47,8 @@ struct DriverDescriptor {
   // Whether a capture of unknown protocol looks like this one (`plinth analyze` asks each
   // driver in table order); null for protocols that cannot be told from their bytes.
   bool (*sniff)(std::span<const std::uint8_t> capture) = nullptr;
+  // The keys this protocol reads from the device's config table (drivers/driver_options.hpp).
+  std::span<const DriverOptionSpec> option_specs = {};
 };
 
 }  // namespace plinth
