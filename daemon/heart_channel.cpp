@@ -43,9 +43,8 @@ struct HeartChannel::Link {
 
 HeartChannel::HeartChannel(boost::asio::io_context& io, const HostClock& clock, const HeartConfig& config,
                            SessionOutlet& outlet, std::uint32_t archive_index)
-    : config_(config),
-      outlet_(outlet),
-      archive_index_(archive_index),
+    : DeviceChannel(outlet, archive_index),
+      config_(config),
       link_(std::make_unique<Link>()),
       monitor_(std::make_unique<HrvMonitor>(monitor_settings(config))),
       out_(std::make_unique<HrvMonitorOutput>()),
@@ -60,7 +59,7 @@ HeartChannel::HeartChannel(boost::asio::io_context& io, const HostClock& clock, 
     };
     cb.on_state = [this](BluezStrapState s, const std::string& detail) {
       link_->bluez_state = state_name(s);
-      outlet_.event(std::string("device.") + state_name(s), id(), kNaN, detail, id());
+      report_link_state(state_name(s), detail);
     };
     link_->bluez = std::make_unique<BluezHeartStrap>(io, bluez_strap_config(config.device.options), cb);
   } else {
@@ -68,9 +67,7 @@ HeartChannel::HeartChannel(boost::asio::io_context& io, const HostClock& clock, 
     cb.on_message = [this](StepOutcome o, const DecodedOutput& out, std::int64_t t) {
       if (o == StepOutcome::heart_sample) on_samples(out.heart_samples, t);
     };
-    cb.on_state = [this](LinkState s, const std::string& detail) {
-      outlet_.event(std::string("device.") + to_string(s), id(), kNaN, detail, id());
-    };
+    cb.on_state = [this](LinkState s, const std::string& detail) { report_link_state(to_string(s), detail); };
     link_->serial = std::make_shared<DeviceLink>(
         io, clock,
         DeviceLinkConfig{config.device.id, find_driver(config.device.driver), config.device.options,

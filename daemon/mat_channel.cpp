@@ -20,10 +20,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, const MatConfig& config,
                        SessionOutlet& outlet, std::uint32_t archive_index)
-    : config_(config),
+    : DeviceChannel(outlet, archive_index),
+      config_(config),
       clock_(clock),
-      outlet_(outlet),
-      archive_index_(archive_index),
       pipeline_(std::make_unique<PressurePipeline>(config.pressure)),
       frame_topic_(topics::for_device(topics::pressure_frame, config.device.id)),
       metrics_topic_(topics::for_device(topics::pressure_metrics, config.device.id)),
@@ -37,9 +36,7 @@ MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, cons
   callbacks.on_message = [this](StepOutcome o, const DecodedOutput& out, std::int64_t t) { on_message(o, out, t); };
   // The tracker is not reset on reconnect: frames a replugged device counted while it was
   // away become a `gap` event, and a counter it restarted becomes `device.restarted`.
-  callbacks.on_state = [this](LinkState s, const std::string& detail) {
-    outlet_.event(std::string("device.") + to_string(s), id(), kNaN, detail, id());
-  };
+  callbacks.on_state = [this](LinkState s, const std::string& detail) { report_link_state(to_string(s), detail); };
   link_ = std::make_shared<DeviceLink>(
       io, clock, DeviceLinkConfig{config.device.id, find_driver(config.device.driver), config.device.options,
                                   config.device.selector},

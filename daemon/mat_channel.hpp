@@ -10,6 +10,7 @@
 
 #include "daemon/archive/archive_layout.hpp"
 #include "daemon/config/daemon_config.hpp"
+#include "daemon/device_channel.hpp"
 #include "daemon/device_link.hpp"
 #include "daemon/messages.hpp"
 #include "daemon/sequence_tracker.hpp"
@@ -22,7 +23,7 @@ struct PressureResult;
 struct ExposureMap;
 class SessionOutlet;
 
-class MatChannel {
+class MatChannel final : public DeviceChannel {
  public:
   using FrameObserver = std::function<void(const PressureResult&)>;
   // The daemon's own latency stages of a frame, each measured from the frame's host arrival
@@ -31,13 +32,13 @@ class MatChannel {
                                                                   "archive_queued"};
   MatChannel(boost::asio::io_context& io, const HostClock& clock, const MatConfig& config, SessionOutlet& outlet,
              std::uint32_t archive_index);
-  ~MatChannel();
+  ~MatChannel() override;
 
-  void start() { link_->start(); }
-  void stop() { link_->stop(); }
-  void reopen() { link_->reopen(); }
+  void start() override { link_->start(); }
+  void stop() override { link_->stop(); }
+  void reopen() override { link_->reopen(); }
   // Starts a new session: clears the pipeline's session state and the exposure map's schedule.
-  void reset_session();
+  void reset_session() override;
   // Publishes the calibration in force as a `calibration` session event (once per session,
   // after session.start, so that the archive's /events holds it too).
   void announce_calibration();
@@ -47,9 +48,9 @@ class MatChannel {
   // Called after each processed frame (the relaxation readout watches stillness).
   void set_observer(FrameObserver observer) { observer_ = std::move(observer); }
 
-  const std::string& id() const { return config_.device.id; }
-  ArchiveDeviceLayout archive_layout() const;
-  DeviceHealth health() const;
+  const std::string& id() const override { return config_.device.id; }
+  ArchiveDeviceLayout archive_layout() const override;
+  DeviceHealth health() const override;
   // Appends the latency of each stage over the interval since the previous call, then since
   // the session started (8 entries, in the order of kLatencyStages), and starts a new interval.
   void take_latency(std::vector<StageLatencySummary>& out);
@@ -63,8 +64,6 @@ class MatChannel {
 
   MatConfig config_;
   const HostClock& clock_;
-  SessionOutlet& outlet_;
-  std::uint32_t archive_index_;
   std::unique_ptr<PressurePipeline> pipeline_;
   std::shared_ptr<DeviceLink> link_;
   SequenceTracker tracker_;
