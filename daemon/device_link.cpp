@@ -38,7 +38,7 @@ struct DeviceLink::Impl {
 };
 
 DeviceLink::DeviceLink(asio::io_context& io, const HostClock& clock, DeviceLinkConfig config,
-                       DeviceLinkCallbacks callbacks)
+                       TransportCallbacks callbacks)
     : impl_(std::make_unique<Impl>(io, config.driver->make_step(config.options))),
       clock_(clock),
       config_(std::move(config)),
@@ -47,6 +47,26 @@ DeviceLink::DeviceLink(asio::io_context& io, const HostClock& clock, DeviceLinkC
 DeviceLink::~DeviceLink() = default;
 
 const DecodeCounters& DeviceLink::counters() const { return impl_->decoder.counters(); }
+
+void DeviceLink::fill_health(DeviceHealth& health) const {
+  const DecodeCounters& c = counters();
+  health.port = port_path_;
+  health.state = to_string(state_);
+  health.frames = c.frames;
+  health.bytes = c.bytes;
+  health.crc_errors = c.crc_errors;
+  health.framing_errors = c.framing_errors;
+  health.resyncs = c.resyncs;
+  health.garbage_bytes = c.garbage_bytes;
+  health.reconnects = reconnects_;
+}
+
+void DeviceLink::describe(ArchiveDeviceLayout& layout) const {
+  layout.attributes["port"] = port_path_;
+  if (port_info_.usb_vid) layout.attributes["usb_vendor"] = static_cast<std::int64_t>(*port_info_.usb_vid);
+  if (port_info_.usb_pid) layout.attributes["usb_product"] = static_cast<std::int64_t>(*port_info_.usb_pid);
+  if (!port_info_.usb_serial.empty()) layout.attributes["usb_serial"] = port_info_.usb_serial;
+}
 
 void DeviceLink::start() {
   stopped_ = false;
@@ -75,7 +95,7 @@ void DeviceLink::reopen() {
 void DeviceLink::set_state(LinkState s, const std::string& detail) {
   if (s == state_ && s != LinkState::connected) return;
   state_ = s;
-  if (callbacks_.on_state) callbacks_.on_state(s, detail);
+  if (callbacks_.on_state) callbacks_.on_state(to_string(s), detail);
 }
 
 void DeviceLink::do_open() {

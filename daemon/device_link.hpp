@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "daemon/device_transport.hpp"
 #include "daemon/host_clock.hpp"
 #include "drivers/driver_registry.hpp"
 #include "drivers/serial_port.hpp"
@@ -33,27 +34,24 @@ struct DeviceLinkConfig {
   int retry_interval_ms = 500;
 };
 
-struct DeviceLinkCallbacks {
-  // A decoded message; host_time_ns is the arrival of the read that completed it.
-  std::function<void(StepOutcome, const DecodedOutput&, std::int64_t host_time_ns)> on_message;
-  // State changes with a human-readable reason (port path, OS error).
-  std::function<void(LinkState, const std::string& detail)> on_state;
-};
-
-class DeviceLink : public std::enable_shared_from_this<DeviceLink> {
+// States are reported by name (to_string), with the port path or the OS error as detail.
+class DeviceLink final : public DeviceTransport, public std::enable_shared_from_this<DeviceLink> {
  public:
   DeviceLink(boost::asio::io_context& io, const HostClock& clock, DeviceLinkConfig config,
-             DeviceLinkCallbacks callbacks);
-  ~DeviceLink();
+             TransportCallbacks callbacks);
+  ~DeviceLink() override;
   DeviceLink(const DeviceLink&) = delete;
   DeviceLink& operator=(const DeviceLink&) = delete;
 
-  void start();
+  void start() override;
   // Sends the protocol's close request (stop streaming) and closes the port. The owner calls
   // it before it goes: handlers still pending then return without calling back.
-  void stop();
+  void stop() override;
   // SIGHUP: close and reopen now.
-  void reopen();
+  void reopen() override;
+  void fill_health(DeviceHealth& health) const override;
+  // The port found (empty before the first), and its USB identity where it has one.
+  void describe(ArchiveDeviceLayout& layout) const override;
 
   LinkState state() const { return state_; }
   const std::string& port_path() const { return port_path_; }
@@ -79,7 +77,7 @@ class DeviceLink : public std::enable_shared_from_this<DeviceLink> {
   std::unique_ptr<Impl> impl_;
   const HostClock& clock_;
   DeviceLinkConfig config_;
-  DeviceLinkCallbacks callbacks_;
+  TransportCallbacks callbacks_;
   LinkState state_ = LinkState::searching;
   bool ever_connected_ = false;
   bool stopped_ = false;

@@ -1,6 +1,7 @@
 #pragma once
-// One heart-rate strap: its link (a serial protocol through DeviceLink, or BlueZ over
-// D-Bus), the live HRV engine, publishing of beats and HRV updates, and archiving.
+// One heart-rate strap: its transport (a serial protocol through DeviceLink, or BlueZ over
+// D-Bus; daemon/device_transport.hpp), the live HRV engine, publishing of beats and HRV
+// updates, and archiving.
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -33,9 +34,6 @@ class HeartChannel final : public DeviceChannel {
                SessionOutlet& outlet, std::uint32_t archive_index);
   ~HeartChannel() override;
 
-  void start() override;
-  void stop() override;
-  void reopen() override;
   // Decides the beats the artifact corrector still holds back (end of a session).
   void flush();
   // A new session: a new baseline, a new beat count.
@@ -49,14 +47,13 @@ class HeartChannel final : public DeviceChannel {
   const std::string& id() const override { return config_.device.id; }
   ArchiveDeviceLayout archive_layout() const override;
   DeviceHealth health() const override;
+  void on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns) override;
 
  private:
-  struct Link;
   void on_samples(const std::vector<HeartSample>& samples, std::int64_t arrival_ns);
   void deliver(HrvMonitorOutput& out);
 
   HeartConfig config_;
-  std::unique_ptr<Link> link_;
   std::unique_ptr<HrvMonitor> monitor_;
   std::unique_ptr<HrvMonitorOutput> out_;
   std::string beat_topic_, final_beat_topic_, hrv_topic_;

@@ -11,7 +11,6 @@
 #include "daemon/archive/archive_layout.hpp"
 #include "daemon/config/daemon_config.hpp"
 #include "daemon/device_channel.hpp"
-#include "daemon/device_link.hpp"
 #include "daemon/messages.hpp"
 #include "daemon/sequence_tracker.hpp"
 #include "daemon/util/latency_histogram.hpp"
@@ -34,9 +33,6 @@ class MatChannel final : public DeviceChannel {
              std::uint32_t archive_index);
   ~MatChannel() override;
 
-  void start() override { link_->start(); }
-  void stop() override { link_->stop(); }
-  void reopen() override { link_->reopen(); }
   // Starts a new session: clears the pipeline's session state and the exposure map's schedule.
   void reset_session() override;
   // Publishes the calibration in force as a `calibration` session event (once per session,
@@ -54,9 +50,7 @@ class MatChannel final : public DeviceChannel {
   // Appends the latency of each stage over the interval since the previous call, then since
   // the session started (8 entries, in the order of kLatencyStages), and starts a new interval.
   void take_latency(std::vector<StageLatencySummary>& out);
-  // One decoded message from the link. Public so that bench/pipeline_bench.cpp can drive the
-  // real per-frame path from a byte buffer, without a port.
-  void on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns);
+  void on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns) override;
 
  private:
   void on_frame(const MatFrame& frame, std::int64_t host_ns);
@@ -65,7 +59,6 @@ class MatChannel final : public DeviceChannel {
   MatConfig config_;
   const HostClock& clock_;
   std::unique_ptr<PressurePipeline> pipeline_;
-  std::shared_ptr<DeviceLink> link_;
   SequenceTracker tracker_;
   std::uint64_t gaps_ = 0, frames_lost_ = 0, duplicates_ = 0, wrong_geometry_ = 0;
   std::optional<DeviceInfo> info_;
