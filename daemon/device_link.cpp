@@ -46,10 +46,8 @@ DeviceLink::DeviceLink(asio::io_context& io, const HostClock& clock, DeviceLinkC
 
 DeviceLink::~DeviceLink() = default;
 
-const DecodeCounters& DeviceLink::counters() const { return impl_->decoder.counters(); }
-
 void DeviceLink::fill_health(DeviceHealth& health) const {
-  const DecodeCounters& c = counters();
+  const DecodeCounters& c = impl_->decoder.counters();
   health.port = port_path_;
   health.state = to_string(state_);
   health.frames = c.frames;

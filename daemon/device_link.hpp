@@ -53,13 +53,6 @@ class DeviceLink final : public DeviceTransport, public std::enable_shared_from_
   // The port found (empty before the first), and its USB identity where it has one.
   void describe(ArchiveDeviceLayout& layout) const override;
 
-  LinkState state() const { return state_; }
-  const std::string& port_path() const { return port_path_; }
-  const SerialPortInfo& port_info() const { return port_info_; }
-  const DecodeCounters& counters() const;
-  std::uint64_t reconnects() const { return reconnects_; }
-  const DeviceLinkConfig& config() const { return config_; }
-
  private:
   struct Impl;
   void do_open();
