@@ -11,6 +11,7 @@
 #include "daemon/config/pressure_config_toml.hpp"
 #include "daemon/config/toml_access.hpp"
 #include "daemon/security/file_modes.hpp"
+#include "drivers/bluez/bluez_heart_strap.hpp"
 #include "drivers/driver_registry.hpp"
 
 namespace plinth {

@@ -11,7 +11,6 @@
 #include "daemon/hrv/artifact_corrector.hpp"
 #include "daemon/relaxation/relaxation.hpp"
 #include "daemon/security/curve_keys.hpp"
-#include "drivers/bluez/bluez_heart_strap.hpp"
 #include "drivers/driver_registry.hpp"
 #include "drivers/serial_port.hpp"
 

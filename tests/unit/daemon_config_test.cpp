@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "daemon/config/daemon_config.hpp"
+#include "drivers/bluez/bluez_heart_strap.hpp"
 
 namespace plinth {
 namespace {
