@@ -1,9 +1,9 @@
 #pragma once
 // What one device protocol provides (after gpsd's driver structure): a decoder step function,
-// the host's open/close requests, a simulator, an optional checked set-up and an optional
-// test that recognises a capture. Each protocol
-// lives in one file under drivers/ and exports one DriverDescriptor; the registry
-// (driver_registry.hpp) lists them and sits above the protocols.
+// the host's open/close requests, a simulator, its own config keys, and optionally a checked
+// set-up and a test that recognises a capture. Each protocol lives in one file under drivers/
+// and exports one DriverDescriptor; the registry (driver_registry.hpp) lists them and sits
+// above the protocols.
 #include <cstdint>
 #include <memory>
 #include <span>
