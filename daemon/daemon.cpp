@@ -9,6 +9,8 @@ void Daemon::Impl::setup_devices() {
   for (const MatConfig& mc : config.mats) mats.push_back(std::make_unique<MatChannel>(io, clock, mc, *this, index++));
   for (const HeartConfig& hc : config.hearts)
     hearts.push_back(std::make_unique<HeartChannel>(io, clock, hc, *this, index++));
+  for (const auto& ch : mats) channels.push_back(ch.get());
+  for (const auto& ch : hearts) channels.push_back(ch.get());
   // The relaxation readout watches stillness on the first mat and HRV on the first strap.
   if (!mats.empty())
     mats.front()->set_observer([this](const PressureResult& r) {
@@ -75,8 +77,7 @@ void Daemon::Impl::shutdown() {
   status_timer.cancel();
   relaxation_timer.cancel();
   signals.cancel();
-  for (auto& ch : mats) ch->stop();
-  for (auto& ch : hearts) ch->stop();
+  for (DeviceChannel* device : channels) device->stop();
   if (!session_id_.empty()) stop_session();
   io.stop();
 }
@@ -89,8 +90,7 @@ void Daemon::Impl::wait_for_signals() {
       return;
     }
     spdlog::info("SIGHUP: reopening devices");
-    for (auto& ch : mats) ch->reopen();
-    for (auto& ch : hearts) ch->reopen();
+    for (DeviceChannel* device : channels) device->reopen();
     wait_for_signals();
   });
 }
@@ -110,8 +110,7 @@ int Daemon::run() {
       spdlog::error("cannot start a session: {}", e.what());
     }
   }
-  for (auto& ch : d.mats) ch->start();
-  for (auto& ch : d.hearts) ch->start();
+  for (DeviceChannel* device : d.channels) device->start();
   // The control thread hands each request to the loop and waits a bounded time for it.
   d.control = std::make_unique<ControlServer>(d.zmq_context, d.config.control_endpoint,
                                               [&d](const ControlRequest& request) {

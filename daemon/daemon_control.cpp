@@ -26,8 +26,7 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
   session_id_ = make_session_id(now);
   subject = subject_override.value_or(config.subject);
   publisher_.reset_sequences();
-  for (auto& ch : mats) ch->reset_session();
-  for (auto& ch : hearts) ch->reset_session();
+  for (DeviceChannel* device : channels) device->reset_session();
   relaxation.start_session(now, !mats.empty());
 
   SessionMeta meta;
@@ -39,8 +38,7 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
   meta.software_revision = kSoftwareRevision;
   meta.config_toml = config.text;
   std::vector<ArchiveDeviceLayout> layouts;
-  for (const auto& ch : mats) layouts.push_back(ch->archive_layout());
-  for (const auto& ch : hearts) layouts.push_back(ch->archive_layout());
+  for (const DeviceChannel* device : channels) layouts.push_back(device->archive_layout());
   SessionArchive file = SessionArchive::create_in(config.archive_dir, meta, layouts, status_layout());
   json reply = {{"ok", true}, {"session_id", session_id_}, {"subject", subject}};
   if (!file.healthy()) {

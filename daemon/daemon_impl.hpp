@@ -61,6 +61,7 @@ struct Daemon::Impl final : SessionOutlet {
   std::unique_ptr<ControlServer> control;
   std::vector<std::unique_ptr<MatChannel>> mats;
   std::vector<std::unique_ptr<HeartChannel>> hearts;
+  std::vector<DeviceChannel*> channels;  // every channel above, in archive order (mats, then hearts)
   asio::steady_timer status_timer;
   asio::steady_timer relaxation_timer;
   asio::signal_set signals;

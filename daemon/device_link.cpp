@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <functional>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -37,7 +38,7 @@ struct DeviceLink::Impl {
 };
 
 DeviceLink::DeviceLink(asio::io_context& io, const HostClock& clock, DeviceLinkConfig config,
-                       DeviceLinkCallbacks callbacks)
+                       TransportCallbacks callbacks)
     : impl_(std::make_unique<Impl>(io, config.driver->make_step(config.options))),
       clock_(clock),
       config_(std::move(config)),
@@ -45,7 +46,25 @@ DeviceLink::DeviceLink(asio::io_context& io, const HostClock& clock, DeviceLinkC
 
 DeviceLink::~DeviceLink() = default;
 
-const DecodeCounters& DeviceLink::counters() const { return impl_->decoder.counters(); }
+void DeviceLink::fill_health(DeviceHealth& health) const {
+  const DecodeCounters& c = impl_->decoder.counters();
+  health.port = port_path_;
+  health.state = to_string(state_);
+  health.frames = c.frames;
+  health.bytes = c.bytes;
+  health.crc_errors = c.crc_errors;
+  health.framing_errors = c.framing_errors;
+  health.resyncs = c.resyncs;
+  health.garbage_bytes = c.garbage_bytes;
+  health.reconnects = reconnects_;
+}
+
+void DeviceLink::describe(ArchiveDeviceLayout& layout) const {
+  layout.attributes["port"] = port_path_;
+  if (port_info_.usb_vid) layout.attributes["usb_vendor"] = static_cast<std::int64_t>(*port_info_.usb_vid);
+  if (port_info_.usb_pid) layout.attributes["usb_product"] = static_cast<std::int64_t>(*port_info_.usb_pid);
+  if (!port_info_.usb_serial.empty()) layout.attributes["usb_serial"] = port_info_.usb_serial;
+}
 
 void DeviceLink::start() {
   stopped_ = false;
@@ -74,7 +93,7 @@ void DeviceLink::reopen() {
 void DeviceLink::set_state(LinkState s, const std::string& detail) {
   if (s == state_ && s != LinkState::connected) return;
   state_ = s;
-  if (callbacks_.on_state) callbacks_.on_state(s, detail);
+  if (callbacks_.on_state) callbacks_.on_state(to_string(s), detail);
 }
 
 void DeviceLink::do_open() {
@@ -134,24 +153,24 @@ bool DeviceLink::check_session() {
 void DeviceLink::arm_session_timer() {
   if (!impl_->session || impl_->session->status() != HostSession::Status::in_progress) return;
   impl_->session_timer.expires_after(impl_->session->answer_timeout());
-  impl_->session_timer.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || stopped_ || !impl_->session) return;
-    send(impl_->session->on_timeout());
-    if (check_session()) arm_session_timer();
-  });
+  impl_->session_timer.async_wait(std::bind_front(&DeviceLink::on_session_timeout, shared_from_this()));
+}
+
+void DeviceLink::on_session_timeout(const boost::system::error_code& ec) {
+  if (ec || stopped_ || !impl_->session) return;
+  send(impl_->session->on_timeout());
+  if (check_session()) arm_session_timer();
 }
 
 void DeviceLink::do_read() {
   impl_->descriptor.async_read_some(asio::buffer(impl_->buffer),
-                                    [this](const boost::system::error_code& ec, std::size_t n) {
-                                      on_read(ec ? ec.message() : std::string(), n);
-                                    });
+                                    std::bind_front(&DeviceLink::on_read, shared_from_this()));
 }
 
-void DeviceLink::on_read(const std::string& error, std::size_t bytes) {
+void DeviceLink::on_read(const boost::system::error_code& ec, std::size_t bytes) {
   if (stopped_) return;
-  if (!error.empty() || bytes == 0) {
-    lose(error.empty() ? "end of stream" : error);
+  if (ec || bytes == 0) {
+    lose(ec ? ec.message() : "end of stream");
     return;
   }
   // The sink captures two pointers, which fit std::function's inline storage: no allocation per read.
@@ -185,9 +204,11 @@ void DeviceLink::lose(const std::string& reason) {
 
 void DeviceLink::schedule_retry() {
   impl_->retry.expires_after(std::chrono::milliseconds(config_.retry_interval_ms));
-  impl_->retry.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) do_open();
-  });
+  impl_->retry.async_wait(std::bind_front(&DeviceLink::on_retry, shared_from_this()));
+}
+
+void DeviceLink::on_retry(const boost::system::error_code& ec) {
+  if (!ec) do_open();
 }
 
 }  // namespace plinth

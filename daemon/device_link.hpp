@@ -1,18 +1,24 @@
 #pragma once
 // One serial device seen from the daemon: find and open the port, read asynchronously on
 // the Asio loop, decode, stamp arrival times, and reopen the port when the device goes away.
-// Shaped like a Boost.Beast session: do_x / on_x pairs, one owner of the descriptor.
+// Shaped like a Boost.Beast session: do_x / on_x(error_code, ...) pairs, one owner of the
+// descriptor, and every pending handler holds the link alive through shared_from_this(), so
+// a handler never runs on a destroyed link. Create it with std::make_shared.
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "daemon/device_transport.hpp"
 #include "daemon/host_clock.hpp"
 #include "drivers/driver_registry.hpp"
 #include "drivers/serial_port.hpp"
 
 namespace boost::asio {
 class io_context;
+}
+namespace boost::system {
+class error_code;
 }
 
 namespace plinth {
@@ -28,39 +34,32 @@ struct DeviceLinkConfig {
   int retry_interval_ms = 500;
 };
 
-struct DeviceLinkCallbacks {
-  // A decoded message; host_time_ns is the arrival of the read that completed it.
-  std::function<void(StepOutcome, const DecodedOutput&, std::int64_t host_time_ns)> on_message;
-  // State changes with a human-readable reason (port path, OS error).
-  std::function<void(LinkState, const std::string& detail)> on_state;
-};
-
-class DeviceLink {
+// States are reported by name (to_string), with the port path or the OS error as detail.
+class DeviceLink final : public DeviceTransport, public std::enable_shared_from_this<DeviceLink> {
  public:
   DeviceLink(boost::asio::io_context& io, const HostClock& clock, DeviceLinkConfig config,
-             DeviceLinkCallbacks callbacks);
-  ~DeviceLink();
+             TransportCallbacks callbacks);
+  ~DeviceLink() override;
   DeviceLink(const DeviceLink&) = delete;
   DeviceLink& operator=(const DeviceLink&) = delete;
 
-  void start();
-  // Sends the protocol's close request (stop streaming) and closes the port.
-  void stop();
+  void start() override;
+  // Sends the protocol's close request (stop streaming) and closes the port. The owner calls
+  // it before it goes: handlers still pending then return without calling back.
+  void stop() override;
   // SIGHUP: close and reopen now.
-  void reopen();
-
-  LinkState state() const { return state_; }
-  const std::string& port_path() const { return port_path_; }
-  const SerialPortInfo& port_info() const { return port_info_; }
-  const DecodeCounters& counters() const;
-  std::uint64_t reconnects() const { return reconnects_; }
-  const DeviceLinkConfig& config() const { return config_; }
+  void reopen() override;
+  void fill_health(DeviceHealth& health) const override;
+  // The port found (empty before the first), and its USB identity where it has one.
+  void describe(ArchiveDeviceLayout& layout) const override;
 
  private:
   struct Impl;
   void do_open();
   void do_read();
-  void on_read(const std::string& error, std::size_t bytes);
+  void on_read(const boost::system::error_code& ec, std::size_t bytes);
+  void on_retry(const boost::system::error_code& ec);
+  void on_session_timeout(const boost::system::error_code& ec);
   void lose(const std::string& reason);
   void schedule_retry();
   void set_state(LinkState s, const std::string& detail);
@@ -71,7 +70,7 @@ class DeviceLink {
   std::unique_ptr<Impl> impl_;
   const HostClock& clock_;
   DeviceLinkConfig config_;
-  DeviceLinkCallbacks callbacks_;
+  TransportCallbacks callbacks_;
   LinkState state_ = LinkState::searching;
   bool ever_connected_ = false;
   bool stopped_ = false;

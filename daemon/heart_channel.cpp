@@ -1,25 +1,15 @@
 #include "daemon/heart_channel.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <boost/asio/io_context.hpp>
-#include <limits>
-
 #include "daemon/archive/archive_writer.hpp"
-#include "daemon/device_link.hpp"
 #include "daemon/hrv/hrv_flatten.hpp"
 #include "daemon/hrv/hrv_monitor.hpp"
 #include "daemon/publisher.hpp"
 #include "daemon/session_outlet.hpp"
 #include "daemon/topics.hpp"
-#include "drivers/bluez/bluez_heart_strap.hpp"
-#include "drivers/driver_registry.hpp"
 
 namespace plinth {
 
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 HrvMonitorSettings monitor_settings(const HeartConfig& c) {
   HrvMonitorSettings s;
@@ -34,74 +24,29 @@ HrvMonitorSettings monitor_settings(const HeartConfig& c) {
 
 }  // namespace
 
-// Either transport, behind one face.
-struct HeartChannel::Link {
-  std::unique_ptr<DeviceLink> serial;
-  std::unique_ptr<BluezHeartStrap> bluez;
-  std::string bluez_state = "searching";
-};
-
 HeartChannel::HeartChannel(boost::asio::io_context& io, const HostClock& clock, const HeartConfig& config,
                            SessionOutlet& outlet, std::uint32_t archive_index)
-    : config_(config),
-      outlet_(outlet),
-      archive_index_(archive_index),
-      link_(std::make_unique<Link>()),
+    : DeviceChannel(outlet, archive_index),
+      config_(config),
       monitor_(std::make_unique<HrvMonitor>(monitor_settings(config))),
       out_(std::make_unique<HrvMonitorOutput>()),
       beat_topic_(topics::for_device(topics::heart_beat, config.device.id)),
       final_beat_topic_(topics::for_device(topics::heart_beat_final, config.device.id)),
       hrv_topic_(topics::for_device(topics::heart_hrv, config.device.id)),
       hrv_values_(hrv_record_fields().size()) {
-  if (config.device.driver == kBluezDriver) {
-    BluezStrapConfig bc;
-    bc.bus_address = config.bluez_bus_address;
-    bc.adapter = config.bluez_adapter;
-    bc.device = config.bluez_device;
-    BluezStrapCallbacks cb;
-    cb.on_samples = [this, &clock](const std::vector<HeartSample>& samples) {
-      on_samples(samples, clock.now_unix_ns());
-    };
-    cb.on_state = [this](BluezStrapState s, const std::string& detail) {
-      link_->bluez_state = state_name(s);
-      outlet_.event(std::string("device.") + state_name(s), id(), kNaN, detail, id());
-    };
-    link_->bluez = std::make_unique<BluezHeartStrap>(io, bc, cb);
-  } else {
-    DeviceLinkCallbacks cb;
-    cb.on_message = [this](StepOutcome o, const DecodedOutput& out, std::int64_t t) {
-      if (o == StepOutcome::heart_sample) on_samples(out.heart_samples, t);
-    };
-    cb.on_state = [this](LinkState s, const std::string& detail) {
-      outlet_.event(std::string("device.") + to_string(s), id(), kNaN, detail, id());
-    };
-    link_->serial = std::make_unique<DeviceLink>(
-        io, clock,
-        DeviceLinkConfig{config.device.id, find_driver(config.device.driver), config.device.options,
-                         config.device.selector},
-        cb);
-  }
+  connect(io, clock, config.device);
 }
 
-HeartChannel::~HeartChannel() = default;
+// The transport's pending handlers may outlive this channel; stopped, they no longer call back.
+HeartChannel::~HeartChannel() { stop(); }
 
-void HeartChannel::start() {
-  if (link_->serial) link_->serial->start();
-  if (link_->bluez) link_->bluez->start();
-}
-
-void HeartChannel::stop() {
-  if (link_->serial) link_->serial->stop();
-  if (link_->bluez) link_->bluez->stop();
+void HeartChannel::on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns) {
+  if (outcome == StepOutcome::heart_sample) on_samples(out.heart_samples, host_ns);
 }
 
 void HeartChannel::flush() {
   monitor_->flush(*out_);
   deliver(*out_);
-}
-
-void HeartChannel::reopen() {
-  if (link_->serial) link_->serial->reopen();
 }
 
 void HeartChannel::reset_session() {
@@ -193,8 +138,7 @@ ArchiveDeviceLayout HeartChannel::archive_layout() const {
   l.id = id();
   l.kind = DeviceKind::heart;
   l.attributes["driver"] = config_.device.driver;
-  if (link_->serial) l.attributes["port"] = link_->serial->port_path();
-  if (link_->bluez) l.attributes["bluez_device"] = config_.bluez_device;
+  transport_->describe(l);
   l.attributes["correction"] = std::string(to_string(config_.correction));
   l.attributes["hrv_window_s"] = config_.hrv_window_s;
   l.attributes["final_delay_beats"] = static_cast<std::int64_t>(monitor_->final_delay_beats());
@@ -209,25 +153,9 @@ DeviceHealth HeartChannel::health() const {
   h.id = id();
   h.kind = "heart";
   h.driver = config_.device.driver;
-  h.frames = beats_;
+  transport_->fill_health(h);
+  h.frames = beats_;  // decided beats, not the transport's messages
   h.frames_lost = strap_missing_;
-  if (link_->serial) {
-    const DecodeCounters& c = link_->serial->counters();
-    h.port = link_->serial->port_path();
-    h.state = to_string(link_->serial->state());
-    h.bytes = c.bytes;
-    h.crc_errors = c.crc_errors;
-    h.framing_errors = c.framing_errors;
-    h.resyncs = c.resyncs;
-    h.garbage_bytes = c.garbage_bytes;
-    h.reconnects = link_->serial->reconnects();
-  } else {
-    const BluezStrapCounters c = link_->bluez->counters();
-    h.port = c.device_path;
-    h.state = link_->bluez_state == "streaming" ? "connected" : link_->bluez_state;
-    h.framing_errors = c.decode_errors;
-    h.reconnects = c.link_losses;
-  }
   return h;
 }
 

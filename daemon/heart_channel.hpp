@@ -1,6 +1,7 @@
 #pragma once
-// One heart-rate strap: its link (a serial protocol through DeviceLink, or BlueZ over
-// D-Bus), the live HRV engine, publishing of beats and HRV updates, and archiving.
+// One heart-rate strap: its transport (a serial protocol through DeviceLink, or BlueZ over
+// D-Bus; daemon/device_transport.hpp), the live HRV engine, publishing of beats and HRV
+// updates, and archiving.
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -11,6 +12,7 @@
 #include "daemon/archive/archive_layout.hpp"
 #include "daemon/hrv/hrv_metrics.hpp"
 #include "daemon/config/daemon_config.hpp"
+#include "daemon/device_channel.hpp"
 #include "daemon/host_clock.hpp"
 #include "daemon/messages.hpp"
 
@@ -25,39 +27,33 @@ class HrvMonitor;
 struct HrvMonitorOutput;
 struct HrvMetrics;
 
-class HeartChannel {
+class HeartChannel final : public DeviceChannel {
  public:
   using HrvObserver = std::function<void(const HrvMetrics&)>;
   HeartChannel(boost::asio::io_context& io, const HostClock& clock, const HeartConfig& config,
                SessionOutlet& outlet, std::uint32_t archive_index);
-  ~HeartChannel();
+  ~HeartChannel() override;
 
-  void start();
-  void stop();
-  void reopen();
   // Decides the beats the artifact corrector still holds back (end of a session).
   void flush();
   // A new session: a new baseline, a new beat count.
-  void reset_session();
+  void reset_session() override;
   // Marks [begin, end] as the baseline (the therapist's choice instead of the first minutes).
   void set_baseline(std::int64_t begin_ns, std::int64_t end_ns);
   // HRV over the last window_s now (published and archived like the periodic updates).
   HrvMetrics compute_now(double window_s);
   void set_observer(HrvObserver observer) { observer_ = std::move(observer); }
 
-  const std::string& id() const { return config_.device.id; }
-  ArchiveDeviceLayout archive_layout() const;
-  DeviceHealth health() const;
+  const std::string& id() const override { return config_.device.id; }
+  ArchiveDeviceLayout archive_layout() const override;
+  DeviceHealth health() const override;
+  void on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns) override;
 
  private:
-  struct Link;
   void on_samples(const std::vector<HeartSample>& samples, std::int64_t arrival_ns);
   void deliver(HrvMonitorOutput& out);
 
   HeartConfig config_;
-  SessionOutlet& outlet_;
-  std::uint32_t archive_index_;
-  std::unique_ptr<Link> link_;
   std::unique_ptr<HrvMonitor> monitor_;
   std::unique_ptr<HrvMonitorOutput> out_;
   std::string beat_topic_, final_beat_topic_, hrv_topic_;

@@ -11,7 +11,6 @@
 #include "daemon/publisher.hpp"
 #include "daemon/session_outlet.hpp"
 #include "daemon/topics.hpp"
-#include "drivers/driver_registry.hpp"
 
 namespace plinth {
 
@@ -21,10 +20,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, const MatConfig& config,
                        SessionOutlet& outlet, std::uint32_t archive_index)
-    : config_(config),
+    : DeviceChannel(outlet, archive_index),
+      config_(config),
       clock_(clock),
-      outlet_(outlet),
-      archive_index_(archive_index),
       pipeline_(std::make_unique<PressurePipeline>(config.pressure)),
       frame_topic_(topics::for_device(topics::pressure_frame, config.device.id)),
       metrics_topic_(topics::for_device(topics::pressure_metrics, config.device.id)),
@@ -34,20 +32,13 @@ MatChannel::MatChannel(boost::asio::io_context& io, const HostClock& clock, cons
       exposure_interval_ns_(static_cast<std::int64_t>(config.exposure_publish_interval_s * 1e9)),
       latency_(std::make_unique<Latency>()),
       clock_model_(std::make_unique<DeviceClockModel>()) {
-  DeviceLinkCallbacks callbacks;
-  callbacks.on_message = [this](StepOutcome o, const DecodedOutput& out, std::int64_t t) { on_message(o, out, t); };
   // The tracker is not reset on reconnect: frames a replugged device counted while it was
   // away become a `gap` event, and a counter it restarted becomes `device.restarted`.
-  callbacks.on_state = [this](LinkState s, const std::string& detail) {
-    outlet_.event(std::string("device.") + to_string(s), id(), kNaN, detail, id());
-  };
-  link_ = std::make_unique<DeviceLink>(
-      io, clock, DeviceLinkConfig{config.device.id, find_driver(config.device.driver), config.device.options,
-                                  config.device.selector},
-      callbacks);
+  connect(io, clock, config.device);
 }
 
-MatChannel::~MatChannel() = default;
+// The transport's pending handlers may outlive this channel; stopped, they no longer call back.
+MatChannel::~MatChannel() { stop(); }
 
 void MatChannel::reset_session() {
   pipeline_->reset_session();
@@ -199,11 +190,10 @@ ArchiveDeviceLayout MatChannel::archive_layout() const {
   l.rows = config_.pressure.geometry.rows;
   l.cols = config_.pressure.geometry.cols;
   l.attributes["driver"] = config_.device.driver;
-  l.attributes["port"] = link_->port_path().empty() ? config_.device.selector.port : link_->port_path();
-  const auto& port = link_->port_info();
-  if (port.usb_vid) l.attributes["usb_vendor"] = static_cast<std::int64_t>(*port.usb_vid);
-  if (port.usb_pid) l.attributes["usb_product"] = static_cast<std::int64_t>(*port.usb_pid);
-  if (!port.usb_serial.empty()) l.attributes["usb_serial"] = port.usb_serial;
+  transport_->describe(l);
+  // Before the port is found (a session started with the daemon): the configured one.
+  auto& port = l.attributes["port"];
+  if (const auto* path = std::get_if<std::string>(&port); !path || path->empty()) port = config_.device.selector.port;
   if (info_) {
     l.attributes["model"] = info_->model;
     l.attributes["serial"] = info_->serial;
@@ -222,23 +212,14 @@ ArchiveDeviceLayout MatChannel::archive_layout() const {
 }
 
 DeviceHealth MatChannel::health() const {
-  const DecodeCounters& c = link_->counters();
   DeviceHealth h;
   h.id = id();
   h.kind = "mat";
   h.driver = config_.device.driver;
-  h.port = link_->port_path();
-  h.state = to_string(link_->state());
-  h.frames = c.frames;
-  h.bytes = c.bytes;
-  h.crc_errors = c.crc_errors;
-  h.framing_errors = c.framing_errors;
-  h.resyncs = c.resyncs;
-  h.garbage_bytes = c.garbage_bytes;
+  transport_->fill_health(h);
   h.sequence_gaps = gaps_;
   h.frames_lost = frames_lost_;
   h.duplicates = duplicates_;
-  h.reconnects = link_->reconnects();
   h.clock = clock_model_->last();
   return h;
 }

@@ -11,7 +11,7 @@
 #include "daemon/archive/archive_layout.hpp"
 #include "daemon/clock/device_clock_model.hpp"
 #include "daemon/config/daemon_config.hpp"
-#include "daemon/device_link.hpp"
+#include "daemon/device_channel.hpp"
 #include "daemon/messages.hpp"
 #include "daemon/sequence_tracker.hpp"
 #include "daemon/util/latency_histogram.hpp"
@@ -23,7 +23,7 @@ struct PressureResult;
 struct ExposureMap;
 class SessionOutlet;
 
-class MatChannel {
+class MatChannel final : public DeviceChannel {
  public:
   using FrameObserver = std::function<void(const PressureResult&)>;
   // The daemon's own latency stages of a frame, each measured from the frame's host arrival
@@ -32,13 +32,10 @@ class MatChannel {
                                                                   "archive_queued"};
   MatChannel(boost::asio::io_context& io, const HostClock& clock, const MatConfig& config, SessionOutlet& outlet,
              std::uint32_t archive_index);
-  ~MatChannel();
+  ~MatChannel() override;
 
-  void start() { link_->start(); }
-  void stop() { link_->stop(); }
-  void reopen() { link_->reopen(); }
   // Starts a new session: clears the pipeline's session state and the exposure map's schedule.
-  void reset_session();
+  void reset_session() override;
   // Publishes the calibration in force as a `calibration` session event (once per session,
   // after session.start, so that the archive's /events holds it too).
   void announce_calibration();
@@ -48,15 +45,13 @@ class MatChannel {
   // Called after each processed frame (the relaxation readout watches stillness).
   void set_observer(FrameObserver observer) { observer_ = std::move(observer); }
 
-  const std::string& id() const { return config_.device.id; }
-  ArchiveDeviceLayout archive_layout() const;
-  DeviceHealth health() const;
+  const std::string& id() const override { return config_.device.id; }
+  ArchiveDeviceLayout archive_layout() const override;
+  DeviceHealth health() const override;
   // Appends the latency of each stage over the interval since the previous call, then since
   // the session started (8 entries, in the order of kLatencyStages), and starts a new interval.
   void take_latency(std::vector<StageLatencySummary>& out);
-  // One decoded message from the link. Public so that bench/pipeline_bench.cpp can drive the
-  // real per-frame path from a byte buffer, without a port.
-  void on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns);
+  void on_message(StepOutcome outcome, const DecodedOutput& out, std::int64_t host_ns) override;
 
  private:
   void on_frame(const MatFrame& frame, std::int64_t host_ns);
@@ -66,10 +61,7 @@ class MatChannel {
 
   MatConfig config_;
   const HostClock& clock_;
-  SessionOutlet& outlet_;
-  std::uint32_t archive_index_;
   std::unique_ptr<PressurePipeline> pipeline_;
-  std::unique_ptr<DeviceLink> link_;
   SequenceTracker tracker_;
   std::uint64_t gaps_ = 0, frames_lost_ = 0, duplicates_ = 0, wrong_geometry_ = 0;
   std::optional<DeviceInfo> info_;

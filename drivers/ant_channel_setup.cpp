@@ -47,14 +47,14 @@ class AntHrmHostSession final : public HostSession {
  public:
   explicit AntHrmHostSession(const DriverOptions& options) : setup_(HrmChannelConfig{}) {
     std::string why;
-    auto key = parse_network_key(options.ant_network_key, &why);
+    auto key = parse_network_key(options.text_or(kNetworkKeyOption, ""), &why);
     if (!key) {
       error_ = why;
       return;
     }
     HrmChannelConfig config;
     config.network_key = *key;
-    config.device_number = options.ant_device_number;
+    config.device_number = static_cast<std::uint16_t>(options.integer_or(kDeviceNumberOption, 0));  // 0: any strap
     setup_ = HrmChannelSetup(config);
   }
   std::vector<std::uint8_t> start() override { return error_.empty() ? setup_.start() : std::vector<std::uint8_t>{}; }

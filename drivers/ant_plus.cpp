@@ -81,6 +81,13 @@ namespace plinth {
 
 using namespace ant;
 
+namespace {
+constexpr DriverOptionSpec kOptions[] = {
+    {.key = kNetworkKeyOption, .type = DriverOptionSpec::Type::text},
+    {.key = kDeviceNumberOption, .type = DriverOptionSpec::Type::integer, .min = 0, .max = 65535},
+};
+}  // namespace
+
 const DriverDescriptor ant_hrm_driver = {
     .name = "ant-hrm",
     .kind = DeviceKind::heart,
@@ -105,6 +112,7 @@ const DriverDescriptor ant_hrm_driver = {
     .make_host_session = [](const DriverOptions& options) -> std::unique_ptr<HostSession> {
       return make_host_session(options);
     },
+    .option_specs = kOptions,
 };
 
 }  // namespace plinth

@@ -97,6 +97,11 @@ struct DecoderState {
 // id and control_payload = its payload.
 StepResult step(std::span<const std::uint8_t> in, DecodedOutput& out, DecoderState& state);
 
+// The driver's config keys (DriverOptions): the network key, which the project never ships,
+// and the strap to pair with.
+inline constexpr std::string_view kNetworkKeyOption = "ant_network_key";      // 16 hex digits
+inline constexpr std::string_view kDeviceNumberOption = "ant_device_number";  // 0 = any strap
+
 // "00 11 22 ..." / "0011:22.." / "001122..." -> 8 bytes. Error text names the config key.
 std::optional<std::array<std::uint8_t, 8>> parse_network_key(std::string_view hex, std::string* error);
 

@@ -1,8 +1,9 @@
 #pragma once
 // What one device protocol provides (after gpsd's driver structure): a decoder step function,
-// the host's open/close requests, a simulator and an optional checked set-up. Each protocol
-// lives in one file under drivers/ and exports one DriverDescriptor; the registry
-// (driver_registry.hpp) lists them and sits above the protocols.
+// the host's open/close requests, a simulator, its own config keys, and optionally a checked
+// set-up and a test that recognises a capture. Each protocol lives in one file under drivers/
+// and exports one DriverDescriptor; the registry (driver_registry.hpp) lists them and sits
+// above the protocols.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -10,20 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/driver_options.hpp"
 #include "drivers/host_session.hpp"
 #include "drivers/samples.hpp"
 #include "drivers/stream_decoder.hpp"
 
 namespace plinth {
-
-// Settings a protocol may need that the wire does not carry (geometry of a text mat,
-// the ANT+ network key, ...). Filled from the device's config table.
-struct DriverOptions {
-  std::uint16_t rows = 0;
-  std::uint16_t cols = 0;
-  std::string ant_network_key;  // hex, 16 digits; never shipped with the project
-  std::uint16_t ant_device_number = 0;  // 0 = pair with any strap
-};
 
 // What `plinth sim` needs to speak a protocol as a device would.
 class SimEncoder {
@@ -51,6 +44,11 @@ struct DriverDescriptor {
   std::unique_ptr<SimEncoder> (*make_sim)(const DriverOptions&, const DeviceInfo&);
   // Set-up that must check each answer (drivers/host_session.hpp); null for most protocols.
   std::unique_ptr<HostSession> (*make_host_session)(const DriverOptions&) = nullptr;
+  // Whether a capture of unknown protocol looks like this one (`plinth analyze` asks each
+  // driver in table order); null for protocols that cannot be told from their bytes.
+  bool (*sniff)(std::span<const std::uint8_t> capture) = nullptr;
+  // The keys this protocol reads from the device's config table (drivers/driver_options.hpp).
+  std::span<const DriverOptionSpec> option_specs = {};
 };
 
 }  // namespace plinth

@@ -26,4 +26,10 @@ const DriverDescriptor* find_driver(std::string_view name) {
   return nullptr;
 }
 
+const DriverDescriptor* sniff_driver(DeviceKind kind, std::span<const std::uint8_t> capture) {
+  for (const DriverDescriptor* d : all_drivers())
+    if (d->kind == kind && d->sniff && d->sniff(capture)) return d;
+  return nullptr;
+}
+
 }  // namespace plinth

@@ -202,6 +202,13 @@ namespace {
 
 using namespace mat_protocol;
 
+// The sync word anywhere: a capture may start in the middle of a message.
+bool contains_sync_word(std::span<const std::uint8_t> bytes) {
+  for (std::size_t i = 0; i + 1 < bytes.size(); ++i)
+    if (bytes[i] == kSync0 && bytes[i + 1] == kSync1) return true;
+  return false;
+}
+
 std::vector<std::uint8_t> command(Type type) {
   std::vector<std::uint8_t> out;
   encode_message(type, {}, out);
@@ -250,6 +257,7 @@ const DriverDescriptor plinth_mat_driver = {
     .make_sim = [](const DriverOptions&, const DeviceInfo& info) -> std::unique_ptr<SimEncoder> {
       return std::make_unique<PlinthMatSim>(info);
     },
+    .sniff = &contains_sync_word,
 };
 
 }  // namespace plinth

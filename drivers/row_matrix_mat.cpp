@@ -147,6 +147,10 @@ const DriverDescriptor row_matrix_driver = {
         throw std::invalid_argument("row-matrix carries at most 255x255 sensels");
       return std::make_unique<RowMatrixSim>();
     },
+    // The frame-start byte is not unique in the stream, so only a capture that begins with it counts.
+    .sniff = [](std::span<const std::uint8_t> capture) {
+      return !capture.empty() && capture.front() == row_matrix::kFrameStart;
+    },
 };
 
 }  // namespace plinth

@@ -5,13 +5,16 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 
 #include "daemon/config/pressure_config_toml.hpp"
 #include "daemon/config/toml_access.hpp"
 #include "daemon/security/file_modes.hpp"
+#include "drivers/bluez/bluez_heart_strap.hpp"
 #include "drivers/driver_registry.hpp"
 
 namespace plinth {
@@ -79,6 +82,30 @@ void parse_network_security(const TomlAccess& n, DaemonConfig& c) {
                                            "on each client, then copy NAME.pub here)");
 }
 
+// The driver's own keys (its DriverOptionSpecs), as given in the device's table.
+void parse_driver_options(const TomlAccess& t, std::span<const DriverOptionSpec> specs, DriverOptions& options) {
+  for (const DriverOptionSpec& spec : specs) {
+    if (spec.type == DriverOptionSpec::Type::integer) {
+      const auto v = spec.required ? std::optional(t.required_integer(spec.key, spec.min, spec.max))
+                                   : t.optional_integer(spec.key, spec.min, spec.max);
+      if (v) options.values.emplace(spec.key, *v);
+    } else {
+      const auto v = spec.required ? std::optional(t.required_string(spec.key)) : t.optional_string(spec.key);
+      if (v) options.values.emplace(spec.key, *v);
+    }
+  }
+}
+
+// Every driver's keys for this kind of device: a device table may hold keys of another
+// driver of its kind (they are ignored), as long as it holds no key nobody knows.
+void append_driver_option_keys(DeviceKind kind, std::vector<std::string_view>& keys) {
+  for (const DriverDescriptor* d : all_drivers())
+    if (d->kind == kind)
+      for (const DriverOptionSpec& spec : d->option_specs) keys.push_back(spec.key);
+  if (kind == DeviceKind::heart)
+    for (const DriverOptionSpec& spec : kBluezOptions) keys.push_back(spec.key);
+}
+
 DeviceConfig parse_device(const TomlAccess& t, DeviceKind kind, std::set<std::string>& ids) {
   DeviceConfig d;
   d.id = t.required_string("id");
@@ -101,6 +128,7 @@ DeviceConfig parse_device(const TomlAccess& t, DeviceKind kind, std::set<std::st
   if (d.selector.port.empty() && !d.selector.usb_vid && !d.selector.usb_pid && d.selector.usb_serial.empty())
     t.fail("port", "give either port = \"/dev/...\" or usb_vid/usb_pid/usb_serial to find the device");
   d.selector.baud = static_cast<std::uint32_t>(t.integer_or("baud", driver->default_baud, 1200, 12000000));
+  parse_driver_options(t, driver->option_specs, d.options);
   return d;
 }
 
@@ -179,6 +207,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
   each_table("mat", [&](const TomlAccess& t) {
     std::vector<std::string_view> known = {"id",         "driver", "port", "usb_vid", "usb_pid", "usb_serial",
                                            "baud",       "exposure_publish_interval_s", "risk_publish_interval_s"};
+    append_driver_option_keys(DeviceKind::mat, known);
     for (const auto& k : pressure_config_keys()) known.push_back(k);
     for (const auto& [key, node] : t.table())
       if (std::find(known.begin(), known.end(), key.str()) == known.end())
@@ -195,9 +224,10 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
     c.mats.push_back(std::move(m));
   });
   each_table("heart", [&](const TomlAccess& t) {
-    t.allow_only({"id", "driver", "port", "usb_vid", "usb_pid", "usb_serial", "baud", "ant_network_key",
-                  "ant_device_number", "device", "adapter", "bus_address", "correction", "hrv_window_s",
-                  "baseline_s", "spectrum"});
+    std::vector<std::string_view> known = {"id", "driver", "port", "usb_vid", "usb_pid", "usb_serial", "baud"};
+    append_driver_option_keys(DeviceKind::heart, known);
+    known.insert(known.end(), {"correction", "hrv_window_s", "baseline_s", "spectrum"});
+    t.allow_only(known);
     HeartConfig h;
     if (const auto correction = t.optional_string("correction")) {
       try {
@@ -220,15 +250,11 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
       h.device.id = t.required_string("id");
       if (!ids.insert(h.device.id).second) t.fail("id", "'" + h.device.id + "' is used by another device");
       h.device.driver = std::string(kBluezDriver);
-      h.bluez_device = t.required_string("device");
-      h.bluez_adapter = t.string_or("adapter", h.bluez_adapter);
-      h.bluez_bus_address = t.string_or("bus_address", "");
+      parse_driver_options(t, kBluezOptions, h.device.options);
       c.hearts.push_back(std::move(h));
       return;
     }
     h.device = parse_device(t, DeviceKind::heart, ids);
-    h.device.options.ant_network_key = t.string_or("ant_network_key", "");
-    h.device.options.ant_device_number = static_cast<std::uint16_t>(t.integer_or("ant_device_number", 0, 0, 65535));
     c.hearts.push_back(std::move(h));
   });
   if (c.mats.empty() && c.hearts.empty())

@@ -20,7 +20,7 @@ struct DeviceConfig {
   std::string id;              // topic suffix and archive group name
   std::string driver;          // a name from the driver table (plinth sim --list)
   SerialSelector selector;     // port or USB ids
-  DriverOptions options;
+  DriverOptions options;       // geometry (mats) and the driver's own keys
 };
 
 struct MatConfig {
@@ -29,14 +29,8 @@ struct MatConfig {
   double exposure_publish_interval_s = 5.0;  // pressure.exposure.<id> and /pressure/<id>/exposure_*, by frame time
 };
 
-// driver = "bluez" is not a serial protocol: the strap is found through BlueZ over D-Bus.
-inline constexpr std::string_view kBluezDriver = "bluez";
-
 struct HeartConfig {
   DeviceConfig device;
-  std::string bluez_device;        // address "A0:9E:..." or name prefix "Polar H10"
-  std::string bluez_adapter = "hci0";
-  std::string bluez_bus_address;   // "" = system bus (tests use a private bus)
   CorrectionMode correction = CorrectionMode::lipponen;  // schemas/hrv.md §3
   double hrv_window_s = 60.0;
   std::string spectrum = "default";     // default | pyhrv | kubios: FrequencySettings preset (schemas/hrv.md section 5)

@@ -7,6 +7,10 @@
 namespace plinth {
 
 void TomlAccess::allow_only(std::initializer_list<std::string_view> known) const {
+  allow_only(std::span<const std::string_view>(known.begin(), known.size()));
+}
+
+void TomlAccess::allow_only(std::span<const std::string_view> known) const {
   for (const auto& [key, node] : table_) {
     if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
       std::string list;

@@ -4,6 +4,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,7 @@ class TomlAccess {
 
   // Rejects keys the program does not know: a typo must not be silently ignored.
   void allow_only(std::initializer_list<std::string_view> known) const;
+  void allow_only(std::span<const std::string_view> known) const;
 
   std::optional<std::string> optional_string(std::string_view key) const;
   std::string string_or(std::string_view key, std::string fallback) const;

@@ -56,6 +56,14 @@ std::vector<std::string> adapter_names(const ManagedObjects& objects) {
 
 }  // namespace
 
+BluezStrapConfig bluez_strap_config(const DriverOptions& options) {
+  BluezStrapConfig c;
+  c.bus_address = options.text_or("bus_address", c.bus_address);
+  c.adapter = options.text_or("adapter", c.adapter);
+  c.device = options.text_or("device", c.device);
+  return c;
+}
+
 const char* state_name(BluezStrapState state) {
   switch (state) {
     case BluezStrapState::idle: return "idle";

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/driver_options.hpp"
 #include "drivers/samples.hpp"
 
 namespace boost::asio {
@@ -30,6 +31,19 @@ struct BluezStrapConfig {
   bool prefer_acquire_notify = true;  // AcquireNotify (fd, no D-Bus per beat) before StartNotify
   bool discover_when_missing = true;  // Adapter1.StartDiscovery while the strap is unknown
 };
+
+// driver = "bluez" in a [[heart]] table. Not a serial protocol, so not in the driver table;
+// its config keys are declared here as a table driver declares its own.
+inline constexpr std::string_view kBluezDriver = "bluez";
+inline constexpr DriverOptionSpec kBluezOptions[] = {
+    // address "A0:9E:..." or a name prefix "Polar H10"
+    {.key = "device", .type = DriverOptionSpec::Type::text, .required = true},
+    {.key = "adapter", .type = DriverOptionSpec::Type::text},
+    // "" = the system bus (tests use a private bus)
+    {.key = "bus_address", .type = DriverOptionSpec::Type::text},
+};
+// The strap's settings from those keys (the rest at their defaults).
+BluezStrapConfig bluez_strap_config(const DriverOptions& options);
 
 enum class BluezStrapState {
   idle,         // not started, or stopped

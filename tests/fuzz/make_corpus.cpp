@@ -96,7 +96,7 @@ void driver_seeds(const fs::path& corpus) {
       DriverOptions options;
       options.rows = rows;
       options.cols = cols;
-      options.ant_network_key = kDummyAntKey;
+      options.values["ant_network_key"] = std::string(kDummyAntKey);
       const Bytes wire = device_stream(d, options, rows == 3 ? 4 : 2);
       Bytes broken = wire;  // garbage in front, a flipped bit, a dropped byte
       broken.insert(broken.begin(), {0x00, 0xA5, 0xFE, 0xA4, '\n', '7'});

@@ -30,7 +30,7 @@ inline StreamFuzzInput split_stream_input(std::span<const std::uint8_t> data) {
   auto next = [&]() -> std::uint8_t { return at < data.size() ? data[at++] : 0; };
   in.options.rows = static_cast<std::uint16_t>(1 + next() % 16);
   in.options.cols = static_cast<std::uint16_t>(1 + next() % 16);
-  in.options.ant_network_key = kDummyAntKey;
+  in.options.values["ant_network_key"] = std::string(kDummyAntKey);
   const std::size_t count = next() % (kMaxChunkSizes + 1);
   for (std::size_t i = 0; i < count; ++i) in.chunk_sizes.push_back(std::size_t{next()} + 1);
   in.wire = data.subspan(std::min(at, data.size()));

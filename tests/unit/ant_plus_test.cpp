@@ -330,7 +330,7 @@ struct Loop {
 
 TEST(AntSim, SetUpThenBeatsRoundTripWithMissedBeats) {
   DriverOptions o;
-  o.ant_network_key = "0011223344556677";
+  o.values["ant_network_key"] = "0011223344556677";
   Loop loop(o);
   EXPECT_FALSE(loop.stick->streaming());
   loop.device_reads(loop.session->start());

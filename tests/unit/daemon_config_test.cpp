@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "daemon/config/daemon_config.hpp"
+#include "drivers/bluez/bluez_heart_strap.hpp"
 
 namespace plinth {
 namespace {
@@ -111,6 +112,32 @@ TEST(DaemonConfig, HeartSpectrumPreset) {
   const ConfigError e = error_for(heart + "spectrum = \"lomb\"\n");
   EXPECT_EQ(e.key(), "heart[0].spectrum");
   EXPECT_NE(std::string(e.what()).find("kubios"), std::string::npos) << e.what();
+}
+
+// A driver's own keys (DriverDescriptor::option_specs) land in its DriverOptions, checked as
+// the driver declares them; another driver's keys are accepted and ignored, unknown ones are not.
+TEST(DaemonConfig, DriverOptionsAreTheDriversOwnKeys) {
+  const std::string ant = std::string(kGood) +
+                          "[[heart]]\nid = \"strap\"\ndriver = \"ant-hrm\"\nport = \"/dev/ttyUSB0\"\n"
+                          "ant_network_key = \"00 11 22 33 44 55 66 77\"\nant_device_number = 4242\n";
+  const DaemonConfig c = parse_daemon_config(ant, "test.toml");
+  const DriverOptions& o = c.hearts.at(0).device.options;
+  EXPECT_EQ(o.text_or("ant_network_key", ""), "00 11 22 33 44 55 66 77");
+  EXPECT_EQ(o.integer_or("ant_device_number", 0), 4242);
+  EXPECT_EQ(error_for(replace(ant, "4242", "70000")).key(), "heart[0].ant_device_number");
+
+  const std::string rr = std::string(kGood) +
+                         "[[heart]]\nid = \"strap\"\ndriver = \"rr-line\"\nport = \"/dev/ttyUSB0\"\n"
+                         "ant_device_number = 7\n";
+  EXPECT_TRUE(parse_daemon_config(rr, "test.toml").hearts.at(0).device.options.values.empty());
+  EXPECT_EQ(error_for(rr + "ant_channel = 1\n").key(), "heart[0].ant_channel");
+
+  const std::string bluez =
+      std::string(kGood) + "[[heart]]\nid = \"strap\"\ndriver = \"bluez\"\ndevice = \"Polar H10\"\n";
+  const BluezStrapConfig strap = bluez_strap_config(parse_daemon_config(bluez, "test.toml").hearts.at(0).device.options);
+  EXPECT_EQ(strap.device, "Polar H10");
+  EXPECT_EQ(strap.adapter, "hci0");
+  EXPECT_EQ(error_for(replace(bluez, "device = \"Polar H10\"\n", "")).key(), "heart[0].device");
 }
 
 TEST(DaemonConfig, DeviceNeedsAPortOrUsbIds) {

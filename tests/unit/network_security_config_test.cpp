@@ -36,7 +36,7 @@ class NetworkSecurityConfig : public ::testing::Test {
   }
   // `network` is the body of the [network] table; the config "lives" in tmp.
   DaemonConfig parse(const std::string& network) {
-    return parse_daemon_config("archive_dir = \"/tmp/x\"\n[network]\n" + network + kDevices,
+    return parse_daemon_config("archive_dir = \"/nonexistent/plinth-test-archive\"\n[network]\n" + network + kDevices,
                                (tmp.path() / "plinthd.toml").string());
   }
   ConfigError error_for(const std::string& network) {

@@ -5,8 +5,6 @@
 #include <fstream>
 #include <iterator>
 
-#include "drivers/plinth_mat.hpp"
-#include "drivers/row_matrix_mat.hpp"
 #include "drivers/sim/recording_reader.hpp"
 #include "drivers/stream_decoder.hpp"
 #include "tools/archive_reader.hpp"
@@ -32,12 +30,6 @@ bool looks_like_text(std::span<const std::uint8_t> bytes) {
     if (!text) return false;
   }
   return true;
-}
-
-bool contains_plinth_sync(std::span<const std::uint8_t> bytes) {
-  for (std::size_t i = 0; i + 1 < bytes.size(); ++i)
-    if (bytes[i] == mat_protocol::kSync0 && bytes[i + 1] == mat_protocol::kSync1) return true;
-  return false;
 }
 
 const DriverDescriptor& mat_driver(const std::string& name) {
@@ -217,10 +209,8 @@ MatData load_mat_data(const std::filesystem::path& path, const MatDataOptions& o
     if (looks_like_text(bytes)) return load_recording(path, options);
     if (!options.driver_hint.empty()) {
       input = options.driver_hint;
-    } else if (contains_plinth_sync(bytes)) {
-      input = "plinth-mat";
-    } else if (!bytes.empty() && bytes.front() == row_matrix::kFrameStart) {
-      input = "row-matrix";
+    } else if (const DriverDescriptor* sniffed = sniff_driver(DeviceKind::mat, bytes)) {
+      input = std::string(sniffed->name);
     } else {
       throw MatDataError(path.string() +
                          ": cannot tell the format (binary, no plinth-mat sync word): give --input <driver>");

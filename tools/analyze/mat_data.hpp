@@ -24,8 +24,9 @@ class MatDataError : public std::runtime_error {
 struct MatDataOptions {
   // "auto", "archive", "recording", or a mat driver name (the bytes are a capture of it).
   // auto: the HDF5 signature means an archive; text means a recording; binary means a
-  // capture in `driver_hint`'s protocol, else plinth-mat if its sync word occurs, else
-  // row-matrix if the data starts with its frame-start byte.
+  // capture in `driver_hint`'s protocol, else in the first mat driver whose sniff hook
+  // recognises it (plinth-mat: its sync word occurs; row-matrix: the data starts with its
+  // frame-start byte).
   std::string input = "auto";
   std::string driver_hint;   // e.g. the configured mat's driver
   std::string device;        // archive: which mat ("" = the only one)
