@@ -15,10 +15,7 @@
 #include "drivers/driver_registry.hpp"
 
 namespace plinth {
-namespace {
 
-// Conservative: anything not plainly this machine (an interface name, a host name, 0.0.0.0,
-// "*") counts as reaching beyond it.
 bool is_loopback_endpoint(const std::string& endpoint) {
   if (endpoint.rfind("ipc://", 0) == 0 || endpoint.rfind("inproc://", 0) == 0) return true;
   if (endpoint.rfind("tcp://localhost:", 0) == 0 || endpoint.rfind("tcp://[::1]:", 0) == 0) return true;
@@ -32,6 +29,8 @@ bool is_loopback_endpoint(const std::string& endpoint) {
   }
   return dots == 3;
 }
+
+namespace {
 
 std::string resolve_beside(const std::string& config_source, const std::string& path) {
   const std::filesystem::path p(path);
@@ -79,6 +78,35 @@ void parse_network_security(const TomlAccess& n, DaemonConfig& c) {
                                            "on each client, then copy NAME.pub here)");
 }
 
+// The hub sees health data and may start sessions: a daemon that protects its own endpoints
+// with CURVE talks to the hub with CURVE too, as a client holding its own key pair.
+void parse_hub_link(const TomlAccess& h, DaemonConfig& c) {
+  h.allow_only({"data", "control", "server_key"});
+  HubLink& hub = c.hub;
+  hub.data = h.string_or("data", "");
+  hub.control = h.string_or("control", "");
+  if (!hub.enabled()) h.fail("data", "[hub] needs data = \"tcp://HUB:7570\" and/or control = \"tcp://HUB:7571\"");
+  const auto server_key = h.optional_string("server_key");
+  if (server_key && !c.security.curve)
+    h.fail("server_key", "needs the daemon's own key pair ([network] curve_server_key), which is its client key at the hub");
+  if (c.security.curve && !server_key)
+    h.fail("server_key", "this daemon uses CURVE, so the hub must too: give server_key = \"HUB.pub\" (the hub's public key)");
+  for (const char* key : {"data", "control"}) {
+    const std::string& ep = std::string_view(key) == "data" ? hub.data : hub.control;
+    if (!ep.empty() && !is_loopback_endpoint(ep) && !c.security.curve && !c.security.insecure)
+      h.fail(key, "connects beyond this machine (" + ep +
+                      "): configure CURVE ([network] curve_server_key, [hub] server_key; schemas/security.md), "
+                      "or say `insecure = true` in [network] to send health data in the clear");
+  }
+  if (!server_key) return;
+  hub.server_key_file = resolve_beside(c.source, *server_key);
+  try {
+    hub.server_public_key = read_public_key_file(hub.server_key_file);
+  } catch (const KeyFileError& e) {
+    h.fail("server_key", e.what());
+  }
+}
+
 DeviceConfig parse_device(const TomlAccess& t, DeviceKind kind, std::set<std::string>& ids) {
   DeviceConfig d;
   d.id = t.required_string("id");
@@ -117,7 +145,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
   c.source = source;
   c.text = std::string(text);
   TomlAccess top(root, source, "");
-  top.allow_only({"subject", "station", "archive_dir", "auto_start", "network", "archive", "status", "relaxation", "mat", "heart"});
+  top.allow_only({"subject", "station", "archive_dir", "auto_start", "network", "archive", "status", "relaxation", "mat", "heart", "hub"});
   c.subject = top.string_or("subject", c.subject);
   c.station = top.string_or("station", default_station());
   if (c.station.empty() || !is_valid_name(c.station))
@@ -134,6 +162,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
     c.publish_high_water_mark = static_cast<int>(n.integer_or("high_water_mark", 1000, 1, 1000000));
     parse_network_security(n, c);
   }
+  if (const toml::table* hub = top.optional_table("hub")) parse_hub_link(TomlAccess(*hub, source, "hub"), c);
   if (const toml::table* ar = top.optional_table("archive")) {
     TomlAccess a(*ar, source, "archive");
     a.allow_only({"queue_frames"});
@@ -244,6 +273,27 @@ DaemonConfig load_daemon_config(const std::string& path) {
   return parse_daemon_config(ss.str(), path);
 }
 
+std::string overlay_on_simulation(std::string_view simulation_text, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path, 0, "(file)", "cannot read the config file");
+  std::stringstream file_text;
+  file_text << in.rdbuf();
+  toml::table merged;
+  try {
+    merged = toml::parse(file_text.str(), path);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(path, e.source().begin.line, "(syntax)", std::string(e.description()));
+  }
+  for (const char* devices : {"mat", "heart"})
+    if (const toml::node* n = merged.get(devices))
+      throw ConfigError(path, n->source().begin.line, devices, "with --simulate the devices are the simulation's: remove it");
+  for (const auto& [key, value] : toml::parse(simulation_text, std::string_view("built-in simulation config")))
+    if (!merged.contains(key.str())) merged.insert(key, value);
+  std::ostringstream text;
+  text << "# " << path << " over plinthd --simulate's built-in devices\n" << toml::toml_formatter(merged) << "\n";
+  return text.str();
+}
+
 std::vector<std::string> startup_warnings(const DaemonConfig& config) {
   std::vector<std::string> warnings;
   if (!config.security.curve) {
@@ -253,6 +303,11 @@ std::vector<std::string> startup_warnings(const DaemonConfig& config) {
                            " is plain TCP beyond this machine (insecure = true): anyone on the network can " +
                            (std::string_view(name) == "data" ? "read the live health data" : "control sessions") +
                            ". Configure CURVE keys instead (schemas/security.md).");
+    for (const auto& [name, ep] : {std::pair{"hub data", config.hub.data}, {"hub control", config.hub.control}})
+      if (!ep.empty() && !is_loopback_endpoint(ep))
+        warnings.push_back(std::string("INSECURE: the ") + name + " link " + ep +
+                           " is plain TCP beyond this machine (insecure = true). Configure CURVE keys instead "
+                           "(schemas/security.md, schemas/hub.md).");
     if (config.security.insecure && warnings.empty())
       warnings.push_back("insecure = true has no effect: every endpoint is on this machine");
   }
