@@ -1,0 +1,259 @@
+"""A clinic behind one hub (schemas/hub.md): eight `plinthd --simulate` stations, `plinth hub`,
+consumers and `plinth ctl --station` through the hub.
+
+Checks: every station arrives; per (station, topic) the sequence numbers are consecutive (no
+cross-talk, no mixing); each station's mat0 is its own; a slow consumer does not slow a fast
+one; hub.status lists all eight with sensible rates; a marker sent with --station reaches that
+station only; a SIGKILLed and restarted station re-appears within 2 s.
+Usage: hub_test.py BUILD_DIR
+"""
+import collections
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import zmq
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+BUILD = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build"
+pb = harness.load_pb2(BUILD)
+PLINTH = os.path.join(BUILD, "tools", "plinth")
+PLINTHD = os.path.join(BUILD, "daemon", "plinthd")
+STATIONS = [f"room{i}" for i in range(1, 9)]
+SIM_RATE = 20  # light on the CPU: rates are compared, not pushed
+PAYLOADS = {"pressure.frame.": pb.PressureFrame, "pressure.metrics.": pb.PressureMetrics,
+            "pressure.exposure.": pb.PressureExposure, "heart.beat.": pb.HeartBeat,
+            "heart.beat_final.": pb.HeartBeat, "heart.hrv.": pb.HeartHrv, "relaxation": pb.Relaxation,
+            "session.event": pb.SessionEvent, "status": pb.Status, "hub.status": pb.HubStatus}
+
+
+def decode(topic, payload):
+    for prefix, cls in PAYLOADS.items():
+        if topic == prefix or (prefix.endswith(".") and topic.startswith(prefix)):
+            msg = cls()
+            msg.ParseFromString(payload)
+            return msg
+    raise AssertionError(f"unknown topic {topic}")
+
+
+class Clinic:
+    def __init__(self, work):
+        self.work = work
+        self.hub_ports = {k: harness.free_port() for k in ("daemons_data", "daemons_control", "data", "control")}
+        self.hub = harness.Process([PLINTH, "hub", "--daemons-data", self.endpoint("daemons_data"),
+                                    "--daemons-control", self.endpoint("daemons_control"),
+                                    "--data", self.endpoint("data"), "--control", self.endpoint("control")],
+                                   "hub", work)
+        self.daemons = {}
+        self.configs = {}
+        for i, station in enumerate(STATIONS):
+            self.configs[station] = self.write_config(station)
+            self.start(station, seed=i + 1)
+
+    def endpoint(self, key):
+        return f"tcp://127.0.0.1:{self.hub_ports[key]}"
+
+    def write_config(self, station):
+        path = os.path.join(self.work, station + ".toml")
+        with open(path, "w") as f:
+            f.write(f"""station = "{station}"
+archive_dir = "{self.work}/{station}"
+[network]
+data = "tcp://127.0.0.1:{harness.free_port()}"
+control = "tcp://127.0.0.1:{harness.free_port()}"
+[hub]
+data = "{self.endpoint('daemons_data')}"
+control = "{self.endpoint('daemons_control')}"
+""")
+        return path
+
+    def start(self, station, seed):
+        self.daemons[station] = harness.Process(
+            harness.daemon_command(PLINTHD, "--simulate", "--config", self.configs[station], "--sim-rate",
+                                   str(SIM_RATE), "--sim-rows", "16", "--sim-cols", "16", "--sim-seed", str(seed)),
+            station, self.work)
+
+    def ctl(self, *args):
+        return subprocess.run([PLINTH, "ctl", "-e", self.endpoint("control"), *args], capture_output=True,
+                              text=True, timeout=20)
+
+    def stop(self):
+        for p in self.daemons.values():
+            p.stop()
+        self.hub.stop()
+
+
+class Consumer:
+    """A subscriber to everything through the hub that reads all the time."""
+
+    def __init__(self, ctx, endpoint, topics=(b"",)):
+        self.sock = ctx.socket(zmq.SUB)
+        self.sock.setsockopt(zmq.RCVHWM, 100000)
+        self.sock.connect(endpoint)
+        for t in topics:
+            self.sock.setsockopt(zmq.SUBSCRIBE, t)
+
+    def collect(self, seconds, until=None):
+        """[(receive time, topic, message)] for `seconds`, or until `until(messages)` is true."""
+        out = []
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if not self.sock.poll(50):
+                continue
+            while True:
+                try:
+                    topic, payload = self.sock.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                out.append((time.monotonic(), topic.decode(), decode(topic.decode(), payload)))
+            if until and until(out):
+                break
+        return out
+
+
+def stations_in(messages):
+    return {m.header.station for _, t, m in messages if t != "hub.status"}
+
+
+class Hub(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="plinth-hub-")
+        cls.clinic = Clinic(cls.tmp.name)
+        cls.ctx = zmq.Context()
+        cls.fast = Consumer(cls.ctx, cls.clinic.endpoint("data"))
+        first = cls.fast.collect(20, until=lambda ms: stations_in(ms) >= set(STATIONS))
+        missing = set(STATIONS) - stations_in(first)
+        if missing:
+            cls.clinic.stop()
+            raise AssertionError(f"stations {sorted(missing)} never arrived through the hub; hub log:\n"
+                                 f"{cls.clinic.hub.tail()}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fast.sock.close(0)
+        cls.ctx.term()
+        cls.clinic.stop()
+        cls.tmp.cleanup()
+
+    def test_1_every_station_arrives_in_order_without_cross_talk(self):
+        messages = self.fast.collect(3)
+        last_seq, sessions, frames = {}, collections.defaultdict(set), collections.defaultdict(list)
+        gaps = []
+        for _, topic, m in messages:
+            if topic == "hub.status":
+                continue
+            key = (m.header.station, topic)
+            if key in last_seq and m.header.seq != last_seq[key] + 1:
+                gaps.append((key, last_seq[key], m.header.seq))
+            last_seq[key] = m.header.seq
+            sessions[m.header.station].add(m.header.session_id)
+            if topic == "pressure.frame.mat0":
+                frames[m.header.station].append(m.header.device_seq)
+        self.assertEqual(gaps, [], "sequence numbers must run on per station and topic")
+        self.assertEqual(set(sessions), set(STATIONS))
+        for station, ids in sessions.items():
+            self.assertEqual(len(ids), 1, f"{station}: one session, got {ids}")
+        self.assertEqual(len({next(iter(ids)) for ids in sessions.values()}), len(STATIONS), "one session per station")
+        # Every table has its own mat0: each station's frames follow that mat's own counter.
+        for station in STATIONS:
+            counters = frames[station]
+            self.assertGreaterEqual(len(counters), SIM_RATE * 2, station)
+            self.assertEqual([b - a for a, b in zip(counters, counters[1:])], [1] * (len(counters) - 1), station)
+        rate = sum(len(v) for v in frames.values()) / 3 / len(STATIONS)
+        print(f"MEASURED through the hub: {len(messages)} messages in 3 s, mat0 frames {rate:.1f} /s per station")
+
+    def test_2_a_slow_consumer_does_not_slow_the_others(self):
+        before = self.fast.collect(3)
+        slow = self.ctx.socket(zmq.SUB)
+        slow.setsockopt(zmq.RCVHWM, 1)
+        slow.setsockopt(zmq.RCVBUF, 4096)
+        slow.setsockopt(zmq.SUBSCRIBE, b"")
+        slow.connect(self.clinic.endpoint("data"))
+        try:
+            time.sleep(1)  # its queues at the hub fill up: it never reads
+            during = self.fast.collect(3)
+        finally:
+            slow.close(0)
+        count = lambda ms: sum(1 for _, t, _ in ms if t != "hub.status")  # noqa: E731
+        print(f"MEASURED fast consumer: {count(before) / 3:.0f} messages/s alone, {count(during) / 3:.0f} /s "
+              f"beside a consumer that never reads")
+        self.assertGreaterEqual(count(during), 0.9 * count(before))
+        last, gaps = {}, 0
+        for _, topic, m in during:
+            key = (m.header.station, topic)
+            gaps += key in last and m.header.seq != last[key] + 1
+            last[key] = m.header.seq
+        self.assertEqual(gaps, 0, "the fast consumer lost messages")
+
+    def test_3_hub_status_lists_every_station(self):
+        statuses = [m for _, t, m in self.fast.collect(3) if t == "hub.status"]
+        self.assertGreaterEqual(len(statuses), 2)
+        status = statuses[-1]
+        by_name = {s.station: s for s in status.stations}
+        self.assertEqual(set(by_name), set(STATIONS))
+        for name, s in by_name.items():
+            self.assertTrue(s.connected, name)
+            self.assertTrue(s.control, name)
+            # per frame: pressure.frame and .metrics; plus beats, status, ...: 2-3 x the frame rate
+            self.assertGreater(s.rate_hz, 1.8 * SIM_RATE, name)
+            self.assertLess(s.rate_hz, 4 * SIM_RATE, name)
+        self.assertGreaterEqual(status.subscribers, 1)
+        self.assertGreater(status.proxy.backend_messages_out, 0)
+        self.assertEqual(status.header.station, "hub")
+        print(f"MEASURED hub.status: {status.messages_per_s:.0f} messages/s, {status.bytes_per_s / 1e3:.0f} kB/s, "
+              f"{status.subscribers} subscriber(s), per station "
+              + ", ".join(f"{n} {s.rate_hz:.0f}/s" for n, s in sorted(by_name.items())))
+
+    def test_4_ctl_station_reaches_that_station_only(self):
+        listed = self.clinic.ctl("stations")
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertEqual(json.loads(listed.stdout)["stations"], sorted(STATIONS))
+        unknown = self.clinic.ctl("--station", "room99", "status")
+        self.assertEqual(unknown.returncode, 1)
+        self.assertIn("room1, room2", json.loads(unknown.stdout)["error"])
+        status = self.clinic.ctl("--station", "room3", "status")
+        self.assertEqual(status.returncode, 0, status.stdout + status.stderr)
+        self.assertEqual(json.loads(status.stdout)["station"], "room3")
+
+        sent = self.clinic.ctl("--station", "room3", "marker", "hub-marker", "--detail", "through the hub")
+        self.assertEqual(sent.returncode, 0, sent.stdout + sent.stderr)
+        self.assertTrue(json.loads(sent.stdout)["archived"])
+        events = self.fast.collect(3, until=lambda ms: any(t == "session.event" and m.label == "hub-marker"
+                                                            for _, t, m in ms))
+        markers = [m for _, t, m in events if t == "session.event" and m.kind == "marker"]
+        self.assertEqual([(m.header.station, m.label) for m in markers], [("room3", "hub-marker")])
+
+    def test_5_a_killed_station_reappears_within_2_s_of_its_restart(self):
+        victim = "room5"
+        self.clinic.daemons[victim].stop(signal.SIGKILL)
+        gone = self.fast.collect(2.5)
+        self.assertNotIn(victim, {m.header.station for _, t, m in gone[len(gone) // 2:] if t != "hub.status"})
+        restarted = time.monotonic()
+        self.clinic.start(victim, seed=5)
+        back = self.fast.collect(10, until=lambda ms: any(t != "hub.status" and m.header.station == victim
+                                                          for _, t, m in ms))
+        arrivals = [at for at, t, m in back if t != "hub.status" and m.header.station == victim]
+        self.assertTrue(arrivals, f"{victim} did not come back; its log:\n{self.clinic.daemons[victim].tail()}")
+        delay = arrivals[0] - restarted
+        print(f"MEASURED {victim} back through the hub {delay * 1000:.0f} ms after its restart")
+        self.assertLess(delay, 2.0)
+        # Its control link is back too (the new connection takes over the station's routing id).
+        deadline = time.monotonic() + 3
+        while True:
+            status = self.clinic.ctl("--station", victim, "status")
+            if status.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(status.returncode, 0, status.stdout + status.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
