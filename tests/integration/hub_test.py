@@ -255,5 +255,73 @@ class Hub(unittest.TestCase):
         self.assertEqual(status.returncode, 0, status.stdout + status.stderr)
 
 
+class HubCurve(unittest.TestCase):
+    """One station and the hub with CURVE on every link: the daemon proves its own key pair to
+    the hub, consumers theirs; a consumer without keys gets nothing."""
+
+    def test_curve_on_both_sides(self):
+        with tempfile.TemporaryDirectory(prefix="plinth-hub-curve-") as work:
+            keys = {}
+            for name, directory in (("hub", "hub"), ("room1", "daemons"), ("tablet", "clients"),
+                                    ("daemon-client", "daemon-clients")):
+                subprocess.run([PLINTH, "keygen", os.path.join(work, "keys"), "--name", name], check=True,
+                               capture_output=True)
+                os.makedirs(os.path.join(work, directory), exist_ok=True)
+                os.replace(os.path.join(work, "keys", name + ".pub"), os.path.join(work, directory, name + ".pub"))
+                keys[name] = os.path.join(work, "keys", name + ".key")
+            ports = {k: harness.free_port() for k in ("dd", "dc", "d", "c")}
+            ep = {k: f"tcp://127.0.0.1:{v}" for k, v in ports.items()}
+            hub = harness.Process([PLINTH, "hub", "--daemons-data", ep["dd"], "--daemons-control", ep["dc"],
+                                   "--data", ep["d"], "--control", ep["c"], "--key", keys["hub"],
+                                   "--daemons", os.path.join(work, "daemons"),
+                                   "--clients", os.path.join(work, "clients")], "hub", work)
+            config = os.path.join(work, "room1.toml")
+            with open(config, "w") as f:
+                f.write(f"""station = "room1"
+archive_dir = "{work}/sessions"
+[network]
+data = "tcp://127.0.0.1:{harness.free_port()}"
+control = "tcp://127.0.0.1:{harness.free_port()}"
+curve_server_key = "{keys['room1']}"
+curve_authorized_clients = "{work}/daemon-clients"
+[hub]
+data = "{ep['dd']}"
+control = "{ep['dc']}"
+server_key = "{work}/hub/hub.pub"
+""")
+            daemon = harness.Process(harness.daemon_command(PLINTHD, "--simulate", "--config", config, "--sim-rate",
+                                                            str(SIM_RATE), "--sim-rows", "16", "--sim-cols", "16"),
+                                     "room1", work)
+            ctx = zmq.Context()
+            try:
+                import tomllib
+                with open(keys["tablet"], "rb") as f:
+                    tablet = tomllib.load(f)
+                with open(os.path.join(work, "hub", "hub.pub"), "rb") as f:
+                    hub_public = tomllib.load(f)["public"].encode()
+                secure = Consumer.__new__(Consumer)
+                secure.sock = ctx.socket(zmq.SUB)
+                secure.sock.curve_publickey = tablet["public"].encode()
+                secure.sock.curve_secretkey = tablet["secret"].encode()
+                secure.sock.curve_serverkey = hub_public
+                secure.sock.setsockopt(zmq.SUBSCRIBE, b"")
+                secure.sock.connect(ep["d"])
+                plain = Consumer(ctx, ep["d"])
+                got = secure.collect(15, until=lambda ms: "room1" in stations_in(ms))
+                self.assertIn("room1", stations_in(got), f"hub log:\n{hub.tail()}\ndaemon log:\n{daemon.tail()}")
+                self.assertEqual(plain.collect(1), [], "a consumer without keys must get nothing")
+                ctl = subprocess.run([PLINTH, "ctl", "-e", ep["c"], "--server-key", os.path.join(work, "hub", "hub.pub"),
+                                      "--client-key", keys["tablet"], "--station", "room1", "status"],
+                                     capture_output=True, text=True, timeout=20)
+                self.assertEqual(ctl.returncode, 0, ctl.stdout + ctl.stderr)
+                self.assertEqual(json.loads(ctl.stdout)["station"], "room1")
+                for sock in (secure.sock, plain.sock):
+                    sock.close(0)
+            finally:
+                ctx.term()
+                daemon.stop()
+                hub.stop()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
