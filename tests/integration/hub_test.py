@@ -21,6 +21,7 @@ import zmq
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
+from clinic import Clinic, Consumer, stations_in  # noqa: E402
 
 BUILD = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build"
 pb = harness.load_pb2(BUILD)
@@ -28,107 +29,14 @@ PLINTH = os.path.join(BUILD, "tools", "plinth")
 PLINTHD = os.path.join(BUILD, "daemon", "plinthd")
 STATIONS = [f"room{i}" for i in range(1, 9)]
 SIM_RATE = 20  # light on the CPU: rates are compared, not pushed
-PAYLOADS = {"pressure.frame.": pb.PressureFrame, "pressure.metrics.": pb.PressureMetrics,
-            "pressure.exposure.": pb.PressureExposure, "heart.beat.": pb.HeartBeat,
-            "heart.beat_final.": pb.HeartBeat, "heart.hrv.": pb.HeartHrv, "relaxation": pb.Relaxation,
-            "session.event": pb.SessionEvent, "status": pb.Status, "hub.status": pb.HubStatus}
-
-
-def decode(topic, payload):
-    for prefix, cls in PAYLOADS.items():
-        if topic == prefix or (prefix.endswith(".") and topic.startswith(prefix)):
-            msg = cls()
-            msg.ParseFromString(payload)
-            return msg
-    raise AssertionError(f"unknown topic {topic}")
-
-
-class Clinic:
-    def __init__(self, work):
-        self.work = work
-        self.hub_ports = {k: harness.free_port() for k in ("daemons_data", "daemons_control", "data", "control")}
-        self.hub = harness.Process([PLINTH, "hub", "--daemons-data", self.endpoint("daemons_data"),
-                                    "--daemons-control", self.endpoint("daemons_control"),
-                                    "--data", self.endpoint("data"), "--control", self.endpoint("control")],
-                                   "hub", work)
-        self.daemons = {}
-        self.configs = {}
-        for i, station in enumerate(STATIONS):
-            self.configs[station] = self.write_config(station)
-            self.start(station, seed=i + 1)
-
-    def endpoint(self, key):
-        return f"tcp://127.0.0.1:{self.hub_ports[key]}"
-
-    def write_config(self, station):
-        path = os.path.join(self.work, station + ".toml")
-        with open(path, "w") as f:
-            f.write(f"""station = "{station}"
-archive_dir = "{self.work}/{station}"
-[network]
-data = "tcp://127.0.0.1:{harness.free_port()}"
-control = "tcp://127.0.0.1:{harness.free_port()}"
-[hub]
-data = "{self.endpoint('daemons_data')}"
-control = "{self.endpoint('daemons_control')}"
-""")
-        return path
-
-    def start(self, station, seed):
-        self.daemons[station] = harness.Process(
-            harness.daemon_command(PLINTHD, "--simulate", "--config", self.configs[station], "--sim-rate",
-                                   str(SIM_RATE), "--sim-rows", "16", "--sim-cols", "16", "--sim-seed", str(seed)),
-            station, self.work)
-
-    def ctl(self, *args):
-        return subprocess.run([PLINTH, "ctl", "-e", self.endpoint("control"), *args], capture_output=True,
-                              text=True, timeout=20)
-
-    def stop(self):
-        for p in self.daemons.values():
-            p.stop()
-        self.hub.stop()
-
-
-class Consumer:
-    """A subscriber to everything through the hub that reads all the time."""
-
-    def __init__(self, ctx, endpoint, topics=(b"",)):
-        self.sock = ctx.socket(zmq.SUB)
-        self.sock.setsockopt(zmq.RCVHWM, 100000)
-        self.sock.connect(endpoint)
-        for t in topics:
-            self.sock.setsockopt(zmq.SUBSCRIBE, t)
-
-    def collect(self, seconds, until=None):
-        """[(receive time, topic, message)] for `seconds`, or until `until(messages)` is true."""
-        out = []
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            if not self.sock.poll(50):
-                continue
-            while True:
-                try:
-                    topic, payload = self.sock.recv_multipart(zmq.NOBLOCK)
-                except zmq.Again:
-                    break
-                out.append((time.monotonic(), topic.decode(), decode(topic.decode(), payload)))
-            if until and until(out):
-                break
-        return out
-
-
-def stations_in(messages):
-    return {m.header.station for _, t, m in messages if t != "hub.status"}
-
-
+SIM_ARGS = ["--sim-rate", str(SIM_RATE), "--sim-rows", "16", "--sim-cols", "16"]
 class Hub(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="plinth-hub-")
-        cls.clinic = Clinic(cls.tmp.name)
+        cls.clinic = Clinic(BUILD, cls.tmp.name, STATIONS, SIM_ARGS)
         cls.ctx = zmq.Context()
-        cls.fast = Consumer(cls.ctx, cls.clinic.endpoint("data"))
+        cls.fast = Consumer(cls.ctx, cls.clinic.endpoint("data"), pb)
         first = cls.fast.collect(20, until=lambda ms: stations_in(ms) >= set(STATIONS))
         missing = set(STATIONS) - stations_in(first)
         if missing:
@@ -237,7 +145,7 @@ class Hub(unittest.TestCase):
         gone = self.fast.collect(2.5)
         self.assertNotIn(victim, {m.header.station for _, t, m in gone[len(gone) // 2:] if t != "hub.status"})
         restarted = time.monotonic()
-        self.clinic.start(victim, seed=5)
+        self.clinic.start(victim)
         back = self.fast.collect(10, until=lambda ms: any(t != "hub.status" and m.header.station == victim
                                                           for _, t, m in ms))
         arrivals = [at for at, t, m in back if t != "hub.status" and m.header.station == victim]
@@ -289,8 +197,7 @@ data = "{ep['dd']}"
 control = "{ep['dc']}"
 server_key = "{work}/hub/hub.pub"
 """)
-            daemon = harness.Process(harness.daemon_command(PLINTHD, "--simulate", "--config", config, "--sim-rate",
-                                                            str(SIM_RATE), "--sim-rows", "16", "--sim-cols", "16"),
+            daemon = harness.Process(harness.daemon_command(PLINTHD, "--simulate", "--config", config, *SIM_ARGS),
                                      "room1", work)
             ctx = zmq.Context()
             try:
@@ -299,14 +206,9 @@ server_key = "{work}/hub/hub.pub"
                     tablet = tomllib.load(f)
                 with open(os.path.join(work, "hub", "hub.pub"), "rb") as f:
                     hub_public = tomllib.load(f)["public"].encode()
-                secure = Consumer.__new__(Consumer)
-                secure.sock = ctx.socket(zmq.SUB)
-                secure.sock.curve_publickey = tablet["public"].encode()
-                secure.sock.curve_secretkey = tablet["secret"].encode()
-                secure.sock.curve_serverkey = hub_public
-                secure.sock.setsockopt(zmq.SUBSCRIBE, b"")
-                secure.sock.connect(ep["d"])
-                plain = Consumer(ctx, ep["d"])
+                secure = Consumer(ctx, ep["d"], pb,
+                                  curve=(tablet["public"].encode(), tablet["secret"].encode(), hub_public))
+                plain = Consumer(ctx, ep["d"], pb)
                 got = secure.collect(15, until=lambda ms: "room1" in stations_in(ms))
                 self.assertIn("room1", stations_in(got), f"hub log:\n{hub.tail()}\ndaemon log:\n{daemon.tail()}")
                 self.assertEqual(plain.collect(1), [], "a consumer without keys must get nothing")
