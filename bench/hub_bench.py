@@ -15,7 +15,7 @@ import zmq
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
 import harness  # noqa: E402
-from clinic import Clinic, decode, payload_types  # noqa: E402
+from clinic import Clinic, decode  # noqa: E402
 
 
 def cpu_seconds(pid):
@@ -39,20 +39,20 @@ def main():
     ap.add_argument("--cols", type=int, default=32)
     a = ap.parse_args()
     build = os.path.abspath(a.build)
-    pb = harness.load_pb2(build)
+    harness.load_pb2(build)  # and the Python package beside it
     stations = [f"room{i}" for i in range(1, a.stations + 1)]
     with tempfile.TemporaryDirectory(prefix="plinth-hub-bench-") as work:
         clinic = Clinic(build, work, stations, ["--sim-rate", str(a.rate), "--sim-rows", str(a.rows),
                                                 "--sim-cols", str(a.cols)])
         ctx = zmq.Context()
         try:
-            run(a, ctx, clinic, stations, payload_types(pb))
+            run(a, ctx, clinic, stations)
         finally:
             ctx.destroy(0)
             clinic.stop()
 
 
-def run(a, ctx, clinic, stations, types):
+def run(a, ctx, clinic, stations):
     # Everything, both ways: the hub's subscriber and one per daemon, polled by one loop so that
     # both arrivals of a message are stamped on the same clock with the same overheads.
     def subscriber(endpoint):
@@ -68,9 +68,6 @@ def run(a, ctx, clinic, stations, types):
     for s in [through_hub, *direct]:
         poller.register(s, zmq.POLLIN)
 
-    def header(topic, payload):
-        return decode(types, topic, payload)
-
     def drain(until, record):
         while time.monotonic() < until:
             for sock, _ in poller.poll(50):
@@ -82,7 +79,7 @@ def run(a, ctx, clinic, stations, types):
                     record(time.monotonic_ns(), time.time_ns(), sock is through_hub, topic.decode(), payload)
 
     seen = set()
-    drain(time.monotonic() + 5, lambda *m: seen.add(header(m[3], m[4]).header.station) if m[2] else None)
+    drain(time.monotonic() + 5, lambda *m: seen.add(decode(m[3], m[4]).header.station) if m[2] else None)
     missing = set(stations) - seen
     if missing:
         raise SystemExit(f"stations {sorted(missing)} did not arrive through the hub in 5 s")
@@ -93,7 +90,7 @@ def run(a, ctx, clinic, stations, types):
     statuses = []
 
     def record(mono_ns, unix_ns, hub, topic, payload):
-        m = header(topic, payload)
+        m = decode(topic, payload)
         if topic == "hub.status":
             statuses.append(m)
             return

@@ -9,20 +9,10 @@ import zmq
 import harness
 
 
-def payload_types(pb):
-    return {"pressure.frame.": pb.PressureFrame, "pressure.metrics.": pb.PressureMetrics,
-            "pressure.exposure.": pb.PressureExposure, "heart.beat.": pb.HeartBeat,
-            "heart.beat_final.": pb.HeartBeat, "heart.hrv.": pb.HeartHrv, "relaxation": pb.Relaxation,
-            "session.event": pb.SessionEvent, "status": pb.Status, "hub.status": pb.HubStatus}
-
-
-def decode(types, topic, payload):
-    for prefix, cls in types.items():
-        if topic == prefix or (prefix.endswith(".") and topic.startswith(prefix)):
-            msg = cls()
-            msg.ParseFromString(payload)
-            return msg
-    raise AssertionError(f"unknown topic {topic}")
+def decode(topic, payload):
+    """The Python package's decoder (tools/python; the build puts it beside plinth_pb2)."""
+    from plinth.stream import decode as decode_payload
+    return decode_payload(topic, payload)
 
 
 class Clinic:
@@ -81,8 +71,7 @@ control = "{self.endpoint('daemons_control')}"
 class Consumer:
     """A subscriber that reads all the time; `curve` = (public, secret, server public) as Z85."""
 
-    def __init__(self, ctx, endpoint, pb, topics=(b"",), curve=None):
-        self.types = payload_types(pb)
+    def __init__(self, ctx, endpoint, topics=(b"",), curve=None):
         self.sock = ctx.socket(zmq.SUB)
         self.sock.setsockopt(zmq.RCVHWM, 100000)
         if curve:
@@ -103,7 +92,7 @@ class Consumer:
                     topic, payload = self.sock.recv_multipart(zmq.NOBLOCK)
                 except zmq.Again:
                     break
-                out.append((time.monotonic(), topic.decode(), decode(self.types, topic.decode(), payload)))
+                out.append((time.monotonic(), topic.decode(), decode(topic.decode(), payload)))
             if until and until(out):
                 break
         return out

@@ -24,7 +24,7 @@ import harness  # noqa: E402
 from clinic import Clinic, Consumer, stations_in  # noqa: E402
 
 BUILD = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build"
-pb = harness.load_pb2(BUILD)
+harness.load_pb2(BUILD)  # and the Python package (plinth.stream.decode) beside it
 PLINTH = os.path.join(BUILD, "tools", "plinth")
 PLINTHD = os.path.join(BUILD, "daemon", "plinthd")
 STATIONS = [f"room{i}" for i in range(1, 9)]
@@ -36,7 +36,7 @@ class Hub(unittest.TestCase):
         cls.tmp = tempfile.TemporaryDirectory(prefix="plinth-hub-")
         cls.clinic = Clinic(BUILD, cls.tmp.name, STATIONS, SIM_ARGS)
         cls.ctx = zmq.Context()
-        cls.fast = Consumer(cls.ctx, cls.clinic.endpoint("data"), pb)
+        cls.fast = Consumer(cls.ctx, cls.clinic.endpoint("data"))
         first = cls.fast.collect(20, until=lambda ms: stations_in(ms) >= set(STATIONS))
         missing = set(STATIONS) - stations_in(first)
         if missing:
@@ -206,9 +206,9 @@ server_key = "{work}/hub/hub.pub"
                     tablet = tomllib.load(f)
                 with open(os.path.join(work, "hub", "hub.pub"), "rb") as f:
                     hub_public = tomllib.load(f)["public"].encode()
-                secure = Consumer(ctx, ep["d"], pb,
+                secure = Consumer(ctx, ep["d"],
                                   curve=(tablet["public"].encode(), tablet["secret"].encode(), hub_public))
-                plain = Consumer(ctx, ep["d"], pb)
+                plain = Consumer(ctx, ep["d"])
                 got = secure.collect(15, until=lambda ms: "room1" in stations_in(ms))
                 self.assertIn("room1", stations_in(got), f"hub log:\n{hub.tail()}\ndaemon log:\n{daemon.tail()}")
                 self.assertEqual(plain.collect(1), [], "a consumer without keys must get nothing")
