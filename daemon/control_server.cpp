@@ -61,8 +61,9 @@ ControlServer::ControlServer(zmq::context_t& context, const std::string& endpoin
     dealer.set(zmq::sockopt::linger, 0);
     dealer.set(zmq::sockopt::routing_id, hub->station);
     dealer.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(kMaxControlRequestBytes * 4));
-    // While the hub is away, hellos must not pile up to be delivered in a burst later.
-    dealer.set(zmq::sockopt::sndhwm, 4);
+    // Only to a connected hub: while it is away, hellos and replies are dropped rather than
+    // queued and delivered in a burst later.
+    dealer.set(zmq::sockopt::immediate, 1);
     if (!hub->server_public_key.empty()) make_curve_client(dealer, hub->own_keys, hub->server_public_key);
     dealer.connect(hub->endpoint);
     impl_->station = hub->station;
@@ -110,8 +111,12 @@ void ControlServer::serve_hub() {
   auto routed = receive_routed(*impl_->hub);
   if (!routed) return;
   const std::string reply = answer(routed->body.to_string_view());
-  for (auto& frame : routed->envelope) impl_->hub->send(frame, zmq::send_flags::sndmore);
-  impl_->hub->send(zmq::buffer(reply), zmq::send_flags::dontwait);
+  // Never blocking: with the hub gone the reply is lost (the hub answers its client with a
+  // timeout), and the REP endpoint on this thread keeps serving.
+  if (!impl_->hub->send(routed->envelope.front(), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return;
+  for (std::size_t i = 1; i < routed->envelope.size(); ++i)
+    (void)impl_->hub->send(routed->envelope[i], zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+  (void)impl_->hub->send(zmq::buffer(reply), zmq::send_flags::dontwait);
 }
 
 void ControlServer::say_hello_to_hub() {

@@ -25,15 +25,19 @@ class Clinic:
         self.work = work
         self.sim_args = list(sim_args)
         self.hub_ports = {k: harness.free_port() for k in ("daemons_data", "daemons_control", "data", "control")}
-        self.hub = harness.Process([self.plinth, "hub", "--daemons-data", self.endpoint("daemons_data"),
-                                    "--daemons-control", self.endpoint("daemons_control"),
-                                    "--data", self.endpoint("data"), "--control", self.endpoint("control"),
-                                    *hub_args], "hub", work)
+        self.hub_args = list(hub_args)
+        self.start_hub()
         self.daemons, self.configs, self.direct = {}, {}, {}
         self.seeds = {station: i + 1 for i, station in enumerate(stations)}
         for station in stations:
             self.configs[station] = self.write_config(station)
             self.start(station)
+
+    def start_hub(self):
+        self.hub = harness.Process([self.plinth, "hub", "--daemons-data", self.endpoint("daemons_data"),
+                                    "--daemons-control", self.endpoint("daemons_control"),
+                                    "--data", self.endpoint("data"), "--control", self.endpoint("control"),
+                                    *self.hub_args], "hub", self.work)
 
     def endpoint(self, key):
         return f"tcp://127.0.0.1:{self.hub_ports[key]}"
