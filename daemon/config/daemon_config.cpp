@@ -38,6 +38,14 @@ std::string resolve_beside(const std::string& config_source, const std::string& 
   return (std::filesystem::path(config_source).parent_path() / p).lexically_normal().string();
 }
 
+// Health data leaves this machine encrypted, or where `insecure = true` says it may go in the clear.
+void require_protection_beyond_loopback(const TomlAccess& t, const char* key, const std::string& endpoint,
+                                        const NetworkSecurity& s, std::string_view verb, std::string_view remedy) {
+  if (endpoint.empty() || is_loopback_endpoint(endpoint) || s.curve || s.insecure) return;
+  t.fail(key, std::string(verb) + " beyond this machine (" + endpoint + "): " + std::string(remedy) +
+                  ", or say `insecure = true` in [network] to send health data in the clear");
+}
+
 void parse_network_security(const TomlAccess& n, DaemonConfig& c) {
   NetworkSecurity& s = c.security;
   s.insecure = n.bool_or("insecure", false);
@@ -51,13 +59,10 @@ void parse_network_security(const TomlAccess& n, DaemonConfig& c) {
     n.fail("curve", "curve = true needs curve_server_key and curve_authorized_clients (plinth keygen; schemas/security.md)");
   if (!s.curve && server_key) n.fail("curve", "curve = false, but curve_server_key is set: remove one of them");
   if (s.curve && s.insecure) n.fail("insecure", "insecure = true contradicts the CURVE keys: remove it");
-  for (const char* key : {"data", "control"}) {
-    const std::string& ep = std::string_view(key) == "data" ? c.data_endpoint : c.control_endpoint;
-    if (!is_loopback_endpoint(ep) && !s.curve && !s.insecure)
-      n.fail(key, "binds beyond this machine (" + ep +
-                      "): give curve_server_key and curve_authorized_clients (encryption and client keys, "
-                      "schemas/security.md), or say `insecure = true` in [network] to send health data in the clear");
-  }
+  for (const auto& [key, endpoint] : {std::pair{"data", &c.data_endpoint}, {"control", &c.control_endpoint}})
+    require_protection_beyond_loopback(n, key, *endpoint, s, "binds",
+                                       "give curve_server_key and curve_authorized_clients (encryption and client keys, "
+                                       "schemas/security.md)");
   if (!s.curve) return;
   if (!curve_supported()) n.fail("curve", "this libzmq was built without CURVE (libsodium)");
   s.server_key_file = resolve_beside(c.source, *server_key);
@@ -91,13 +96,9 @@ void parse_hub_link(const TomlAccess& h, DaemonConfig& c) {
     h.fail("server_key", "needs the daemon's own key pair ([network] curve_server_key), which is its client key at the hub");
   if (c.security.curve && !server_key)
     h.fail("server_key", "this daemon uses CURVE, so the hub must too: give server_key = \"HUB.pub\" (the hub's public key)");
-  for (const char* key : {"data", "control"}) {
-    const std::string& ep = std::string_view(key) == "data" ? hub.data : hub.control;
-    if (!ep.empty() && !is_loopback_endpoint(ep) && !c.security.curve && !c.security.insecure)
-      h.fail(key, "connects beyond this machine (" + ep +
-                      "): configure CURVE ([network] curve_server_key, [hub] server_key; schemas/security.md), "
-                      "or say `insecure = true` in [network] to send health data in the clear");
-  }
+  for (const auto& [key, endpoint] : {std::pair{"data", &hub.data}, {"control", &hub.control}})
+    require_protection_beyond_loopback(h, key, *endpoint, c.security, "connects",
+                                       "configure CURVE ([network] curve_server_key, [hub] server_key; schemas/security.md)");
   if (!server_key) return;
   hub.server_key_file = resolve_beside(c.source, *server_key);
   try {
@@ -297,17 +298,15 @@ std::string overlay_on_simulation(std::string_view simulation_text, const std::s
 std::vector<std::string> startup_warnings(const DaemonConfig& config) {
   std::vector<std::string> warnings;
   if (!config.security.curve) {
-    for (const auto& [name, ep] : {std::pair{"data", config.data_endpoint}, {"control", config.control_endpoint}})
-      if (!is_loopback_endpoint(ep))
-        warnings.push_back(std::string("INSECURE: the ") + name + " endpoint " + ep +
-                           " is plain TCP beyond this machine (insecure = true): anyone on the network can " +
-                           (std::string_view(name) == "data" ? "read the live health data" : "control sessions") +
+    const std::string_view read = "anyone on the network can read the live health data";
+    const std::string_view control = "anyone on the network can control sessions";
+    for (const auto& [name, endpoint, exposure] :
+         {std::tuple{"data endpoint", &config.data_endpoint, read}, {"control endpoint", &config.control_endpoint, control},
+          {"hub data link", &config.hub.data, read}, {"hub control link", &config.hub.control, control}})
+      if (!endpoint->empty() && !is_loopback_endpoint(*endpoint))
+        warnings.push_back(std::string("INSECURE: the ") + name + " " + *endpoint +
+                           " is plain TCP beyond this machine (insecure = true): " + std::string(exposure) +
                            ". Configure CURVE keys instead (schemas/security.md).");
-    for (const auto& [name, ep] : {std::pair{"hub data", config.hub.data}, {"hub control", config.hub.control}})
-      if (!ep.empty() && !is_loopback_endpoint(ep))
-        warnings.push_back(std::string("INSECURE: the ") + name + " link " + ep +
-                           " is plain TCP beyond this machine (insecure = true). Configure CURVE keys instead "
-                           "(schemas/security.md, schemas/hub.md).");
     if (config.security.insecure && warnings.empty())
       warnings.push_back("insecure = true has no effect: every endpoint is on this machine");
   }
