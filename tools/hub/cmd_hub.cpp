@@ -4,6 +4,7 @@
 #include <atomic>
 #include <csignal>
 
+#include "daemon/security/curve_keys.hpp"
 #include "tools/commands.hpp"
 #include "tools/hub/hub.hpp"
 
@@ -12,8 +13,24 @@ namespace {
 
 std::atomic<bool> stop_requested{false};
 
+// As the daemon does at start-up: a directory without keys would refuse everyone in silence.
+void check_authorized_directory(const std::string& option, const std::string& dir) {
+  std::size_t keys = 0;
+  try {
+    keys = read_authorized_keys(dir).size();
+  } catch (const KeyFileError& e) {
+    throw CLI::ValidationError("plinth hub " + option, e.what());
+  }
+  if (keys == 0)
+    throw CLI::ValidationError("plinth hub " + option, dir + ": no .pub files, so nobody could connect (plinth keygen)");
+}
+
 void run_hub(const hub::HubOptions& options) {
   if (auto problem = hub::hub_options_problem(options)) throw CLI::ValidationError("plinth hub", *problem);
+  if (options.curve()) {
+    check_authorized_directory("--daemons", options.authorized_daemons);
+    check_authorized_directory("--clients", options.authorized_clients);
+  }
   hub::Hub server(options);
   std::signal(SIGINT, [](int) { stop_requested = true; });
   std::signal(SIGTERM, [](int) { stop_requested = true; });
