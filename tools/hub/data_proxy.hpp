@@ -3,20 +3,15 @@
 // consumers' XPUB, on its own thread. Subscriptions travel upstream by themselves, so each
 // daemon sends only what some consumer wants. Every forwarded message is also copied to
 // kCaptureEndpoint (a PUB: a slow statistics reader loses copies, never slows the stream).
-#include <array>
-#include <cstdint>
-#include <memory>
 #include <thread>
 
 #include <zmq.hpp>
 
+#include "tools/hub/proxy_statistics.hpp"
+
 namespace plinth::hub {
 
 inline constexpr const char* kCaptureEndpoint = "inproc://plinth-hub-capture";
-
-// zmq_proxy_steerable's STATISTICS reply, in its order: frontend messages in, bytes in,
-// messages out, bytes out, then the same four for the backend.
-using ProxyStatistics = std::array<std::uint64_t, 8>;
 
 class DataProxy {
  public:

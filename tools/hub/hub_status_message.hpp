@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/hub/data_proxy.hpp"
+#include "tools/hub/proxy_statistics.hpp"
 #include "tools/hub/station_traffic.hpp"
 
 namespace plinth::hub {
