@@ -48,3 +48,7 @@ fi
 
 echo "== 6. plinth report of a one-hour 64x32 @ 50 Hz session (one pinned CPU)"
 bash bench/report_bench.sh "$build" $((quick ? 5 : 60))
+
+echo "== 7. plinth hub: 8 stations x 64x32 @ 50 Hz, added latency and throughput"
+cmake --build "$build" --target plinth_proto_python -j2 >/dev/null
+/usr/bin/python3 bench/hub_bench.py "$build" --seconds "$seconds"

@@ -1,13 +1,18 @@
 #pragma once
 // The control endpoint: a ZeroMQ REP socket on its own thread. Every request gets exactly
 // one reply; malformed ones get an error reply from the parser without reaching the daemon.
+// With a hub (schemas/hub.md) the same thread also serves, through the same handler, the
+// requests the hub routes to this station over a DEALER socket.
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "daemon/control_request.hpp"
+#include "daemon/security/curve_keys.hpp"
 
 namespace zmq {
 class context_t;
@@ -21,10 +26,18 @@ class ControlServer {
   // daemon's handler hands the request to the acquisition loop and waits a bounded time.
   using Handler = std::function<std::string(const ControlRequest&)>;
 
+  // The hub's daemon-facing ROUTER, and who we are there (the DEALER's routing id).
+  struct HubControl {
+    std::string endpoint;
+    std::string station;
+    CurveKeyPair own_keys;          // used when server_public_key is set
+    std::string server_public_key;  // the hub's (Z85); empty: plain TCP
+  };
+
   // A non-empty `curve_secret_key` (Z85) makes the endpoint a CURVE server: only clients whose
   // keys the ZapAuthenticator knows get through the handshake.
   ControlServer(zmq::context_t& context, const std::string& endpoint, Handler handler,
-                const std::string& curve_secret_key = {});
+                const std::string& curve_secret_key = {}, const std::optional<HubControl>& hub = std::nullopt);
   ~ControlServer();
   void stop();
   std::uint64_t requests() const { return requests_; }
@@ -32,6 +45,10 @@ class ControlServer {
 
  private:
   void run();
+  std::string answer(std::string_view request);
+  void serve_rep();
+  void serve_hub();
+  void say_hello_to_hub();
   struct Impl;
   std::unique_ptr<Impl> impl_;
   Handler handler_;

@@ -95,6 +95,16 @@ void Daemon::Impl::wait_for_signals() {
   });
 }
 
+namespace {
+
+std::optional<ControlServer::HubControl> hub_control(const DaemonConfig& config) {
+  if (config.hub.control.empty()) return std::nullopt;
+  return ControlServer::HubControl{config.hub.control, config.station, config.security.server_keys,
+                                   config.hub.server_public_key};
+}
+
+}  // namespace
+
 Daemon::Daemon(DaemonConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 Daemon::~Daemon() = default;
 
@@ -126,7 +136,7 @@ int Daemon::run() {
                                                   return control_error_reply(e.what());
                                                 }
                                               },
-                                              d.config.security.server_keys.secret_key);
+                                              d.config.security.server_keys.secret_key, hub_control(d.config));
   d.wait_for_signals();
   d.schedule_status();
   d.schedule_relaxation();
@@ -139,6 +149,10 @@ int Daemon::run() {
   });
   spdlog::info("plinthd {}: data on {}, control on {}", kSoftwareVersion, d.config.data_endpoint,
                d.config.control_endpoint);
+  if (d.config.hub.enabled())
+    spdlog::info("station {} joins the hub: data to {}, control from {}", d.config.station,
+                 d.config.hub.data.empty() ? "-" : d.config.hub.data,
+                 d.config.hub.control.empty() ? "-" : d.config.hub.control);
   d.io.run();
   d.control->stop();
   return 0;

@@ -49,7 +49,10 @@ struct Daemon::Impl final : SessionOutlet {
         status_timer(io),
         relaxation_timer(io),
         signals(io, SIGINT, SIGTERM, SIGHUP),
-        relaxation(config.relaxation) {}
+        relaxation(config.relaxation) {
+    if (!config.hub.data.empty())
+      publisher_.connect(config.hub.data, config.security.server_keys, config.hub.server_public_key);
+  }
 
   DaemonConfig config;
   asio::io_context io;

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   plinth::SimulationOptions sim;
   app.add_option("--config,-c", config_path, "TOML configuration file (schemas/config-reference.md)");
   app.add_option("--check-config", check_path, "validate a configuration file and exit");
-  app.add_flag("--simulate", simulate, "run on built-in simulated devices (a mat and a strap on pseudo-terminals)");
+  app.add_flag("--simulate", simulate, "run on built-in simulated devices (a mat and a strap on pseudo-terminals); with --config, that file's settings (station, [network], [hub], ...) apply to them");
   app.add_option("--sim-rate", sim.mat_rate_hz, "simulated mat frame rate, Hz")->check(CLI::Range(1.0, 1000.0));
   app.add_option("--sim-rows", sim.rows, "simulated mat rows")->check(CLI::Range(4, 256));
   app.add_option("--sim-cols", sim.cols, "simulated mat columns")->check(CLI::Range(4, 256));
@@ -46,7 +46,10 @@ int main(int argc, char** argv) {
     plinth::DaemonConfig config;
     if (simulate) {
       simulation = std::make_unique<plinth::Simulation>(sim);
-      config = plinth::parse_daemon_config(simulation->config_text(), "built-in simulation config");
+      config = config_path.empty()
+                   ? plinth::parse_daemon_config(simulation->config_text(), "built-in simulation config")
+                   : plinth::parse_daemon_config(plinth::overlay_on_simulation(simulation->config_text(), config_path),
+                                                 config_path);
       for (const auto& path : simulation->ports()) spdlog::info("simulated device on {}", path);
     } else if (!config_path.empty()) {
       config = plinth::load_daemon_config(config_path);

@@ -23,6 +23,14 @@ Publisher::Publisher(zmq::context_t& context, const PublisherOptions& options)
 
 Publisher::~Publisher() = default;
 
+void Publisher::connect(const std::string& endpoint, const CurveKeyPair& own_keys, const std::string& server_public_key) {
+  if (!server_public_key.empty()) make_curve_client(impl_->socket, own_keys, server_public_key);
+  // Queue only while connected: after a hub outage its consumers get live data, not a burst of
+  // the last high-water mark's worth of stale messages (the hub re-sends the subscriptions).
+  impl_->socket.set(zmq::sockopt::immediate, 1);
+  impl_->socket.connect(endpoint);
+}
+
 std::uint64_t Publisher::next_seq(std::string_view topic) {
   auto it = sequences_.find(topic);
   if (it == sequences_.end()) it = sequences_.emplace(std::string(topic), 0).first;

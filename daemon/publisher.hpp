@@ -11,6 +11,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "daemon/security/curve_keys.hpp"
+
 namespace zmq {
 class context_t;
 }
@@ -34,6 +36,11 @@ class Publisher {
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
+
+  // Also sends every message to a hub's daemon-facing XSUB (schemas/hub.md), with the same
+  // numbering; ZeroMQ reconnects by itself when the hub restarts. Empty `server_public_key`:
+  // plain TCP; otherwise CURVE, proving `own_keys` (the daemon's key pair) to the hub.
+  void connect(const std::string& endpoint, const CurveKeyPair& own_keys = {}, const std::string& server_public_key = {});
 
   // The per-topic sequence number the next message on `topic` must carry.
   std::uint64_t next_seq(std::string_view topic);

@@ -18,6 +18,8 @@ inline constexpr std::string_view heart_hrv = "heart.hrv.";
 inline constexpr std::string_view relaxation = "relaxation";
 inline constexpr std::string_view session_event = "session.event";
 inline constexpr std::string_view status = "status";
+// Published by `plinth hub`, not by plinthd (schemas/hub.md).
+inline constexpr std::string_view hub_status = "hub.status";
 
 inline std::string for_device(std::string_view prefix, std::string_view device_id) {
   std::string name(prefix);

@@ -15,7 +15,18 @@ struct CtlOptions {
   double timeout_s = 5;
   nlohmann::json request;
   CurveClientOptions curve;
+  std::string station;  // through a hub: the station whose daemon gets the request (schemas/hub.md)
 };
+
+// Through a hub, a request names its station; the hub removes the field before forwarding.
+std::string addressed(const CtlOptions& o, const std::string& text) {
+  if (o.station.empty()) return text;
+  auto request = nlohmann::json::parse(text, nullptr, false);
+  if (!request.is_object() || request.value("cmd", "") == "stations") return text;  // the hub's own, or bad JSON:
+                                                                                     // the receiver answers
+  request["station"] = o.station;
+  return request.dump();
+}
 
 // `ctl status`: the daemon's own latency (StageLatency, schemas/topics.md) as a table on
 // stderr, next to the JSON reply on stdout (which stays one line, for scripts).
@@ -46,7 +57,7 @@ int send_request(const CtlOptions& o, const std::string& text, bool latency_tabl
   apply_curve_client(socket, o.curve);
   HandshakeWatch handshake(socket, o.endpoint, o.curve.enabled());
   socket.connect(o.endpoint);
-  socket.send(zmq::buffer(text), zmq::send_flags::none);
+  socket.send(zmq::buffer(addressed(o, text)), zmq::send_flags::none);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.timeout_s);
   for (;;) {
     if (auto failure = handshake.failure()) {
@@ -76,6 +87,8 @@ void add_ctl_command(CLI::App& app) {
   auto* ctl = app.add_subcommand("ctl", "Control the daemon: status, sessions, markers, pain scores");
   ctl->add_option("--endpoint,-e", o->endpoint, "control endpoint")->capture_default_str();
   ctl->add_option("--timeout", o->timeout_s, "seconds to wait for the reply")->capture_default_str();
+  ctl->add_option("--station", o->station,
+                  "through a hub (-e tcp://HUB:7561): the station whose daemon gets the request (schemas/hub.md)");
   add_curve_client_options(ctl, o->curve);
   ctl->require_subcommand(1);
   auto run = [o] {
@@ -145,6 +158,12 @@ void add_ctl_command(CLI::App& app) {
     o->request = {{"cmd", "hrv"}, {"window_s", *window}};
     run();
   });
+
+  ctl->add_subcommand("stations", "Through a hub: the stations it can reach (answered by the hub itself)")
+      ->callback([o, run] {
+        o->request = {{"cmd", "stations"}};
+        run();
+      });
 
   auto raw = std::make_shared<std::string>();
   auto* send = ctl->add_subcommand("send", "Send a raw JSON request (for scripts and tests)");

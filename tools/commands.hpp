@@ -18,5 +18,6 @@ void add_export_command(CLI::App& app);
 void add_report_command(CLI::App& app);   // tools/report
 void add_history_command(CLI::App& app);
 void add_repair_command(CLI::App& app);
+void add_hub_command(CLI::App& app);      // tools/hub
 
 }  // namespace plinth::tools

@@ -1,6 +1,7 @@
 #include "tools/curve_client.hpp"
 
 #include "daemon/security/curve_keys.hpp"
+#include "daemon/security/zap_authenticator.hpp"
 
 namespace plinth::tools {
 
@@ -15,11 +16,8 @@ void add_curve_client_options(CLI::App* command, CurveClientOptions& options) {
 
 void apply_curve_client(zmq::socket_t& socket, const CurveClientOptions& options) {
   if (!options.enabled()) return;
-  const std::string server_key = read_public_key_file(options.server_key_file);
-  const CurveKeyPair client = read_secret_key_file(options.client_key_file);
-  socket.set(zmq::sockopt::curve_serverkey, server_key);
-  socket.set(zmq::sockopt::curve_publickey, client.public_key);
-  socket.set(zmq::sockopt::curve_secretkey, client.secret_key);
+  make_curve_client(socket, read_secret_key_file(options.client_key_file),
+                    read_public_key_file(options.server_key_file));
 }
 
 struct HandshakeWatch::Monitor final : zmq::monitor_t {

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
                    &plinth::tools::add_calibrate_command, &plinth::tools::add_keygen_command, &plinth::add_hrv_command,
                    &plinth::tools::add_replay_command, &plinth::tools::add_inspect_command, &plinth::tools::add_export_command, &plinth::tools::add_web_command,
                    &plinth::tools::add_report_command, &plinth::tools::add_repair_command,
-                   &plinth::tools::add_history_command})
+                   &plinth::tools::add_history_command, &plinth::tools::add_hub_command})
     add(app);
   try {
     app.parse(argc, argv);

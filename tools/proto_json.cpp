@@ -83,6 +83,7 @@ std::unique_ptr<Message> message_for_topic(std::string_view topic) {
   if (topic == topics::relaxation) return std::make_unique<v1::Relaxation>();
   if (topic == topics::session_event) return std::make_unique<v1::SessionEvent>();
   if (topic == topics::status) return std::make_unique<v1::Status>();
+  if (topic == topics::hub_status) return std::make_unique<v1::HubStatus>();
   return nullptr;
 }
 

@@ -18,10 +18,7 @@
 #include "drivers/driver_registry.hpp"
 
 namespace plinth {
-namespace {
 
-// Conservative: anything not plainly this machine (an interface name, a host name, 0.0.0.0,
-// "*") counts as reaching beyond it.
 bool is_loopback_endpoint(const std::string& endpoint) {
   if (endpoint.rfind("ipc://", 0) == 0 || endpoint.rfind("inproc://", 0) == 0) return true;
   if (endpoint.rfind("tcp://localhost:", 0) == 0 || endpoint.rfind("tcp://[::1]:", 0) == 0) return true;
@@ -36,10 +33,20 @@ bool is_loopback_endpoint(const std::string& endpoint) {
   return dots == 3;
 }
 
+namespace {
+
 std::string resolve_beside(const std::string& config_source, const std::string& path) {
   const std::filesystem::path p(path);
   if (p.is_absolute()) return p.string();
   return (std::filesystem::path(config_source).parent_path() / p).lexically_normal().string();
+}
+
+// Health data leaves this machine encrypted, or where `insecure = true` says it may go in the clear.
+void require_protection_beyond_loopback(const TomlAccess& t, const char* key, const std::string& endpoint,
+                                        const NetworkSecurity& s, std::string_view verb, std::string_view remedy) {
+  if (endpoint.empty() || is_loopback_endpoint(endpoint) || s.curve || s.insecure) return;
+  t.fail(key, std::string(verb) + " beyond this machine (" + endpoint + "): " + std::string(remedy) +
+                  ", or say `insecure = true` in [network] to send health data in the clear");
 }
 
 void parse_network_security(const TomlAccess& n, DaemonConfig& c) {
@@ -55,13 +62,10 @@ void parse_network_security(const TomlAccess& n, DaemonConfig& c) {
     n.fail("curve", "curve = true needs curve_server_key and curve_authorized_clients (plinth keygen; schemas/security.md)");
   if (!s.curve && server_key) n.fail("curve", "curve = false, but curve_server_key is set: remove one of them");
   if (s.curve && s.insecure) n.fail("insecure", "insecure = true contradicts the CURVE keys: remove it");
-  for (const char* key : {"data", "control"}) {
-    const std::string& ep = std::string_view(key) == "data" ? c.data_endpoint : c.control_endpoint;
-    if (!is_loopback_endpoint(ep) && !s.curve && !s.insecure)
-      n.fail(key, "binds beyond this machine (" + ep +
-                      "): give curve_server_key and curve_authorized_clients (encryption and client keys, "
-                      "schemas/security.md), or say `insecure = true` in [network] to send health data in the clear");
-  }
+  for (const auto& [key, endpoint] : {std::pair{"data", &c.data_endpoint}, {"control", &c.control_endpoint}})
+    require_protection_beyond_loopback(n, key, *endpoint, s, "binds",
+                                       "give curve_server_key and curve_authorized_clients (encryption and client keys, "
+                                       "schemas/security.md)");
   if (!s.curve) return;
   if (!curve_supported()) n.fail("curve", "this libzmq was built without CURVE (libsodium)");
   s.server_key_file = resolve_beside(c.source, *server_key);
@@ -106,6 +110,31 @@ void append_driver_option_keys(DeviceKind kind, std::vector<std::string_view>& k
     for (const DriverOptionSpec& spec : kBluezOptions) keys.push_back(spec.key);
 }
 
+// The hub sees health data and may start sessions: a daemon that protects its own endpoints
+// with CURVE talks to the hub with CURVE too, as a client holding its own key pair.
+void parse_hub_link(const TomlAccess& h, DaemonConfig& c) {
+  h.allow_only({"data", "control", "server_key"});
+  HubLink& hub = c.hub;
+  hub.data = h.string_or("data", "");
+  hub.control = h.string_or("control", "");
+  if (!hub.enabled()) h.fail("data", "[hub] needs data = \"tcp://HUB:7570\" and/or control = \"tcp://HUB:7571\"");
+  const auto server_key = h.optional_string("server_key");
+  if (server_key && !c.security.curve)
+    h.fail("server_key", "needs the daemon's own key pair ([network] curve_server_key), which is its client key at the hub");
+  if (c.security.curve && !server_key)
+    h.fail("server_key", "this daemon uses CURVE, so the hub must too: give server_key = \"HUB.pub\" (the hub's public key)");
+  for (const auto& [key, endpoint] : {std::pair{"data", &hub.data}, {"control", &hub.control}})
+    require_protection_beyond_loopback(h, key, *endpoint, c.security, "connects",
+                                       "configure CURVE ([network] curve_server_key, [hub] server_key; schemas/security.md)");
+  if (!server_key) return;
+  hub.server_key_file = resolve_beside(c.source, *server_key);
+  try {
+    hub.server_public_key = read_public_key_file(hub.server_key_file);
+  } catch (const KeyFileError& e) {
+    h.fail("server_key", e.what());
+  }
+}
+
 DeviceConfig parse_device(const TomlAccess& t, DeviceKind kind, std::set<std::string>& ids) {
   DeviceConfig d;
   d.id = t.required_string("id");
@@ -145,7 +174,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
   c.source = source;
   c.text = std::string(text);
   TomlAccess top(root, source, "");
-  top.allow_only({"subject", "station", "archive_dir", "auto_start", "network", "archive", "status", "relaxation", "mat", "heart"});
+  top.allow_only({"subject", "station", "archive_dir", "auto_start", "network", "archive", "status", "relaxation", "mat", "heart", "hub"});
   c.subject = top.string_or("subject", c.subject);
   c.station = top.string_or("station", default_station());
   if (c.station.empty() || !is_valid_name(c.station))
@@ -162,6 +191,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
     c.publish_high_water_mark = static_cast<int>(n.integer_or("high_water_mark", 1000, 1, 1000000));
     parse_network_security(n, c);
   }
+  if (const toml::table* hub = top.optional_table("hub")) parse_hub_link(TomlAccess(*hub, source, "hub"), c);
   if (const toml::table* ar = top.optional_table("archive")) {
     TomlAccess a(*ar, source, "archive");
     a.allow_only({"queue_frames"});
@@ -270,14 +300,38 @@ DaemonConfig load_daemon_config(const std::string& path) {
   return parse_daemon_config(ss.str(), path);
 }
 
+std::string overlay_on_simulation(std::string_view simulation_text, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path, 0, "(file)", "cannot read the config file");
+  std::stringstream file_text;
+  file_text << in.rdbuf();
+  toml::table merged;
+  try {
+    merged = toml::parse(file_text.str(), path);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(path, e.source().begin.line, "(syntax)", std::string(e.description()));
+  }
+  for (const char* devices : {"mat", "heart"})
+    if (const toml::node* n = merged.get(devices))
+      throw ConfigError(path, n->source().begin.line, devices, "with --simulate the devices are the simulation's: remove it");
+  for (const auto& [key, value] : toml::parse(simulation_text, std::string_view("built-in simulation config")))
+    if (!merged.contains(key.str())) merged.insert(key, value);
+  std::ostringstream text;
+  text << "# " << path << " over plinthd --simulate's built-in devices\n" << toml::toml_formatter(merged) << "\n";
+  return text.str();
+}
+
 std::vector<std::string> startup_warnings(const DaemonConfig& config) {
   std::vector<std::string> warnings;
   if (!config.security.curve) {
-    for (const auto& [name, ep] : {std::pair{"data", config.data_endpoint}, {"control", config.control_endpoint}})
-      if (!is_loopback_endpoint(ep))
-        warnings.push_back(std::string("INSECURE: the ") + name + " endpoint " + ep +
-                           " is plain TCP beyond this machine (insecure = true): anyone on the network can " +
-                           (std::string_view(name) == "data" ? "read the live health data" : "control sessions") +
+    const std::string_view read = "anyone on the network can read the live health data";
+    const std::string_view control = "anyone on the network can control sessions";
+    for (const auto& [name, endpoint, exposure] :
+         {std::tuple{"data endpoint", &config.data_endpoint, read}, {"control endpoint", &config.control_endpoint, control},
+          {"hub data link", &config.hub.data, read}, {"hub control link", &config.hub.control, control}})
+      if (!endpoint->empty() && !is_loopback_endpoint(*endpoint))
+        warnings.push_back(std::string("INSECURE: the ") + name + " " + *endpoint +
+                           " is plain TCP beyond this machine (insecure = true): " + std::string(exposure) +
                            ". Configure CURVE keys instead (schemas/security.md).");
     if (config.security.insecure && warnings.empty())
       warnings.push_back("insecure = true has no effect: every endpoint is on this machine");

@@ -47,6 +47,15 @@ struct NetworkSecurity {
   std::size_t authorized_clients = 0;  // .pub files found then (the daemon re-reads the directory)
 };
 
+// [hub]: where this station joins a clinic's hub (schemas/hub.md). Both empty: no hub.
+struct HubLink {
+  std::string data;                // the hub's daemon-facing XSUB; the data PUB socket also connects there
+  std::string control;             // the hub's daemon-facing ROUTER; a DEALER (routing id = station) connects there
+  std::string server_key_file;     // the hub's NAME.pub, required when the daemon runs CURVE
+  std::string server_public_key;   // Z85, read while the config is parsed; the daemon's own key pair is the client key
+  bool enabled() const { return !data.empty() || !control.empty(); }
+};
+
 struct DaemonConfig {
   std::string source;          // file name (or "built-in" for --simulate)
   std::string text;            // the TOML as read; archived as the effective config
@@ -60,6 +69,7 @@ struct DaemonConfig {
   std::string control_endpoint = "tcp://127.0.0.1:7461";
   int publish_high_water_mark = 1000;
   NetworkSecurity security;
+  HubLink hub;
   std::uint32_t archive_queue_frames = 1024;
   double status_interval_s = 1.0;
   RelaxationSettings relaxation;
@@ -71,12 +81,19 @@ struct DaemonConfig {
 
 // A station or device id: letters, digits, '_' and '-' (it becomes part of names and groups).
 bool is_valid_name(std::string_view name);
+// Conservative: anything not plainly this machine (an interface name, a host name, 0.0.0.0,
+// "*") counts as reaching beyond it (schemas/security.md §Loopback by default).
+bool is_loopback_endpoint(const std::string& endpoint);
 // The host name made a valid station name ("plinth" if there is none).
 std::string default_station();
 
 // Throws ConfigError (file, line, key) for anything wrong, including unknown keys.
 DaemonConfig parse_daemon_config(std::string_view toml_text, const std::string& source);
 DaemonConfig load_daemon_config(const std::string& path);
+// `plinthd --simulate --config FILE`: FILE's settings (station, [network], [hub], ...) over the
+// simulation's own text, whose devices stay; FILE must not list devices. Returns TOML text;
+// throws ConfigError naming FILE.
+std::string overlay_on_simulation(std::string_view simulation_text, const std::string& path);
 
 // Warnings for the start-up log (and --check-config): plain TCP beyond loopback under
 // `insecure = true`, an archive directory others can enter, deprecated keys.

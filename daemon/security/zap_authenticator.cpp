@@ -48,6 +48,12 @@ void make_curve_server(zmq::socket_t& socket, const std::string& secret_key_z85,
   socket.set(zmq::sockopt::zap_domain, zap_domain);
 }
 
+void make_curve_client(zmq::socket_t& socket, const CurveKeyPair& own_keys, const std::string& server_public_z85) {
+  socket.set(zmq::sockopt::curve_serverkey, server_public_z85);
+  socket.set(zmq::sockopt::curve_publickey, own_keys.public_key);
+  socket.set(zmq::sockopt::curve_secretkey, own_keys.secret_key);
+}
+
 struct ZapAuthenticator::Impl {
   explicit Impl(zmq::context_t& context) : socket(context, zmq::socket_type::rep) {}
   zmq::socket_t socket;

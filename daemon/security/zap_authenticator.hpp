@@ -41,6 +41,11 @@ std::vector<std::string> zap_reply_frames(const ZapRequest& request, const ZapDe
 // and every handshake checked by the ZapAuthenticator under `zap_domain`.
 void make_curve_server(zmq::socket_t& socket, const std::string& secret_key_z85, const std::string& zap_domain);
 
+// Sets a socket up as a CURVE client (before connect): it proves `own_keys` and accepts only the
+// server holding the secret key of `server_public_z85`. On a socket that has bound as a server
+// this applies to its later connects only (libzmq copies the options at bind and connect).
+void make_curve_client(zmq::socket_t& socket, const CurveKeyPair& own_keys, const std::string& server_public_z85);
+
 class ZapAuthenticator {
  public:
   // Binds the ZAP endpoint now (so it exists before any server socket binds) and answers on

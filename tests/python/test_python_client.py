@@ -262,6 +262,8 @@ class Stream(unittest.TestCase):
         self.assertEqual(plinth.decode("heart.beat.h10", payload).rr_ms, 812.5)
         self.assertIs(plinth.message_class("status"), plinth.pb.Status)
         self.assertIsNone(plinth.message_class("statusx"))
+        self.assertIs(plinth.message_class("heart.beat_final.h10"), plinth.pb.HeartBeat)
+        self.assertIs(plinth.message_class("hub.status"), plinth.pb.HubStatus)  # through a hub (schemas/hub.md)
         # The exposure map's topic was pressure.risk.<id> before v1.1; both decode alike.
         exposure = plinth.pb.PressureExposure(rows=2, cols=1, threshold_mmhg=32.0).SerializeToString()
         self.assertEqual(plinth.decode("pressure.exposure.mat0", exposure).threshold_mmhg, 32.0)

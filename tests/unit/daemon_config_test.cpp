@@ -193,5 +193,33 @@ TEST(DaemonConfig, StationDefaultsToTheShortHostNameAndMustBeAName) {
   }
 }
 
+TEST(DaemonConfig, HubLinkIsOptionalAndChecked) {
+  EXPECT_FALSE(parse_daemon_config(kGood, "test.toml").hub.enabled());
+  const DaemonConfig c = parse_daemon_config(
+      std::string(kGood) + "[hub]\ndata = \"tcp://127.0.0.1:7570\"\ncontrol = \"tcp://127.0.0.1:7571\"\n", "test.toml");
+  EXPECT_EQ(c.hub.data, "tcp://127.0.0.1:7570");
+  EXPECT_EQ(c.hub.control, "tcp://127.0.0.1:7571");
+  EXPECT_TRUE(c.hub.server_public_key.empty());
+
+  const auto typo = error_for(std::string(kGood) + "[hub]\ndata = \"tcp://127.0.0.1:7570\"\ncontorl = \"x\"\n");
+  EXPECT_EQ(typo.key(), "hub.contorl");
+  EXPECT_EQ(typo.line(), 18u);
+  EXPECT_EQ(error_for(std::string(kGood) + "[hub]\n").key(), "hub.data");
+  // A hub on another machine carries health data: CURVE or an explicit insecure = true.
+  const auto remote = error_for(std::string(kGood) + "[hub]\ndata = \"tcp://192.168.1.9:7570\"\n");
+  EXPECT_EQ(remote.key(), "hub.data");
+  EXPECT_NE(std::string(remote.what()).find("CURVE"), std::string::npos) << remote.what();
+  // The hub's key is useless without the daemon's own key pair, its client key there.
+  const auto key = error_for(std::string(kGood) + "[hub]\ndata = \"tcp://127.0.0.1:7570\"\nserver_key = \"hub.pub\"\n");
+  EXPECT_EQ(key.key(), "hub.server_key");
+}
+
+TEST(DaemonConfig, LoopbackEndpoints) {
+  for (const char* local : {"tcp://127.0.0.1:7460", "tcp://localhost:1", "tcp://[::1]:2", "ipc:///tmp/x", "inproc://a"})
+    EXPECT_TRUE(is_loopback_endpoint(local)) << local;
+  for (const char* remote : {"tcp://0.0.0.0:7460", "tcp://*:1", "tcp://192.168.1.2:3", "tcp://127.host:4", "tcp://eth0:5"})
+    EXPECT_FALSE(is_loopback_endpoint(remote)) << remote;
+}
+
 }  // namespace
 }  // namespace plinth

@@ -15,10 +15,12 @@ _TOPICS = (
     ("pressure.exposure.", "PressureExposure"),
     ("pressure.risk.", "PressureExposure"),  # the topic's name before v1.1; same message bytes
     ("heart.beat.", "HeartBeat"),
+    ("heart.beat_final.", "HeartBeat"),  # final artifact decisions (schemas/hrv.md section 3.2)
     ("heart.hrv.", "HeartHrv"),
     ("relaxation", "Relaxation"),
     ("session.event", "SessionEvent"),
     ("status", "Status"),
+    ("hub.status", "HubStatus"),  # from `plinth hub` (schemas/hub.md)
 )
 
 Message = collections.namedtuple("Message", "topic message received_ns")
