@@ -1,6 +1,8 @@
 #include "daemon/heart_channel.hpp"
 
 #include "daemon/archive/archive_writer.hpp"
+#include "daemon/clock/rr_beat_clock.hpp"
+#include "daemon/clock_record.hpp"
 #include "daemon/hrv/hrv_flatten.hpp"
 #include "daemon/hrv/hrv_monitor.hpp"
 #include "daemon/publisher.hpp"
@@ -33,7 +35,8 @@ HeartChannel::HeartChannel(boost::asio::io_context& io, const HostClock& clock, 
       beat_topic_(topics::for_device(topics::heart_beat, config.device.id)),
       final_beat_topic_(topics::for_device(topics::heart_beat_final, config.device.id)),
       hrv_topic_(topics::for_device(topics::heart_hrv, config.device.id)),
-      hrv_values_(hrv_record_fields().size()) {
+      hrv_values_(hrv_record_fields().size()),
+      rr_clock_(std::make_unique<RrBeatClock>()) {
   connect(io, clock, config.device);
 }
 
@@ -75,16 +78,37 @@ void HeartChannel::on_samples(const std::vector<HeartSample>& samples, std::int6
     times[k] = arrival_ns - later_ns;
     later_ns += static_cast<std::int64_t>(samples[k].rr_1024 * (1e9 / 1024.0));
   }
+  place_on_timeline(samples, arrival_ns);
   for (std::size_t k = 0; k < samples.size(); ++k) {
     const HeartSample& s = samples[k];
     if (s.contact) contact_ = *s.contact;
     strap_missing_ += s.missing_beats;
     RawBeat beat{s.rr_1024 * 1000.0 / 1024.0, times[k], s.missing_beats};
     pending_missing_ += s.missing_beats;
+    timeline_by_index_[input_beats_ % timeline_by_index_.size()] = notification_timeline_ns_[k];
     missing_by_index_[input_beats_++ % missing_by_index_.size()] = s.missing_beats;
     monitor_->push(beat, *out_);
     deliver(*out_);
   }
+}
+
+void HeartChannel::place_on_timeline(const std::vector<HeartSample>& samples, std::int64_t arrival_ns) {
+  notification_rr_ms_.clear();
+  for (const HeartSample& s : samples) notification_rr_ms_.push_back(s.rr_1024 * 1000.0 / 1024.0);
+  const ClockEstimate& clock = rr_clock_->on_notification(arrival_ns, notification_rr_ms_, notification_timeline_ns_);
+  if (clock.restart != ClockRestart::none || arrival_ns >= clock_row_due_ns_) {
+    clock_row_due_ns_ = arrival_ns + 1'000'000'000;
+    outlet_.archive_record<archived::Clock>(
+        [&](archived::Clock& r) { fill_clock_record(archive_index_, arrival_ns, clock, r); });
+  }
+}
+
+std::int64_t HeartChannel::timeline_of(const BeatRecord& beat) const {
+  return timeline_by_index_[beat.beat_index % timeline_by_index_.size()];
+}
+
+MessageHeader HeartChannel::beat_header(const BeatRecord& beat) const {
+  return {.host_time_ns = beat.time_ns, .device_id = id(), .device_seq = beat.beat_index, .timeline_ns = timeline_of(beat)};
 }
 
 void HeartChannel::deliver(HrvMonitorOutput& out) {
@@ -100,20 +124,20 @@ void HeartChannel::deliver(HrvMonitorOutput& out) {
     const std::uint32_t missing = pending_missing_;
     pending_missing_ = 0;
     outlet_.publish<archived::Beat>(
-        beat_topic_, {.host_time_ns = beat.time_ns, .device_id = id(), .device_seq = beat.beat_index},
-        encode_beat(beat, missing, false), [&](archived::Beat& r) {
+        beat_topic_, beat_header(beat), encode_beat(beat, missing, false), [&](archived::Beat& r) {
           r.device = archive_index_;
-          r.beat = ArchiveBeat{beat.time_ns, beat.rr_ms, beat.nn_ms, beat.hr_bpm, beat.flags, missing};
+          r.beat = ArchiveBeat{beat.time_ns, beat.rr_ms, beat.nn_ms, beat.hr_bpm, beat.flags, missing, false,
+                               timeline_of(beat)};
           r.extra.clear();
         });
   }
   for (const BeatRecord& beat : out.final_beats) {
     const std::uint32_t missing = missing_by_index_[beat.beat_index % missing_by_index_.size()];
     outlet_.publish<archived::Beat>(
-        final_beat_topic_, {.host_time_ns = beat.time_ns, .device_id = id(), .device_seq = beat.beat_index},
-        encode_beat(beat, missing, true), [&](archived::Beat& r) {
+        final_beat_topic_, beat_header(beat), encode_beat(beat, missing, true), [&](archived::Beat& r) {
           r.device = archive_index_;
-          r.beat = ArchiveBeat{beat.time_ns, beat.rr_ms, beat.nn_ms, beat.hr_bpm, beat.flags, missing, true};
+          r.beat = ArchiveBeat{beat.time_ns, beat.rr_ms, beat.nn_ms, beat.hr_bpm, beat.flags, missing, true,
+                               timeline_of(beat)};
           r.extra.assign({static_cast<double>(beat.beat_index), static_cast<double>(beat.nn_count),
                           static_cast<double>(beat.provisional_flags)});
         });
@@ -156,6 +180,7 @@ DeviceHealth HeartChannel::health() const {
   transport_->fill_health(h);
   h.frames = beats_;  // decided beats, not the transport's messages
   h.frames_lost = strap_missing_;
+  h.clock = rr_clock_->model().last();
   return h;
 }
 

@@ -27,6 +27,8 @@ class HrvMonitor;
 struct HrvMonitorOutput;
 struct HrvMetrics;
 
+class RrBeatClock;
+
 class HeartChannel final : public DeviceChannel {
  public:
   using HrvObserver = std::function<void(const HrvMetrics&)>;
@@ -51,7 +53,11 @@ class HeartChannel final : public DeviceChannel {
 
  private:
   void on_samples(const std::vector<HeartSample>& samples, std::int64_t arrival_ns);
+  // The notification's beats on the timeline (notification_timeline_ns_); archives the model's rows.
+  void place_on_timeline(const std::vector<HeartSample>& samples, std::int64_t arrival_ns);
   void deliver(HrvMonitorOutput& out);
+  std::int64_t timeline_of(const BeatRecord& beat) const;  // the beat on the timeline, by input position
+  MessageHeader beat_header(const BeatRecord& beat) const;
 
   HeartConfig config_;
   std::unique_ptr<HrvMonitor> monitor_;
@@ -65,6 +71,13 @@ class HeartChannel final : public DeviceChannel {
   bool contact_ = true;
   std::uint32_t pending_missing_ = 0;
   HrvObserver observer_;
+  // The strap's RR sum as its clock, on the session's timeline (schemas/clock-model.md §6); kept
+  // across sessions like the device. Beat times by input position, for the delayed decisions.
+  std::unique_ptr<RrBeatClock> rr_clock_;
+  std::vector<double> notification_rr_ms_;
+  std::vector<std::int64_t> notification_timeline_ns_;
+  std::array<std::int64_t, 512> timeline_by_index_{};
+  std::int64_t clock_row_due_ns_ = 0;
 };
 
 }  // namespace plinth

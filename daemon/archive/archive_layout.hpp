@@ -91,6 +91,7 @@ struct ArchiveBeat {
   std::uint32_t flags = 0;    // artifact flags, bits in schemas/hrv.md
   std::uint32_t missing = 0;  // beats the strap says were lost before this one
   bool final_decision = false;
+  std::int64_t timeline_ns = 0;  // the beat on the session's timeline (RR-sum clock model); 0: time_ns
 };
 
 }  // namespace plinth

@@ -135,6 +135,7 @@ h5::CompoundLayout beat_layout(const std::vector<ArchiveField>& extra) {
   layout.add("hr_bpm", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, "1/min");
   layout.add("flags", H5T_NATIVE_UINT32, H5T_STD_U32LE, "bit set");
   layout.add("missing", H5T_NATIVE_UINT32, H5T_STD_U32LE, "beats");
+  layout.add("timeline_ns", H5T_NATIVE_INT64, H5T_STD_I64LE, "ns");
   add_float_fields(layout, extra);
   return layout;
 }
@@ -226,7 +227,7 @@ void validate(const SessionMeta& meta, const std::vector<ArchiveDeviceLayout>& d
       throw std::invalid_argument("mat '" + d.id + "' needs rows and cols");
     }
     check_names("metrics of " + d.id, {"time_ns"}, d.metric_fields);
-    check_names("beats of " + d.id, {"time_ns", "rr_ms", "nn_ms", "hr_bpm", "flags", "missing"},
+    check_names("beats of " + d.id, {"time_ns", "rr_ms", "nn_ms", "hr_bpm", "flags", "missing", "timeline_ns"},
                 d.beat_extra_fields);
     check_names("hrv of " + d.id, {"time_ns"}, d.hrv_fields);
   }
@@ -599,7 +600,7 @@ bool SessionArchive::Impl::write(const archived::Beat& r) {
     return refuse(count_mismatch("beat", device->id, extra_count, r.extra.size(), "extra values"));
   h5::RecordPacker packer(table.row);
   packer.put(beat.time_ns).put(beat.rr_ms).put(beat.nn_ms).put(beat.hr_bpm);
-  packer.put(beat.flags).put(beat.missing);
+  packer.put(beat.flags).put(beat.missing).put(beat.timeline_ns != 0 ? beat.timeline_ns : beat.time_ns);
   for (std::size_t i = 0; i < extra_count; ++i) packer.put(r.extra.empty() ? kNaN : r.extra[i]);
   table.data.append(table.row.data());
   return true;

@@ -226,6 +226,8 @@ class EndToEnd(unittest.TestCase):
         for b in beats:
             self.assertTrue(300 < b.rr_ms < 2000, b.rr_ms)
             self.assertEqual(b.header.session_id, frames[0].header.session_id)
+            # On the timeline from the strap's RR sum: near the arrival-based time, never after arrival.
+            self.assertLess(abs(b.header.timeline_ns - b.header.host_time_ns), 250_000_000)
         self.assertEqual([b.header.seq for b in beats], list(range(beats[0].header.seq, beats[0].header.seq + len(beats))))
         hrv = self.control({"cmd": "hrv", "window_s": 60})
         self.assertTrue(hrv["ok"], hrv)
@@ -300,6 +302,8 @@ class EndToEnd(unittest.TestCase):
             beats_ds = h5["heart/strap0/beats"]
             self.assertGreaterEqual(beats_ds.shape[0], len(beats))
             self.assertTrue(np.all((beats_ds["rr_ms"] > 300) & (beats_ds["rr_ms"] < 2000)))
+            self.assertLess(np.max(np.abs(beats_ds["timeline_ns"] - beats_ds["time_ns"])), 250_000_000)
+            self.assertGreaterEqual(len(h5["heart/strap0/clock"]), 1)
             # Every beat's final decision (schemas/hrv.md 3.2): flushed at the stop, so one row per
             # live row, the same intervals, and the live decision kept as provisional_flags.
             final_ds = h5["heart/strap0/beats_final"][:]

@@ -98,7 +98,7 @@ class FinishedSession(unittest.TestCase):
 
     def test_heart(self):
         beats = self.f["heart/h10/beats"][:]
-        self.assertEqual(beats.dtype.names, ("time_ns", "rr_ms", "nn_ms", "hr_bpm", "flags", "missing"))
+        self.assertEqual(beats.dtype.names, ("time_ns", "rr_ms", "nn_ms", "hr_bpm", "flags", "missing", "timeline_ns"))
         np.testing.assert_allclose(beats["rr_ms"], [1000, 1001, 1002, 1003])
         hrv = self.f["heart/h10/hrv"][:]
         self.assertEqual(hrv["rmssd_ms"][0], 45.0)

@@ -150,7 +150,7 @@ TEST(ArchiveSession, HeartEventsAndStatusReadBack) {
   Reader file(path);
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(file.compound_field_names("/heart/h10/beats"),
-            (std::vector<std::string>{"time_ns", "rr_ms", "nn_ms", "hr_bpm", "flags", "missing", "contact"}));
+            (std::vector<std::string>{"time_ns", "rr_ms", "nn_ms", "hr_bpm", "flags", "missing", "timeline_ns", "contact"}));
   EXPECT_EQ(file.read<double>("/heart/h10/beats", H5T_NATIVE_DOUBLE, "nn_ms"),
             (std::vector<double>{905.0, 906.0, 907.0}));
   EXPECT_EQ(file.read<std::uint32_t>("/heart/h10/beats", H5T_NATIVE_UINT32, "flags"),
