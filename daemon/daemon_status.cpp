@@ -60,8 +60,7 @@ DaemonHealth Daemon::Impl::health() const {
   DaemonHealth d;
   d.state = archive_ ? "recording" : "idle";
   d.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  for (const auto& ch : mats) d.devices.push_back(ch->health());
-  for (const auto& ch : hearts) d.devices.push_back(ch->health());
+  for (const DeviceChannel* device : channels) d.devices.push_back(device->health());
   d.consumers.push_back({"publisher", 0, 0, publisher_.dropped()});
   d.latency = latency_;
   if (archive_) {

@@ -359,7 +359,7 @@ ArchiveReader ArchiveReader::open(const std::filesystem::path& path) {
     const auto version = integer_of(impl->attributes, "format_version");
     if (!version || *version < 1)
       throw ArchiveReadError("the root attribute format_version is missing or invalid");
-    const std::string devices_group = "/" + std::string(archive_paths::kDevices);
+    const std::string devices_group = archive_paths::absolute(archive_paths::kDevices);
     for (const std::string& id : child_names(file, devices_group)) {
       const std::string name = devices_group + "/" + id;
       const Id group = checked(H5Gopen2(file, name.c_str(), H5P_DEFAULT), H5Gclose, "cannot open " + name);

@@ -35,17 +35,20 @@ inline constexpr std::string_view kBeats = "beats";
 inline constexpr std::string_view kBeatsFinal = "beats_final";
 inline constexpr std::string_view kHrv = "hrv";
 
+// "<group>/<id>/<dataset>" (or without the dataset). Built by append(): GCC 12's -Wrestrict
+// misreads the operator+ chain at -O3 (a false positive that fails the Release build).
+inline std::string device_path(std::string_view group, std::string_view id, std::string_view dataset) {
+  std::string path;
+  path.reserve(group.size() + id.size() + dataset.size() + 2);
+  path.append(group).append("/").append(id);
+  if (!dataset.empty()) path.append("/").append(dataset);
+  return path;
+}
 // "pressure/<id>/<dataset>" (or just the group, without a dataset).
-inline std::string mat(std::string_view id, std::string_view dataset = {}) {
-  std::string path = std::string(kPressure) + "/" + std::string(id);
-  if (!dataset.empty()) path += "/" + std::string(dataset);
-  return path;
-}
+inline std::string mat(std::string_view id, std::string_view dataset = {}) { return device_path(kPressure, id, dataset); }
 // "heart/<id>/<dataset>".
-inline std::string heart(std::string_view id, std::string_view dataset = {}) {
-  std::string path = std::string(kHeart) + "/" + std::string(id);
-  if (!dataset.empty()) path += "/" + std::string(dataset);
-  return path;
-}
+inline std::string heart(std::string_view id, std::string_view dataset = {}) { return device_path(kHeart, id, dataset); }
+// The same from the file's root ("/pressure/<id>/..."), as HDF5 calls on a file handle take it.
+inline std::string absolute(std::string_view path) { return std::string("/").append(path); }
 
 }  // namespace plinth::archive_paths

@@ -196,7 +196,7 @@ void copy_group(hid_t from, hid_t to, const std::string& group) {
 // The session's frame datasets grow one after the other: cut them to the length all reached.
 void trim_frames(hid_t file, const std::string& mat, RepairResult& result) {
   using namespace archive_paths;
-  const auto path = [&](std::string_view dataset) { return "/" + archive_paths::mat(mat, dataset); };
+  const auto path = [&](std::string_view dataset) { return absolute(archive_paths::mat(mat, dataset)); };
   hsize_t n = length(file, path(kRaw));
   const hsize_t raw = n;
   for (const std::string_view name : {kTimeNs, kSeq, kDeviceTimeUs})
@@ -263,13 +263,13 @@ RepairResult repair_archive(const std::filesystem::path& source, std::filesystem
     const Handle to_root(H5Gopen2(to.get(), "/", H5P_DEFAULT), H5Gclose);
 
     using namespace archive_paths;
-    for (const std::string& mat : children(to.get(), "/" + std::string(kPressure))) trim_frames(to.get(), mat, result);
+    for (const std::string& mat : children(to.get(), absolute(kPressure))) trim_frames(to.get(), mat, result);
     std::int64_t last = result.last_frame_ns;
-    for (const std::string& heart_id : children(to.get(), "/" + std::string(kHeart)))
+    for (const std::string& heart_id : children(to.get(), absolute(kHeart)))
       for (const std::string_view table : {kBeats, kBeatsFinal, kHrv})
-        last = std::max(last, last_time(to.get(), "/" + heart(heart_id, table)));
+        last = std::max(last, last_time(to.get(), absolute(heart(heart_id, table))));
     for (const std::string_view table : {kEvents, kStatus, kRelaxation})
-      last = std::max(last, last_time(to.get(), "/" + std::string(table)));
+      last = std::max(last, last_time(to.get(), absolute(table)));
     if (last == 0 && has_attribute(to_root.get(), "started_at_ns")) {
       const Handle attr(H5Aopen(to_root.get(), "started_at_ns", H5P_DEFAULT), H5Aclose);
       H5Aread(attr.get(), H5T_NATIVE_INT64, &last);
