@@ -307,6 +307,9 @@ struct SessionArchive::Impl {
   bool write(const archived::Relaxation& r);
   // The device at `index` if it is of `kind`; otherwise refuses the record and returns null.
   Device* device_of(std::uint32_t index, DeviceKind kind, std::string_view record);
+  // A row of `time_ns` then `values`, refused unless there are `expected` values.
+  bool write_timed_values(std::string_view record, std::string_view owner, Table& table, std::size_t expected,
+                          std::int64_t time_ns, std::span<const double> values);
 
   bool refuse(std::string message) {
     ++rejected;
@@ -562,14 +565,18 @@ bool SessionArchive::Impl::write(const archived::Frame& r) {
   return true;
 }
 
-bool SessionArchive::Impl::write(const archived::Metrics& r) {
-  Device* device = device_of(r.device, DeviceKind::mat, "metrics");
-  if (!device) return false;
-  MatTables& mat = *device->mat;
-  if (r.metrics.size() != mat.metric_count)
-    return refuse(count_mismatch("metrics", device->id, mat.metric_count, r.metrics.size(), "metrics"));
-  append_timed_row(mat.metrics, r.time_ns, r.metrics);
+bool SessionArchive::Impl::write_timed_values(std::string_view record, std::string_view owner, Table& table,
+                                              std::size_t expected, std::int64_t time_ns,
+                                              std::span<const double> values) {
+  if (values.size() != expected) return refuse(count_mismatch(record, owner, expected, values.size(), "values"));
+  append_timed_row(table, time_ns, values);
   return true;
+}
+
+bool SessionArchive::Impl::write(const archived::Metrics& r) {
+  Device* device = device_of(r.device, DeviceKind::mat, r.kName);
+  return device && write_timed_values(r.kName, device->id, device->mat->metrics, device->mat->metric_count,
+                                      r.time_ns, r.metrics);
 }
 
 bool SessionArchive::Impl::write(const archived::Exposure& r) {
@@ -607,13 +614,9 @@ bool SessionArchive::Impl::write(const archived::Beat& r) {
 }
 
 bool SessionArchive::Impl::write(const archived::Hrv& r) {
-  Device* device = device_of(r.device, DeviceKind::heart, "hrv");
-  if (!device) return false;
-  HeartTables& heart = *device->heart;
-  if (r.values.size() != heart.hrv_count)
-    return refuse(count_mismatch("hrv", device->id, heart.hrv_count, r.values.size(), "values"));
-  append_timed_row(heart.hrv, r.time_ns, r.values);
-  return true;
+  Device* device = device_of(r.device, DeviceKind::heart, r.kName);
+  return device && write_timed_values(r.kName, device->id, device->heart->hrv, device->heart->hrv_count, r.time_ns,
+                                      r.values);
 }
 
 bool SessionArchive::Impl::write(const archived::Clock& r) {
@@ -649,10 +652,8 @@ bool SessionArchive::Impl::write(const archived::Status& r) {
 }
 
 bool SessionArchive::Impl::write(const archived::Relaxation& r) {
-  if (!relaxation || r.values.size() != relaxation_count)
-    return refuse(count_mismatch("relaxation", "the session", relaxation_count, r.values.size(), "values"));
-  append_timed_row(*relaxation, r.time_ns, r.values);
-  return true;
+  if (!relaxation) return refuse("relaxation: the session's layout has no relaxation fields");
+  return write_timed_values(r.kName, "the session", *relaxation, relaxation_count, r.time_ns, r.values);
 }
 
 bool SessionArchive::append(const ArchiveRecord& record) {
