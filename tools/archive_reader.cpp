@@ -298,6 +298,8 @@ struct ArchiveReader::Impl {
       if (member != "time_ns" && !only.empty() && std::find(only.begin(), only.end(), member) == only.end()) continue;
       if (member == "time_ns") {
         table.time_ns = read_member<std::int64_t>(d->get(), "time_ns", H5T_NATIVE_INT64, n, name);
+      } else if (member == archive_paths::kTimelineNs) {  // exact: UNIX ns do not fit a double
+        table.timeline_ns = read_member<std::int64_t>(d->get(), member.c_str(), H5T_NATIVE_INT64, n, name);
       } else if (cls == H5T_INTEGER || cls == H5T_FLOAT) {
         table.names.push_back(member);
         table.columns.push_back(read_member<double>(d->get(), member.c_str(), H5T_NATIVE_DOUBLE, n, name));

@@ -37,6 +37,7 @@ std::optional<double> number_of(const ArchiveValues& values, const std::string& 
 // A compound dataset: time_ns, and every numeric field (as float64) in file order.
 struct ArchiveTable {
   std::vector<std::int64_t> time_ns;
+  std::vector<std::int64_t> timeline_ns;     // the rows on the session's timeline, where the table has it
   std::vector<std::string> names;
   std::vector<std::vector<double>> columns;  // columns[k][row] is field names[k]
   std::vector<std::string> units;            // per name, "" if the file says nothing

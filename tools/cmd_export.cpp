@@ -86,12 +86,15 @@ void finish(std::ofstream& out, const fs::path& path, std::size_t rows, ExportPr
 void write_table(const fs::path& path, const ArchiveTable& table, ExportProgress& progress,
                  const std::vector<std::pair<std::string, std::vector<std::string>>>& extra = {}) {
   std::ofstream out = open_csv(path);
+  const bool timeline = !table.timeline_ns.empty();
   out << "time_ns";
+  if (timeline) out << ",timeline_ns";
   for (const auto& [name, values] : extra) out << ',' << csv_text(name);
   for (const std::string& name : table.names) out << ',' << csv_text(name);
   out << '\n';
   for (std::size_t r = 0; r < table.size(); ++r) {
     out << table.time_ns[r];
+    if (timeline) out << ',' << table.timeline_ns[r];
     for (const auto& [name, values] : extra) out << ',' << (r < values.size() ? values[r] : "");
     for (const auto& column : table.columns) out << ',' << csv_number(column[r]);
     out << '\n';
@@ -116,16 +119,19 @@ void write_mat_metrics(const fs::path& path, const ArchiveReader& reader, const 
   const std::vector<std::int64_t> times = reader.frame_times(mat);
   const std::vector<std::uint32_t> seqs = reader.frame_seqs(mat);
   const std::vector<std::uint64_t> device_times = reader.frame_device_times(mat);
+  const std::vector<std::int64_t> frame_timeline = reader.frame_timeline(mat);
   const std::vector<std::int64_t> match = match_rows_by_time(metrics.time_ns, times);
-  std::vector<std::string> seq(match.size()), device_time(match.size()), frame(match.size());
+  std::vector<std::string> seq(match.size()), device_time(match.size()), frame(match.size()), timeline(match.size());
   for (std::size_t r = 0; r < match.size(); ++r) {
     if (match[r] < 0) continue;
     const auto f = static_cast<std::size_t>(match[r]);
     frame[r] = std::to_string(f);
     seq[r] = std::to_string(seqs[f]);
     if (f < device_times.size()) device_time[r] = std::to_string(device_times[f]);
+    if (f < frame_timeline.size()) timeline[r] = std::to_string(frame_timeline[f]);
   }
-  write_table(path, metrics, progress, {{"seq", seq}, {"device_time_us", device_time}, {"frame", frame}});
+  write_table(path, metrics, progress,
+              {{"seq", seq}, {"device_time_us", device_time}, {"frame", frame}, {"frame_timeline_ns", timeline}});
 }
 
 int run_export(const std::string& file, const fs::path& dir) {

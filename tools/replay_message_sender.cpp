@@ -111,7 +111,8 @@ void ReplayMessageSender::send_beat(const HeartSource& s, bool final_decision, s
   const ArchiveTable& table = final_decision ? s.finals : s.beats;
   const std::string& topic = final_decision ? s.final_topic : s.beat_topic;
   const BeatRecord b = restore_beat(table, row);
-  MessageHeader h{sources_.session_id, publisher_.next_seq(topic), b.time_ns, s.id, b.beat_index, 0, sources_.station};
+  MessageHeader h{sources_.session_id, publisher_.next_seq(topic), b.time_ns, s.id, b.beat_index, 0, sources_.station,
+                  row < table.timeline_ns.size() ? table.timeline_ns[row] : 0};
   encode_heart_beat(h, b, restore_beat_missing(table, row), true, final_decision, buffer_);
   publisher_.send(topic, buffer_);
 }

@@ -307,6 +307,7 @@ class ReplayTest(unittest.TestCase):
             if b.header.device_seq in live_beats:
                 diff = fields_equal(live_beats[b.header.device_seq], b)
                 self.assertFalse(diff, diff)
+                self.assertEqual(live_beats[b.header.device_seq].header.timeline_ns, b.header.timeline_ns)
         # The exposure snapshots as recorded (the maps), at the moments live published them.
         exposures = sub.of("pressure.exposure.mat0")
         live_exposures = {e.header.host_time_ns: e for e in self.live.of("pressure.exposure.mat0")}
@@ -332,6 +333,7 @@ class ReplayTest(unittest.TestCase):
             if b.header.device_seq in live_finals:
                 diff = fields_equal(live_finals[b.header.device_seq], b)
                 self.assertFalse(diff, diff)
+                self.assertEqual(live_finals[b.header.device_seq].header.timeline_ns, b.header.timeline_ns)
                 compared += 1
         print(f"MEASURED replay: {len(finals)} final beat decisions, {compared} equal to the live ones")
         self.assertGreater(compared, 0)
