@@ -1,6 +1,6 @@
 """The clinic overview end to end: two treatment tables (plinth sim mat + strap -> plinthd with
-its own `station`), a stand-in for `plinth hub` (a ZeroMQ XSUB/XPUB proxy: one stream, same
-topics, told apart only by Header.station), plinth web on the proxy, headless Chromium
+its own `station`), `plinth hub` (one stream, same topics, told apart only by Header.station),
+plinth web on the hub, headless Chromium
 (tests/browser/clinic_test.mjs) checked against an independent subscriber per station.
 
 Usage: clinic_test.py BUILD_DIR. Screenshots: BUILD_DIR/clinic*.png.
@@ -9,7 +9,6 @@ import json
 import os
 import sys
 import tempfile
-import threading
 import unittest
 import urllib.request
 
@@ -21,16 +20,6 @@ from browser_harness import (BROWSER_DIR, BUILD, PLINTH, PLINTHD, ChildProcesses
                              follow_steps, pb, require_browser_tools, start_node)
 
 STATIONS = {"room1": {"seed": "7", "posture": "supine"}, "room2": {"seed": "11", "posture": "prone"}}
-
-
-def start_hub_stand_in(context, publishers, endpoint):
-    """What `plinth hub` will do: every daemon's stream from one address."""
-    xsub = context.socket(zmq.XSUB)
-    for p in publishers:
-        xsub.connect(p)
-    xpub = context.socket(zmq.XPUB)
-    xpub.bind(endpoint)
-    threading.Thread(target=zmq.proxy, args=(xsub, xpub), daemon=True).start()
 
 
 class StationRecorder(Subscriber):
@@ -52,6 +41,12 @@ class ClinicOverview(ChildProcesses, unittest.TestCase):
         self.tmp = tempfile.TemporaryDirectory(prefix="plinth-clinic-")
         self.work = self.tmp.name
         self.daemons, data_endpoints = {}, []
+        # The real hub: every daemon's stream from one address (schemas/hub.md).
+        hub_ports = {k: harness.free_port() for k in ("daemons_data", "daemons_control", "data", "control")}
+        hub_endpoint = {k: f"tcp://127.0.0.1:{port}" for k, port in hub_ports.items()}
+        self.start([PLINTH, "hub", "--daemons-data", hub_endpoint["daemons_data"],
+                    "--daemons-control", hub_endpoint["daemons_control"], "--data", hub_endpoint["data"],
+                    "--control", hub_endpoint["control"]], "hub")
         for station, sim in STATIONS.items():
             work = os.path.join(self.work, station)
             os.makedirs(work)
@@ -61,11 +56,12 @@ class ClinicOverview(ChildProcesses, unittest.TestCase):
             data_port, control_port = harness.free_port(), harness.free_port()
             config = harness.write_config(work, mat.read_line(), data_port, control_port,
                                           heart_port=strap.read_line(), station=station)
+            with open(config, "a") as f:
+                f.write(f'[hub]\ndata = "{hub_endpoint["daemons_data"]}"\ncontrol = "{hub_endpoint["daemons_control"]}"\n')
             self.daemons[station] = self.start([PLINTHD, "--config", config], station + "-plinthd")
             data_endpoints.append(f"tcp://127.0.0.1:{data_port}")
         self.context = zmq.Context()
-        hub = f"tcp://127.0.0.1:{harness.free_port()}"
-        start_hub_stand_in(self.context, data_endpoints, hub)
+        hub = hub_endpoint["data"]
         self.recorder = StationRecorder(self.context, hub)
         self.recorder.start()
         self.web = self.start([PLINTH, "web", "--data", hub, "--listen", "127.0.0.1:0"], "web")

@@ -52,6 +52,8 @@ void DataSubscriber::run() {
         payload.move(extra);
       }
       const std::string topic_text = topic.to_string();
+      // hub.status describes the hub, not a treatment table: it must not become a station tile.
+      if (topic_text == topics::hub_status) continue;
       try {
         DashboardMessage message = decode_for_dashboard(topic_text, payload.to_string_view());
         if (clinic_) clinic_->observe(message.station, topic_text, *message.message, steady_seconds());
