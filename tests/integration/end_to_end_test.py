@@ -137,7 +137,7 @@ class EndToEnd(unittest.TestCase):
         # delivery, e.g. under valgrind, is correctly placed far before its arrival).
         delays = [f.header.host_time_ns - f.header.timeline_ns for f in frames]
         self.assertGreaterEqual(min(delays), 0)
-        self.assertLess(sorted(delays)[len(delays) // 2], 50_000_000)
+        self.assertLess(sorted(delays)[len(delays) // 2], 250_000_000)  # valgrind: about 50 ms
         now_ns = time.time_ns()
         for f in frames:
             self.assertEqual((f.rows, f.cols), (64, 32))
@@ -281,7 +281,7 @@ class EndToEnd(unittest.TestCase):
             timeline = h5["pressure/mat0/timeline_ns"][:]
             self.assertEqual(timeline.shape[0], published)
             self.assertTrue(np.all(timeline <= arrival))
-            self.assertLess(np.median(arrival - timeline), 50_000_000)  # stalls (valgrind) may be far later
+            self.assertLess(np.median(arrival - timeline), 250_000_000)  # valgrind: about 51 ms; stalls far more
             # In device-clock order; a refit may move the line back by a fraction of a millisecond.
             self.assertGreater(np.min(np.diff(timeline)), -1_000_000, "timeline steps back more than 1 ms")
             clock = h5["pressure/mat0/clock"][:]
