@@ -40,10 +40,16 @@ class DeviceChannel {
   // Creates the device's transport (started later by start()), reporting to this channel.
   // Derived destructors call stop(): the transport may report while it stops.
   void connect(boost::asio::io_context& io, const HostClock& clock, const DeviceConfig& device);
+  // The device clock model's estimate for the sample that arrived at arrival_ns, archived as a
+  // /pressure|heart/<id>/clock row about once a second and at every restart of the model.
+  void archive_clock(std::int64_t arrival_ns, const ClockEstimate& clock);
 
   std::shared_ptr<DeviceTransport> transport_;
   SessionOutlet& outlet_;
   std::uint32_t archive_index_;  // this device's place among the archive's device groups
+
+ private:
+  std::int64_t clock_row_due_ns_ = 0;  // arrival time from which the next clock row is due
 };
 
 }  // namespace plinth

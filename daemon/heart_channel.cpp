@@ -2,7 +2,6 @@
 
 #include "daemon/archive/archive_writer.hpp"
 #include "daemon/clock/rr_beat_clock.hpp"
-#include "daemon/clock_record.hpp"
 #include "daemon/hrv/hrv_flatten.hpp"
 #include "daemon/hrv/hrv_monitor.hpp"
 #include "daemon/publisher.hpp"
@@ -96,11 +95,7 @@ void HeartChannel::place_on_timeline(const std::vector<HeartSample>& samples, st
   notification_rr_ms_.clear();
   for (const HeartSample& s : samples) notification_rr_ms_.push_back(s.rr_1024 * 1000.0 / 1024.0);
   const ClockEstimate& clock = rr_clock_->on_notification(arrival_ns, notification_rr_ms_, notification_timeline_ns_);
-  if (clock.restart != ClockRestart::none || arrival_ns >= clock_row_due_ns_) {
-    clock_row_due_ns_ = arrival_ns + 1'000'000'000;
-    outlet_.archive_record<archived::Clock>(
-        [&](archived::Clock& r) { fill_clock_record(archive_index_, arrival_ns, clock, r); });
-  }
+  archive_clock(arrival_ns, clock);
 }
 
 std::int64_t HeartChannel::timeline_of(const BeatRecord& beat) const {

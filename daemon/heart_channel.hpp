@@ -77,7 +77,6 @@ class HeartChannel final : public DeviceChannel {
   std::vector<double> notification_rr_ms_;
   std::vector<std::int64_t> notification_timeline_ns_;
   std::array<std::int64_t, 512> timeline_by_index_{};
-  std::int64_t clock_row_due_ns_ = 0;
 };
 
 }  // namespace plinth

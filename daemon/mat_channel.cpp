@@ -5,7 +5,6 @@
 #include <limits>
 
 #include "daemon/archive/archive_writer.hpp"
-#include "daemon/clock_record.hpp"
 #include "daemon/pressure/calibration_in_force.hpp"
 #include "daemon/pressure/pressure_pipeline.hpp"
 #include "daemon/publisher.hpp"
@@ -103,10 +102,7 @@ std::int64_t MatChannel::place_on_timeline(const MatFrame& frame, std::int64_t h
   if (frame.device_time_us == 0) return host_ns;  // no device clock (text, row-matrix mats)
   const ClockEstimate& clock =
       clock_model_->observe(static_cast<std::int64_t>(frame.device_time_us) * 1000, host_ns);
-  if (clock.restart != ClockRestart::none || host_ns >= clock_row_due_ns_) {
-    clock_row_due_ns_ = host_ns + 1'000'000'000;
-    outlet_.archive_record<archived::Clock>([&](archived::Clock& r) { fill_clock_record(archive_index_, host_ns, clock, r); });
-  }
+  archive_clock(host_ns, clock);
   return clock.host_ns;
 }
 

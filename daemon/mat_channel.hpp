@@ -86,7 +86,6 @@ class MatChannel final : public DeviceChannel {
   // The device clock on the session's timeline (schemas/clock-model.md); kept across sessions,
   // since it describes the device, not the session.
   std::unique_ptr<DeviceClockModel> clock_model_;
-  std::int64_t clock_row_due_ns_ = 0;  // next archived clock row (about one a second)
 };
 
 }  // namespace plinth
