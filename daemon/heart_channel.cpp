@@ -69,37 +69,30 @@ HrvMetrics HeartChannel::compute_now(double window_s) {
 }
 
 void HeartChannel::on_samples(const std::vector<HeartSample>& samples, std::int64_t arrival_ns) {
-  // One notification may carry several intervals (oldest first); the last beat arrived now,
-  // earlier ones one interval before each other.
+  notification_rr_ms_.clear();
+  for (const HeartSample& s : samples) notification_rr_ms_.push_back(s.rr_1024 * 1000.0 / 1024.0);
+  // Two times per beat, both archived. On the timeline: from the RR sum through the strap's clock
+  // model. By arrival: the last beat arrived now, earlier ones one interval before each other.
+  archive_clock(arrival_ns, rr_clock_->on_notification(arrival_ns, notification_rr_ms_, notification_timeline_ns_));
+  notification_arrival_ns_.resize(samples.size());
   std::int64_t later_ns = 0;
-  std::vector<std::int64_t> times(samples.size());
   for (std::size_t k = samples.size(); k-- > 0;) {
-    times[k] = arrival_ns - later_ns;
+    notification_arrival_ns_[k] = arrival_ns - later_ns;
     later_ns += static_cast<std::int64_t>(samples[k].rr_1024 * (1e9 / 1024.0));
   }
-  place_on_timeline(samples, arrival_ns);
   for (std::size_t k = 0; k < samples.size(); ++k) {
     const HeartSample& s = samples[k];
     if (s.contact) contact_ = *s.contact;
     strap_missing_ += s.missing_beats;
-    RawBeat beat{s.rr_1024 * 1000.0 / 1024.0, times[k], s.missing_beats};
     pending_missing_ += s.missing_beats;
-    timeline_by_index_[input_beats_ % timeline_by_index_.size()] = notification_timeline_ns_[k];
-    missing_by_index_[input_beats_++ % missing_by_index_.size()] = s.missing_beats;
-    monitor_->push(beat, *out_);
+    input_by_index_[input_beats_++ % input_by_index_.size()] = {s.missing_beats, notification_timeline_ns_[k]};
+    monitor_->push(RawBeat{notification_rr_ms_[k], notification_arrival_ns_[k], s.missing_beats}, *out_);
     deliver(*out_);
   }
 }
 
-void HeartChannel::place_on_timeline(const std::vector<HeartSample>& samples, std::int64_t arrival_ns) {
-  notification_rr_ms_.clear();
-  for (const HeartSample& s : samples) notification_rr_ms_.push_back(s.rr_1024 * 1000.0 / 1024.0);
-  const ClockEstimate& clock = rr_clock_->on_notification(arrival_ns, notification_rr_ms_, notification_timeline_ns_);
-  archive_clock(arrival_ns, clock);
-}
-
 std::int64_t HeartChannel::timeline_of(const BeatRecord& beat) const {
-  return timeline_by_index_[beat.beat_index % timeline_by_index_.size()];
+  return input_by_index_[beat.beat_index % input_by_index_.size()].timeline_ns;
 }
 
 MessageHeader HeartChannel::beat_header(const BeatRecord& beat) const {
@@ -127,7 +120,7 @@ void HeartChannel::deliver(HrvMonitorOutput& out) {
         });
   }
   for (const BeatRecord& beat : out.final_beats) {
-    const std::uint32_t missing = missing_by_index_[beat.beat_index % missing_by_index_.size()];
+    const std::uint32_t missing = input_by_index_[beat.beat_index % input_by_index_.size()].missing;
     outlet_.publish<archived::Beat>(
         final_beat_topic_, beat_header(beat), encode_beat(beat, missing, true), [&](archived::Beat& r) {
           r.device = archive_index_;

@@ -53,8 +53,6 @@ class HeartChannel final : public DeviceChannel {
 
  private:
   void on_samples(const std::vector<HeartSample>& samples, std::int64_t arrival_ns);
-  // The notification's beats on the timeline (notification_timeline_ns_); archives the model's rows.
-  void place_on_timeline(const std::vector<HeartSample>& samples, std::int64_t arrival_ns);
   void deliver(HrvMonitorOutput& out);
   std::int64_t timeline_of(const BeatRecord& beat) const;  // the beat on the timeline, by input position
   MessageHeader beat_header(const BeatRecord& beat) const;
@@ -63,8 +61,13 @@ class HeartChannel final : public DeviceChannel {
   std::unique_ptr<HrvMonitor> monitor_;
   std::unique_ptr<HrvMonitorOutput> out_;
   std::string beat_topic_, final_beat_topic_, hrv_topic_;
-  // Strap-reported lost beats by input position, for the final records that come ~51 beats later.
-  std::array<std::uint32_t, 512> missing_by_index_{};
+  // What the decisions need of each input beat, by input position: they come out up to ~51 beats
+  // later (final decisions), and the monitor's records do not carry it.
+  struct InputBeat {
+    std::uint32_t missing = 0;     // beats the strap reported lost before this one
+    std::int64_t timeline_ns = 0;  // the beat on the session's timeline
+  };
+  std::array<InputBeat, 512> input_by_index_{};
   std::uint64_t input_beats_ = 0;
   std::vector<double> hrv_values_;
   std::uint64_t beats_ = 0, strap_missing_ = 0, artifacts_ = 0;
@@ -72,11 +75,12 @@ class HeartChannel final : public DeviceChannel {
   std::uint32_t pending_missing_ = 0;
   HrvObserver observer_;
   // The strap's RR sum as its clock, on the session's timeline (schemas/clock-model.md §6); kept
-  // across sessions like the device. Beat times by input position, for the delayed decisions.
+  // across sessions like the device.
   std::unique_ptr<RrBeatClock> rr_clock_;
+  // One notification's intervals and beat times, reused from one notification to the next.
   std::vector<double> notification_rr_ms_;
+  std::vector<std::int64_t> notification_arrival_ns_;
   std::vector<std::int64_t> notification_timeline_ns_;
-  std::array<std::int64_t, 512> timeline_by_index_{};
 };
 
 }  // namespace plinth
