@@ -4,6 +4,7 @@
 #include <iostream>
 #include <zmq.hpp>
 
+#include "daemon/host_clock.hpp"
 #include "tools/commands.hpp"
 #include "tools/curve_client.hpp"
 #include "tools/proto_json.hpp"
@@ -21,11 +22,6 @@ struct SubOptions {
 };
 
 volatile std::sig_atomic_t interrupted = 0;
-
-std::int64_t unix_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int run_sub(const SubOptions& o) {
   std::signal(SIGINT, [](int) { interrupted = 1; });
@@ -57,7 +53,7 @@ int run_sub(const SubOptions& o) {
     }
     zmq::message_t topic, payload;
     if (!socket.recv(topic, zmq::recv_flags::dontwait)) continue;
-    const std::int64_t received = unix_ns();
+    const std::int64_t received = wall_clock_unix_ns();
     if (!topic.more() || !socket.recv(payload, zmq::recv_flags::dontwait)) {
       std::cerr << "plinth sub: message without payload on topic " << topic.to_string() << "\n";
       continue;

@@ -5,14 +5,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "daemon/host_clock.hpp"
+
 namespace plinth {
 namespace {
-
-std::int64_t unix_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::uint64_t free_bytes_near(const std::filesystem::path& file) {
   struct statvfs fs {};
@@ -31,7 +27,7 @@ ArchiveWriter::ArchiveWriter(SessionArchive archive, ArchiveWriterOptions option
   published_.queue_capacity = queue_.capacity();
 }
 
-ArchiveWriter::~ArchiveWriter() { stop(unix_now_ns()); }
+ArchiveWriter::~ArchiveWriter() { stop(wall_clock_unix_ns()); }
 
 void ArchiveWriter::start() {
   std::lock_guard lock(lifecycle_mutex_);
@@ -54,7 +50,7 @@ void ArchiveWriter::flush_and_publish(bool record_drops) {
     for (std::size_t k = 0; k < kArchiveRecordKinds; ++k) {
       const std::uint64_t total = dropped_[k].load(std::memory_order_relaxed);
       if (total == dropped_recorded_[k]) continue;
-      const archived::Event event{unix_now_ns(), "archive.dropped", std::string(kArchiveRecordKindNames[k]),
+      const archived::Event event{wall_clock_unix_ns(), "archive.dropped", std::string(kArchiveRecordKindNames[k]),
                                   static_cast<double>(total - dropped_recorded_[k]),
                                   "archive queue full; records of this kind dropped since the last report"};
       if (archive_.append(event)) {
@@ -75,7 +71,7 @@ void ArchiveWriter::flush_and_publish(bool record_drops) {
   std::lock_guard lock(stats_mutex_);
   s.path = published_.path;
   s.queue_capacity = published_.queue_capacity;
-  s.last_flush_ns = flushed ? unix_now_ns() : published_.last_flush_ns;
+  s.last_flush_ns = flushed ? wall_clock_unix_ns() : published_.last_flush_ns;
   published_ = std::move(s);
 }
 

@@ -8,6 +8,7 @@
 #include <zmq.hpp>
 
 #include "daemon/control_request.hpp"
+#include "daemon/host_clock.hpp"
 #include "daemon/security/curve_keys.hpp"
 #include "daemon/security/zap_authenticator.hpp"
 #include "daemon/topics.hpp"
@@ -22,11 +23,6 @@ namespace {
 // hub.status enters the stream at the daemons' side, so it reaches consumers exactly like a
 // station's messages (and only those that subscribed to it).
 constexpr const char* kStatusEndpoint = "inproc://plinth-hub-status";
-
-std::int64_t unix_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One ZeroMQ context per side: ZAP is per context, and the daemons and the consumers are
 // admitted from different directories (a consumer's key must not be able to publish).
@@ -133,7 +129,7 @@ void Hub::run(const std::atomic<bool>& stop) {
       if (e.num() == EINTR) continue;
       throw;
     }
-    const std::int64_t now_ns = unix_now_ns();
+    const std::int64_t now_ns = wall_clock_unix_ns();
     // Drain the capture in bursts: it carries every station's messages.
     if (items[0].revents & ZMQ_POLLIN)
       for (int i = 0; i < 1000 && (d.watch->capture().get(zmq::sockopt::events) & ZMQ_POLLIN); ++i)

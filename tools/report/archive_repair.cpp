@@ -10,6 +10,7 @@
 
 #include "daemon/archive/archive_paths.hpp"
 #include "daemon/archive/h5_support.hpp"
+#include "daemon/host_clock.hpp"
 #include "daemon/archive/session_file.hpp"
 #include "plinth/version.hpp"
 
@@ -284,9 +285,7 @@ RepairResult repair_archive(const std::filesystem::path& source, std::filesystem
     }
     write_text(to_root.get(), "repaired_from", std::filesystem::absolute(source).string());
     write_text(to_root.get(), "repaired_at",
-               iso8601_utc(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count()));
+               iso8601_utc(wall_clock_unix_ns()));
     write_text(to_root.get(), "repaired_by", std::string("plinth repair ") + kSoftwareVersion);
     if (H5Fflush(to.get(), H5F_SCOPE_GLOBAL) < 0) fail("cannot write " + output.string());
   } catch (...) {
