@@ -29,21 +29,24 @@ void fill(v1::Header& out, const MessageHeader& h) {
 // The metrics table's rows that PressureMetrics has no typed field for: they go in its `extra`.
 // Found once, by name in the message's descriptor (sway_<x> in SwayMetrics); two rows are older
 // than the table and carry other names on the wire.
-const std::vector<const Field<PressureResult>*>& untyped_metric_rows() {
-  static const std::vector<const Field<PressureResult>*> rows = [] {
+// Indices, not pointers: the table is a vector that MetricFieldExtension may still grow.
+const std::vector<std::size_t>& untyped_metric_rows() {
+  static const std::vector<std::size_t> rows = [] {
     constexpr std::pair<std::string_view, std::string_view> kWireNames[] = {
         {"ppi_mmhg", "peak_pressure_index_mmhg"}, {"movement_index_per_s", "movement_index"}};
     constexpr std::string_view kSwayPrefix = "sway_";
     const auto* metrics = v1::PressureMetrics::descriptor();
     const auto* sway = v1::SwayMetrics::descriptor();
-    std::vector<const Field<PressureResult>*> out;
-    for (const Field<PressureResult>& field : pressure_metric_fields()) {
+    std::vector<std::size_t> out;
+    const auto fields = pressure_metric_fields();
+    for (std::size_t row = 0; row < fields.size(); ++row) {
+      const Field<PressureResult>& field = fields[row];
       std::string name(field.name);
       for (const auto& [table_name, wire_name] : kWireNames)
         if (field.name == table_name) name = wire_name;
       const bool typed = metrics->FindFieldByName(name) != nullptr ||
                          (name.starts_with(kSwayPrefix) && sway->FindFieldByName(name.substr(kSwayPrefix.size())));
-      if (!typed) out.push_back(&field);
+      if (!typed) out.push_back(row);
     }
     return out;
   }();
@@ -195,12 +198,14 @@ void encode_pressure_metrics(const MessageHeader& h, const PressureResult& r, st
   m.set_movement_index(r.movement_index_per_s);
   // Reused in place, like the regions: after the first frame the names keep their storage.
   const auto& untyped = untyped_metric_rows();
+  const auto fields = pressure_metric_fields();
   auto* extra = m.mutable_extra();
   while (extra->size() > static_cast<int>(untyped.size())) extra->RemoveLast();
   for (std::size_t i = 0; i < untyped.size(); ++i) {
     v1::NamedValue* value = static_cast<int>(i) < extra->size() ? extra->Mutable(static_cast<int>(i)) : extra->Add();
-    value->mutable_name()->assign(untyped[i]->name);
-    value->set_value(untyped[i]->value(r));
+    const Field<PressureResult>& field = fields[untyped[i]];
+    value->mutable_name()->assign(field.name);
+    value->set_value(field.value(r));
   }
   m.SerializeToString(&out);
 }

@@ -32,7 +32,7 @@ class SessionOutlet {
     header.station = station();
     header.seq = out.next_seq(topic);
     std::string& buffer = scratch();
-    encode(static_cast<const MessageHeader&>(header), buffer);
+    encode(header, buffer);
     out.send(topic, buffer);
   }
 

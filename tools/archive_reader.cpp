@@ -473,18 +473,19 @@ void ArchiveReader::read_frames(std::string_view mat, std::size_t first, std::si
 
 namespace {
 // Format 2 names the exposure datasets exposure_*, format 1 risk_* (schemas/archive-layout.md).
-std::string exposure_dataset(hid_t file, std::string_view mat, const char* suffix) {
-  const std::string current = archive_paths::mat(mat, std::string(archive_paths::kExposurePrefix) + suffix);
+std::string exposure_dataset(hid_t file, std::string_view mat, std::string_view name) {
+  const std::string current = archive_paths::mat(mat, archive_paths::exposure(name));
   if (link_exists(file, current)) return current;
-  const std::string old = archive_paths::mat(mat, std::string(archive_paths::kExposurePrefixV1) + suffix);
+  const std::string old = archive_paths::mat(mat, archive_paths::exposure(name, archive_paths::kExposurePrefixV1));
   return link_exists(file, old) ? old : std::string();
 }
 }  // namespace
 
 std::size_t ArchiveReader::exposure_count(std::string_view mat) const {
   std::size_t n = std::numeric_limits<std::size_t>::max();
-  for (const char* suffix : {"pti", "time_above", "time_ns"}) {
-    const std::string name = exposure_dataset(impl_->file.get(), mat, suffix);
+  for (const std::string_view dataset : {archive_paths::kExposurePti, archive_paths::kExposureTimeAbove,
+                                         archive_paths::kExposureTimeNs}) {
+    const std::string name = exposure_dataset(impl_->file.get(), mat, dataset);
     if (name.empty()) return 0;
     n = std::min(n, impl_->length_of(name));
   }
@@ -494,15 +495,16 @@ std::size_t ArchiveReader::exposure_count(std::string_view mat) const {
 std::vector<std::int64_t> ArchiveReader::exposure_times(std::string_view mat) const {
   const std::size_t n = exposure_count(mat);
   if (n == 0) return {};
-  return impl_->read_series<std::int64_t>(exposure_dataset(impl_->file.get(), mat, "time_ns"), H5T_NATIVE_INT64, n);
+  return impl_->read_series<std::int64_t>(exposure_dataset(impl_->file.get(), mat, archive_paths::kExposureTimeNs), H5T_NATIVE_INT64, n);
 }
 
 void ArchiveReader::read_exposure(std::string_view mat, std::size_t index, std::vector<float>& pti_mmhg_s,
                                   std::vector<float>& time_above_s) const {
   if (index >= exposure_count(mat))
     throw ArchiveReadError("exposure snapshot " + std::to_string(index) + " of '" + std::string(mat) + "' is not in the file");
-  for (auto [suffix, out] : {std::pair{"pti", &pti_mmhg_s}, std::pair{"time_above", &time_above_s}}) {
-    const std::string name = exposure_dataset(impl_->file.get(), mat, suffix);
+  for (auto [dataset, out] : {std::pair{archive_paths::kExposurePti, &pti_mmhg_s},
+                              std::pair{archive_paths::kExposureTimeAbove, &time_above_s}}) {
+    const std::string name = exposure_dataset(impl_->file.get(), mat, dataset);
     const Id d = impl_->open_dataset(name);
     const Id space = space_id(H5Dget_space(d.get()), name);
     hsize_t dims[3] = {0, 0, 0};

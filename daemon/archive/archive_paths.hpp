@@ -20,11 +20,15 @@ inline constexpr std::string_view kTimeNs = "time_ns";
 inline constexpr std::string_view kSeq = "seq";
 inline constexpr std::string_view kDeviceTimeUs = "device_time_us";
 inline constexpr std::string_view kMetrics = "metrics";
-inline constexpr std::string_view kExposurePrefix = "exposure_";  // + pti, time_above, time_ns
-inline constexpr std::string_view kExposurePrefixV1 = "risk_";    // format_version 1
-inline constexpr std::string_view kExposurePti = "exposure_pti";
-inline constexpr std::string_view kExposureTimeAbove = "exposure_time_above";
-inline constexpr std::string_view kExposureTimeNs = "exposure_time_ns";
+// The exposure snapshots: a prefix and one of three names ("exposure_pti", ...; format 1 "risk_pti").
+inline constexpr std::string_view kExposurePrefix = "exposure_";
+inline constexpr std::string_view kExposurePrefixV1 = "risk_";
+inline constexpr std::string_view kExposurePti = "pti";
+inline constexpr std::string_view kExposureTimeAbove = "time_above";
+inline constexpr std::string_view kExposureTimeNs = "time_ns";
+inline std::string exposure(std::string_view name, std::string_view prefix = kExposurePrefix) {
+  return std::string(prefix).append(name);
+}
 
 inline constexpr std::string_view kTimelineNs = "timeline_ns";
 // Either kind of device: its clock model's rows, in pressure/<id>/ or heart/<id>/.

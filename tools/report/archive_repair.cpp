@@ -207,8 +207,8 @@ void trim_frames(hid_t file, const std::string& mat, RepairResult& result) {
   result.frames_cut += raw - n;
   if (n > 0) result.last_frame_ns = std::max(result.last_frame_ns, last_time(file, path(kTimeNs)));
   for (const std::string_view prefix : {kExposurePrefix, kExposurePrefixV1}) {
-    const auto exposure = [&](const char* suffix) { return path(std::string(prefix) + suffix); };
-    const std::string pti = exposure("pti"), above = exposure("time_above"), times = exposure("time_ns");
+    const auto dataset = [&](std::string_view name) { return path(exposure(name, prefix)); };
+    const std::string pti = dataset(kExposurePti), above = dataset(kExposureTimeAbove), times = dataset(kExposureTimeNs);
     if (!exists(file, pti)) continue;
     const hsize_t m = std::min({length(file, pti), length(file, above), length(file, times)});
     for (const std::string& name : {pti, above, times}) set_length(file, name, m);
