@@ -139,14 +139,9 @@ class RecordSlot {
     return std::get<Record>(records_);
   }
   template <typename Record>
-  const Record* get_if() const {
-    return active_ == kind_of<Record> ? &std::get<Record>(records_) : nullptr;
-  }
-  template <typename Record>
   Record* get_if() {
     return active_ == kind_of<Record> ? &std::get<Record>(records_) : nullptr;
   }
-  std::size_t kind() const { return active_; }
 
   // visit(record) on the active record; every kind must give the same result type.
   template <typename Visit>
