@@ -45,8 +45,12 @@ std::string mat_config_toml(const MatBenchSetup& s) {
   return c.str();
 }
 
+sim::BodyScenario body_scenario(int rows, int cols, double rate_hz) {
+  return sim::BodyScenario(static_cast<std::uint16_t>(rows), static_cast<std::uint16_t>(cols), kPitchCm, rate_hz, 1);
+}
+
 std::vector<MatFrame> scenario_frames(int rows, int cols, double rate_hz, std::size_t count) {
-  sim::BodyScenario scenario(static_cast<std::uint16_t>(rows), static_cast<std::uint16_t>(cols), kPitchCm, rate_hz, 1);
+  sim::BodyScenario scenario = body_scenario(rows, cols, rate_hz);
   std::vector<MatFrame> frames(count);
   for (std::size_t i = 0; i < count; ++i) scenario.fill_frame(i, frames[i]);
   return frames;

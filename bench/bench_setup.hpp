@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "drivers/samples.hpp"
+#include "drivers/sim/body_scenario.hpp"
 
 namespace plinth::bench {
 
@@ -25,6 +26,8 @@ struct MatBenchSetup {
 // TOML for plinthd (schemas/config-reference.md) with one plinth-mat device "mat0".
 std::string mat_config_toml(const MatBenchSetup& setup);
 
+// The simulated body scenario the benchmarks feed (drivers/sim/body_scenario.hpp).
+sim::BodyScenario body_scenario(int rows, int cols, double rate_hz);
 // `count` frames of the simulated body scenario (drivers/sim/body_scenario.hpp), seq 0..count-1.
 std::vector<MatFrame> scenario_frames(int rows, int cols, double rate_hz, std::size_t count);
 

@@ -49,6 +49,7 @@ struct Options {
   int cpu = 0;
   int deflate = -1;             // archive raw-frame deflate level; -1 = the daemon's default
   unsigned compress_threads = 0;  // archive compression threads; 0 = the daemon's default (from the cores)
+  long long queue_bytes = -1;   // archive queue byte budget; -1 = the daemon's default
   std::string endpoint;         // default: tcp on a free loopback port
 };
 
@@ -165,8 +166,12 @@ void run(const Options& o) {
     ArchiveOptions archive_options;
     if (o.deflate >= 0) archive_options.deflate_level = o.deflate;
     archive_options.compression_threads = o.compress_threads;
-    archive = std::make_unique<ArchiveWriter>(SessionArchive::create_in(dir, meta, {channel.archive_layout()}, {}, archive_options),
-                                              ArchiveWriterOptions{.queue_capacity = config.archive_queue_frames});
+    const ArchiveDeviceLayout layout = channel.archive_layout();
+    const std::size_t queue_records = archive_queue_records(
+        std::span(&layout, 1), config.archive_queue_frames,
+        o.queue_bytes >= 0 ? static_cast<std::size_t>(o.queue_bytes) : config.archive_queue_bytes);
+    archive = std::make_unique<ArchiveWriter>(SessionArchive::create_in(dir, meta, {layout}, {}, archive_options),
+                                              ArchiveWriterOptions{.queue_capacity = queue_records});
     // Threads take their creator's name: this one is told apart in /proc/self/task by it.
     ::pthread_setname_np(::pthread_self(), "archive");
     ::pthread_setaffinity_np(::pthread_self(), sizeof all_cpus, &all_cpus);
@@ -176,7 +181,10 @@ void run(const Options& o) {
     outlet.set_archive(archive.get());
   }
 
-  const std::vector<MatFrame> frames = scenario_frames(o.rows, o.cols, o.rate_hz, o.distinct);
+  // The memory run makes each frame when it is sent, as a device would, so that the figure is
+  // the pipeline's and not also the megabytes of a pre-made scenario (8 MB at 64x64).
+  const std::vector<MatFrame> frames = scenario_frames(o.rows, o.cols, o.rate_hz, o.memory ? 0 : o.distinct);
+  sim::BodyScenario scenario = body_scenario(o.rows, o.cols, o.rate_hz);
   std::vector<std::uint8_t> encoded;  // all distinct frames back to back (throughput mode)
   if (!o.memory) {
     encoded.reserve(frames.size() * (frames[0].raw.size() * 2 + 64));  // encode_frame reserves per frame
@@ -195,9 +203,10 @@ void run(const Options& o) {
       // Bench-only back-pressure: the daemon drops (and counts) when the queue is full; to
       // measure the archive's own rate we wait instead of dropping.
       if (!archive) return;
-      if (archive->stats().queue_depth < config.archive_queue_frames / 2) return;
+      const std::size_t capacity = archive->stats().queue_capacity;
+      if (archive->stats().queue_depth < capacity / 2) return;
       const auto start = std::chrono::steady_clock::now();
-      while (archive->stats().queue_depth > config.archive_queue_frames / 4)
+      while (archive->stats().queue_depth > capacity / 4)
         std::this_thread::sleep_for(std::chrono::microseconds(200));
       r.backpressure_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
@@ -212,7 +221,7 @@ void run(const Options& o) {
     while (handed < o.frames) {
       if (o.memory) {
         // Fresh seq and CRC per frame, so the session is one unbroken device stream.
-        frame = frames[handed % frames.size()];
+        scenario.fill_frame(handed % o.distinct, frame);
         frame.device_seq = static_cast<std::uint32_t>(handed);
         frame.device_time_us = static_cast<std::uint64_t>(handed) * static_cast<std::uint64_t>(period_ns / 1000);
         one.clear();
@@ -272,10 +281,10 @@ void run(const Options& o) {
                 r.archive_cpu_s, r.archive_cpu_s * per_frame, static_cast<double>(r.frames) / r.archive_cpu_s);
   std::printf("  ZeroMQ I/O thread (other CPU): %.1f us CPU/frame\n", r.zmq_io_cpu_s * per_frame);
   if (o.archive)
-    std::printf("  archive: %llu frames written, %llu dropped, %.1f MB file, feeder waited %.3f s for the queue%s\n",
+    std::printf("  archive: %llu frames written, %llu dropped, %.1f MB file, queue of %zu records, feeder waited %.3f s for it%s\n",
                 static_cast<unsigned long long>(archive_stats.frames_written),
                 static_cast<unsigned long long>(archive_stats.dropped),
-                static_cast<double>(archive_stats.bytes_written) / 1e6, r.backpressure_s,
+                static_cast<double>(archive_stats.bytes_written) / 1e6, archive_stats.queue_capacity, r.backpressure_s,
                 archive_stats.error.empty() ? "" : (" ERROR " + archive_stats.error).c_str());
   std::printf("  published %llu messages (%llu dropped by zmq), subscriber drained %llu, %llu events\n",
               static_cast<unsigned long long>(publisher.sent()), static_cast<unsigned long long>(publisher.dropped()),
@@ -329,6 +338,7 @@ int main(int argc, char** argv) {
   app.add_flag("--no-archive", no_archive, "leave the HDF5 archive out");
   app.add_option("--deflate", o.deflate, "deflate level of archived frames (default: the daemon's)")->check(CLI::Range(0, 9));
   app.add_option("--compress-threads", o.compress_threads, "archive compression threads (default: from the cores)");
+  app.add_option("--queue-bytes", o.queue_bytes, "archive queue byte budget (default: the daemon's, archive.queue_bytes)");
   app.add_flag("--memory", o.memory, "encode each frame afresh (unbroken seq) and sample RSS every session minute");
   CLI11_PARSE(app, argc, argv);
   o.archive = !no_archive;

@@ -49,7 +49,8 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
   } else {
     reply["archive"] = file.path().string();
     spdlog::info("session {} started: {}", session_id_, file.path().string());
-    archive_ = std::make_unique<ArchiveWriter>(std::move(file), ArchiveWriterOptions{config.archive_queue_frames});
+    const std::size_t queue = archive_queue_records(layouts, config.archive_queue_frames, config.archive_queue_bytes);
+    archive_ = std::make_unique<ArchiveWriter>(std::move(file), ArchiveWriterOptions{queue});
     archive_->start();
   }
   publish_event("session.start", subject, kNaN, reply.value("archive", std::string()));

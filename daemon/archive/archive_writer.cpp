@@ -19,6 +19,20 @@ std::uint64_t free_bytes_near(const std::filesystem::path& file) {
 
 }  // namespace
 
+std::size_t archive_queue_records(std::span<const ArchiveDeviceLayout> devices, std::size_t max_records,
+                                  std::size_t max_bytes) {
+  constexpr std::size_t kMinRecords = 8;
+  std::size_t largest = sizeof(ArchiveRecord);
+  for (const ArchiveDeviceLayout& d : devices) {
+    if (d.kind != DeviceKind::mat) continue;
+    const std::size_t frame = std::size_t{d.rows} * d.cols * sizeof(std::uint16_t) + d.metric_fields.size() * sizeof(double);
+    largest = std::max(largest, sizeof(ArchiveRecord) + frame);
+  }
+  std::size_t records = std::max(max_records, kMinRecords);
+  if (max_bytes > 0) records = std::min(records, std::max(kMinRecords, max_bytes / largest));
+  return records;
+}
+
 ArchiveWriter::ArchiveWriter(SessionArchive archive, ArchiveWriterOptions options)
     : archive_(std::move(archive)), options_(options), queue_(options.queue_capacity) {
   published_.path = archive_.path().string();

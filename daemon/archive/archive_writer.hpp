@@ -21,9 +21,16 @@
 namespace plinth {
 
 struct ArchiveWriterOptions {
-  std::size_t queue_capacity = 1024;  // records; at 64x32 frames about 4 KiB each
+  std::size_t queue_capacity = 1024;  // records; see archive_queue_records() for a byte budget
   std::chrono::milliseconds flush_interval{1000};
 };
+
+// How many records the queue between acquisition and the archive may hold: at most
+// `max_records`, and no more than `max_bytes` once every slot has held the largest frame
+// of `devices` (a slot keeps its buffers, so the ring's memory is slots x largest frame);
+// at least 8. max_bytes 0: no byte limit.
+std::size_t archive_queue_records(std::span<const ArchiveDeviceLayout> devices, std::size_t max_records,
+                                  std::size_t max_bytes);
 
 // For the `status` topic (ArchiveStatus and ConsumerStatus "archive").
 struct ArchiveWriterStats {

@@ -24,6 +24,28 @@ constexpr std::int64_t kT0 = 1'795'425'300'123'000'000;
 constexpr std::size_t kFrame = archive_record_kind<archived::Frame>;
 constexpr std::size_t kEvent = archive_record_kind<archived::Event>;
 
+// The queue's slots keep the buffers of the largest record they held, so its memory is
+// slots x the largest frame: the byte budget bounds the slot count.
+TEST(ArchiveWriter, QueueRecordsFollowTheByteBudget) {
+  ArchiveDeviceLayout mat;
+  mat.id = "mat0";
+  mat.rows = 64;
+  mat.cols = 64;
+  mat.metric_fields.assign(30, ArchiveField("m"));
+  ArchiveDeviceLayout heart;
+  heart.id = "strap";
+  heart.kind = DeviceKind::heart;
+  const std::vector<ArchiveDeviceLayout> devices{heart, mat};
+  const std::size_t per_frame = sizeof(ArchiveRecord) + 64 * 64 * 2 + 30 * 8;
+  EXPECT_EQ(archive_queue_records(devices, 1024, 4u << 20), (4u << 20) / per_frame);
+  EXPECT_LT(archive_queue_records(devices, 1024, 4u << 20) * per_frame, std::size_t{4u << 20} + 1);
+  EXPECT_EQ(archive_queue_records(devices, 100, 4u << 20), 100u);   // the record limit still holds
+  EXPECT_EQ(archive_queue_records(devices, 1024, 0), 1024u);        // 0: no byte limit
+  EXPECT_EQ(archive_queue_records(devices, 1024, 1000), 8u);        // never fewer than 8
+  // With no mat, the slots are small: only the record limit counts.
+  EXPECT_EQ(archive_queue_records(std::span(&heart, 1), 1024, 4u << 20), 1024u);
+}
+
 TEST(ArchiveWriter, WritesEverythingSubmittedAndReportsStats) {
   TempDir tmp;
   ArchiveWriter writer(

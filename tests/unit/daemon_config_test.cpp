@@ -77,6 +77,17 @@ TEST(DaemonConfig, DeprecatedRiskKeysStillWorkWithAWarning) {
   EXPECT_EQ(e.key(), "mat[0].risk_max_gap_s");
 }
 
+TEST(DaemonConfig, ArchiveQueueHasARecordAndAByteLimit) {
+  DaemonConfig c = parse_daemon_config(kGood, "test.toml");
+  EXPECT_EQ(c.archive_queue_frames, 1024u);
+  EXPECT_EQ(c.archive_queue_bytes, 4u << 20);
+  c = parse_daemon_config(std::string(kGood) + "[archive]\nqueue_frames = 300\nqueue_bytes = 0\n", "test.toml");
+  EXPECT_EQ(c.archive_queue_frames, 300u);
+  EXPECT_EQ(c.archive_queue_bytes, 0u);
+  const ConfigError e = error_for(std::string(kGood) + "[archive]\nqueue_bytes = -1\n");
+  EXPECT_NE(std::string(e.what()).find("queue_bytes"), std::string::npos) << e.what();
+}
+
 TEST(DaemonConfig, SyntaxErrorNamesTheLine) {
   auto e = error_for(replace(kGood, "rows = 64", "rows = = 64"));
   EXPECT_EQ(e.file(), "test.toml");
