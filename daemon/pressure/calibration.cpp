@@ -285,12 +285,20 @@ std::uint32_t Calibrator::apply(std::span<const std::uint16_t> raw, std::span<fl
   if (raw.size() != sensels_ || out_mmhg.size() != sensels_ || saturated.size() != sensels_)
     throw std::invalid_argument("Calibrator::apply: frame has " + std::to_string(raw.size()) + " sensels, expected " +
                                 std::to_string(sensels_));
+  // Two plain loops: a byte store (the saturation flags) may alias anything, which would make
+  // the compiler reload the table and the limits on every sensel.
+  if (!lookup_mmhg_.empty()) {
+    const float* table = lookup_mmhg_.data();
+    for (std::size_t i = 0; i < sensels_; ++i) out_mmhg[i] = table[raw[i]];
+  } else {
+    for (std::size_t i = 0; i < sensels_; ++i) out_mmhg[i] = pressure_mmhg(i, raw[i]);
+  }
+  const std::uint16_t limit = saturation_raw_;
   std::uint32_t count = 0;
   for (std::size_t i = 0; i < sensels_; ++i) {
-    const bool sat = raw[i] >= saturation_raw_;
+    const bool sat = raw[i] >= limit;
     saturated[i] = sat ? 1 : 0;
     count += sat ? 1u : 0u;
-    out_mmhg[i] = pressure_mmhg(i, raw[i]);
   }
   return count;
 }

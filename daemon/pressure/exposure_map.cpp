@@ -35,19 +35,29 @@ void ExposureAccumulator::add(std::span<const float> mmhg, std::int64_t t_ns) {
     if (dt > 0.0 && dt <= max_gap_s_) {
       map_.duration_s += dt;
       const double threshold = map_.threshold_mmhg;
+      // The maxima and the count in locals: stores into the per-sensel maps could otherwise
+      // alias them, and the compiler would reload them for every sensel.
+      double max_pti = map_.max_pti_mmhg_s, max_above = map_.max_time_above_s;
+      auto sensels_above = map_.sensels_above;
+      const float* held = held_.data();
+      double* pti = map_.pti_mmhg_s.data();
+      double* time_above = map_.time_above_s.data();
       for (std::size_t i = 0; i < held_.size(); ++i) {
-        const double p = held_[i];
+        const double p = held[i];
         if (p <= 0.0) continue;
-        double& dose = map_.pti_mmhg_s[i];
+        double& dose = pti[i];
         dose += p * dt;
-        map_.max_pti_mmhg_s = std::max(map_.max_pti_mmhg_s, dose);
+        max_pti = std::max(max_pti, dose);
         if (p >= threshold) {
-          double& above = map_.time_above_s[i];
-          if (above == 0.0) ++map_.sensels_above;
+          double& above = time_above[i];
+          if (above == 0.0) ++sensels_above;
           above += dt;
-          map_.max_time_above_s = std::max(map_.max_time_above_s, above);
+          max_above = std::max(max_above, above);
         }
       }
+      map_.max_pti_mmhg_s = max_pti;
+      map_.max_time_above_s = max_above;
+      map_.sensels_above = sensels_above;
     }
   }
   std::copy(mmhg.begin(), mmhg.end(), held_.begin());

@@ -100,12 +100,11 @@ FrameMetrics compute_frame_metrics(std::span<const float> mmhg, const MatGeometr
     double* irow = integral.data() + static_cast<std::size_t>(r + 1) * stride;
     const double* iprev = irow - stride;
     irow[0] = 0.0;
-    double row_sum = 0.0, running = 0.0;
+    double row_sum = 0.0;  // also the integral's running sum along the row
     for (int c = 0; c < cols; ++c) {
       const double p = row[c];
-      running += p;
-      irow[c + 1] = iprev[c + 1] + running;
       row_sum += p;
+      irow[c + 1] = iprev[c + 1] + row_sum;
       sum_p_col += p * c;
       if (p > contact_threshold_mmhg) {
         ++m.contact_sensels;

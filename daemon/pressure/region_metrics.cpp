@@ -1,6 +1,8 @@
 #include "daemon/pressure/region_metrics.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -9,6 +11,11 @@
 #include "daemon/pressure/frame_metrics.hpp"
 
 namespace plinth {
+namespace {
+
+constexpr int kMaxSideCached = 1024;  // the largest mat side the configuration accepts
+
+}  // namespace
 
 void compute_region_loads(std::span<const float> mmhg, const MatGeometry& g, double contact_threshold_mmhg,
                           std::span<const RegionSpec> regions, std::span<RegionLoad> out) {
@@ -63,14 +70,22 @@ SymmetryResult compute_symmetry(std::span<const float> mmhg, const MatGeometry& 
 
   // The midline runs through the centroid of the contact area, which, unlike the CoP, does
   // not move toward the side that carries more load.
-  double n = 0.0, sum_r = 0.0, sum_c = 0.0;
-  for (int r = 0; r < g.rows; ++r)
-    for (int c = 0; c < g.cols; ++c)
-      if (mmhg[static_cast<std::size_t>(r) * g.cols + c] > contact) {
-        n += 1.0;
-        sum_r += r;
-        sum_c += c;
-      }
+  // Counted in integers: the same sums as adding 1.0, r and c in doubles (exact below 2^53),
+  // without a chain of floating-point additions.
+  std::int64_t count = 0, count_r = 0, count_c = 0;
+  for (int r = 0; r < g.rows; ++r) {
+    const float* row = mmhg.data() + static_cast<std::size_t>(r) * g.cols;
+    std::int64_t in_row = 0, cols_in_row = 0;
+    for (int c = 0; c < g.cols; ++c) {
+      const bool in = row[c] > contact;
+      in_row += in;
+      cols_in_row += in ? c : 0;
+    }
+    count += in_row;
+    count_r += in_row * r;
+    count_c += cols_in_row;
+  }
+  const double n = static_cast<double>(count), sum_r = static_cast<double>(count_r), sum_c = static_cast<double>(count_c);
   if (n == 0.0) {
     s.midline_row_cm = s.midline_col_cm = std::numeric_limits<double>::quiet_NaN();
     return s;
@@ -105,14 +120,29 @@ SymmetryResult compute_symmetry(std::span<const float> mmhg, const MatGeometry& 
     normal_col = std::cos(theta);
   }
 
+  // With the line along a grid axis the share on the left depends on the column (or row)
+  // alone: worked out once per column (row), with the same expressions as per sensel.
+  const bool by_col = normal_row == 0.0 && g.cols <= kMaxSideCached;
+  const bool by_row = normal_col == 0.0 && g.rows <= kMaxSideCached;
+  std::array<double, kMaxSideCached> share{};
+  if (by_col)
+    for (int c = 0; c < g.cols; ++c)
+      share[static_cast<std::size_t>(c)] =
+          fraction_on_negative_side(normal_col * (c - mean_c) * pc, normal_row, normal_col, pr, pc);
+  if (by_row)
+    for (int r = 0; r < g.rows; ++r)
+      share[static_cast<std::size_t>(r)] = fraction_on_negative_side(normal_row * ((r - mean_r) * pr), normal_row, normal_col, pr, pc);
   double left = 0.0, right = 0.0;
   for (int r = 0; r < g.rows; ++r) {
     const double dr = (r - mean_r) * pr;
+    const float* row = mmhg.data() + static_cast<std::size_t>(r) * g.cols;
     for (int c = 0; c < g.cols; ++c) {
-      const double p = mmhg[static_cast<std::size_t>(r) * g.cols + c];
+      const double p = row[c];
       if (p <= 0.0) continue;
-      const double side = normal_row * dr + normal_col * (c - mean_c) * pc;
-      const double f = fraction_on_negative_side(side, normal_row, normal_col, pr, pc);
+      const double f = by_col   ? share[static_cast<std::size_t>(c)]
+                       : by_row ? share[static_cast<std::size_t>(r)]
+                                : fraction_on_negative_side(normal_row * dr + normal_col * (c - mean_c) * pc, normal_row,
+                                                            normal_col, pr, pc);
       left += f * p;
       right += (1.0 - f) * p;
     }
