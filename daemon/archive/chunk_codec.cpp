@@ -1,6 +1,9 @@
 #include "daemon/archive/chunk_codec.hpp"
 
 #include <libdeflate.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <new>
@@ -16,10 +19,23 @@ void shuffle_bytes(std::span<const std::byte> in, std::size_t element_size, std:
     return;
   }
   const std::byte* src = in.data();
-  if (element_size == 2) {  // raw frames: the hot case, simple enough for the compiler to vectorise
+  if (element_size == 2) {  // raw frames: the hot case
     std::byte* low = out.data();
     std::byte* high = out.data() + n;
-    for (std::size_t i = 0; i < n; ++i) {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    // 16 values at a time (the compiler leaves this loop scalar at -O2): split each 16-bit lane
+    // into its low and high byte and pack each kind into 16 bytes.
+    const __m128i low_bytes = _mm_set1_epi16(0x00FF);
+    for (; i + 16 <= n; i += 16) {
+      const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i));
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i + 16));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(low + i),
+                       _mm_packus_epi16(_mm_and_si128(a, low_bytes), _mm_and_si128(b, low_bytes)));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(high + i), _mm_packus_epi16(_mm_srli_epi16(a, 8), _mm_srli_epi16(b, 8)));
+    }
+#endif
+    for (; i < n; ++i) {
       low[i] = src[2 * i];
       high[i] = src[2 * i + 1];
     }

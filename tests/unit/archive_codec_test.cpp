@@ -122,6 +122,24 @@ TEST(ChunkCodec, ShuffleEdgeCasesAsHdf5) {
   EXPECT_EQ(out, in);
 }
 
+TEST(ChunkCodec, TwoByteShuffleOfEveryLengthAroundTheVectorWidth) {
+  // The 2-byte case goes 16 values at a time, then one by one: every split, and an odd byte.
+  for (std::size_t bytes = 0; bytes <= 101; ++bytes) {
+    std::vector<std::byte> in(bytes);
+    for (std::size_t i = 0; i < bytes; ++i) in[i] = std::byte(static_cast<unsigned char>(i * 37 + 11));
+    const std::size_t n = bytes / 2;
+    std::vector<std::byte> expected = in;  // one element, or none, is left as it is
+    if (n > 1)
+      for (std::size_t i = 0; i < n; ++i) {
+        expected[i] = in[2 * i];
+        expected[n + i] = in[2 * i + 1];
+      }
+    std::vector<std::byte> out(bytes);
+    h5::shuffle_bytes(in, 2, out);
+    EXPECT_EQ(out, expected) << bytes << " bytes";
+  }
+}
+
 TEST(ChunkCodec, DirectChunksReadBackThroughPlainH5Dread) {
   TempDir dir;
   Scratch scratch(dir);
