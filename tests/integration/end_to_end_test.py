@@ -190,6 +190,12 @@ class EndToEnd(unittest.TestCase):
             if got and got[0] == "status":
                 statuses.append(got[1])
         st = next(s for s in reversed(statuses) if s.latency and s.latency[0].count > 0)
+        # The archive queue is sized by archive.queue_bytes (default 4 MiB) as well as queue_frames:
+        # its slots keep a 64x32 frame (4 KiB of raw values) each, so fewer than the 1024 records.
+        archive_queue = next(c for c in st.consumers if c.name == "archive")
+        self.assertGreaterEqual(archive_queue.queue_capacity, 8)
+        self.assertLessEqual(archive_queue.queue_capacity * 64 * 32 * 2, 4 << 20, archive_queue)
+        self.assertLess(archive_queue.queue_capacity, 1024, archive_queue)
         self.assertEqual([(l.device_id, l.window, l.stage) for l in st.latency],
                          [("mat0", w, s) for w in ("interval", "session") for s in stages])
         for window in ("interval", "session"):
