@@ -127,7 +127,7 @@ void run(const Options& o) {
       o.endpoint.empty() ? "tcp://127.0.0.1:" + std::to_string(free_tcp_port()) : o.endpoint;
   PublisherOptions publisher_options;
   publisher_options.endpoint = endpoint;
-  publisher_options.send_high_water_mark = config.publish_high_water_mark;
+  publisher_options.send_high_water_mark = effective_publish_high_water_mark(config);  // as plinthd
   Publisher publisher(context, publisher_options);
   std::atomic<bool> done{false};
   std::atomic<std::uint64_t> received{0};

@@ -44,7 +44,7 @@ struct Daemon::Impl final : SessionOutlet {
         zap_(config.security.curve
                  ? std::make_unique<ZapAuthenticator>(zmq_context, config.security.authorized_clients_dir)
                  : nullptr),
-        publisher_(zmq_context, PublisherOptions{config.data_endpoint, config.publish_high_water_mark,
+        publisher_(zmq_context, PublisherOptions{config.data_endpoint, effective_publish_high_water_mark(config),
                                                  config.security.server_keys.secret_key}),
         status_timer(io),
         relaxation_timer(io),

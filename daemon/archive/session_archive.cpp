@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <set>
 #include <system_error>
 
@@ -240,6 +241,18 @@ void validate(const SessionMeta& meta, const std::vector<ArchiveDeviceLayout>& d
 constexpr std::size_t kChunkCacheSlots = 521;  // a prime, as HDF5 advises for its hash table
 constexpr std::size_t kChunkCacheBytes = 64 << 10;
 constexpr double kChunkCacheW0 = 0.75;  // HDF5's default preference for evicting fully written chunks
+constexpr std::size_t kMetadataCacheBytes = 512 << 10;
+constexpr int kFreeListBytes = 64 << 10;
+
+// HDF5 keeps the memory of freed internal objects on its own free lists, by default up to
+// megabytes per kind, process-wide; past these limits it hands it back to malloc.
+void limit_hdf5_free_lists() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    H5set_free_list_limits(kFreeListBytes, kFreeListBytes, kFreeListBytes, kFreeListBytes, kFreeListBytes,
+                           kFreeListBytes);
+  });
+}
 
 h5::Handle latest_format_access() {
   h5::Handle access = h5::plist(H5Pcreate(H5P_FILE_ACCESS), "cannot create file access list");
@@ -256,6 +269,21 @@ h5::Handle latest_format_access() {
   // that (events, status, metrics at some sizes) are uncompressed and written straight through.
   h5::check_status(H5Pset_cache(access.get(), 0, kChunkCacheSlots, kChunkCacheBytes, kChunkCacheW0),
                    "cannot size the chunk cache");
+  // The metadata cache at a fixed 512 KiB instead of HDF5's adaptive 1-32 MiB: the chunk index
+  // of every per-frame dataset (an extensible array) grows by a data block every few thousand
+  // chunks, and the adaptive cache kept them all, written and never wanted again, so the heap
+  // grew by ~3 MB over a session's first hour (64x64 at 50 Hz, bench_pipeline --memory; with
+  // 512 KiB and the free-list limits it is flat after minute 12; 1 MiB still grew ~2.5 MB).
+  H5AC_cache_config_t metadata{};
+  metadata.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  h5::check_status(H5Pget_mdc_config(access.get(), &metadata), "cannot read the metadata cache settings");
+  metadata.set_initial_size = true;
+  metadata.initial_size = metadata.min_size = metadata.max_size = kMetadataCacheBytes;
+  metadata.incr_mode = H5C_incr__off;
+  metadata.flash_incr_mode = H5C_flash_incr__off;
+  metadata.decr_mode = H5C_decr__off;
+  h5::check_status(H5Pset_mdc_config(access.get(), &metadata), "cannot size the metadata cache");
+  limit_hdf5_free_lists();
   return access;
 }
 

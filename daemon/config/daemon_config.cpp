@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -184,11 +185,13 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
 
   if (const toml::table* net = top.optional_table("network")) {
     TomlAccess n(*net, source, "network");
-    n.allow_only({"data", "control", "high_water_mark", "insecure", "curve", "curve_server_key",
+    n.allow_only({"data", "control", "high_water_mark", "high_water_bytes", "insecure", "curve", "curve_server_key",
                   "curve_authorized_clients"});
     c.data_endpoint = n.string_or("data", c.data_endpoint);
     c.control_endpoint = n.string_or("control", c.control_endpoint);
     c.publish_high_water_mark = static_cast<int>(n.integer_or("high_water_mark", 1000, 1, 1000000));
+    c.publish_high_water_bytes = static_cast<std::uint64_t>(
+        n.integer_or("high_water_bytes", static_cast<std::int64_t>(c.publish_high_water_bytes), 0, std::int64_t{1} << 40));
     parse_network_security(n, c);
   }
   if (const toml::table* hub = top.optional_table("hub")) parse_hub_link(TomlAccess(*hub, source, "hub"), c);
@@ -358,6 +361,19 @@ std::string default_station() {
     name += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '-';
   }
   return name.empty() ? "plinth" : name;
+}
+
+int effective_publish_high_water_mark(const DaemonConfig& config) {
+  constexpr int kMinMessages = 16;
+  constexpr std::uint64_t kHeaderBytes = 256;  // header, sizes and flags of a pressure.frame message, generously
+  std::uint64_t largest = kHeaderBytes;
+  for (const MatConfig& mat : config.mats)
+    largest = std::max<std::uint64_t>(
+        largest, kHeaderBytes + std::uint64_t{mat.pressure.geometry.sensels()} * (sizeof(std::uint16_t) + sizeof(float)));
+  std::uint64_t messages = static_cast<std::uint64_t>(std::max(config.publish_high_water_mark, kMinMessages));
+  if (config.publish_high_water_bytes > 0)
+    messages = std::min(messages, std::max<std::uint64_t>(kMinMessages, config.publish_high_water_bytes / largest));
+  return static_cast<int>(messages);
 }
 
 }  // namespace plinth

