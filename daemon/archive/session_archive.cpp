@@ -757,6 +757,18 @@ std::uint64_t SessionArchive::file_bytes() const {
   return ec ? 0 : static_cast<std::uint64_t>(size);
 }
 
+std::pair<std::size_t, std::size_t> SessionArchive::metadata_cache_bytes() const {
+  if (!impl_->file) return {0, 0};
+  H5AC_cache_config_t config{};
+  config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  std::size_t max_size = 0, min_clean = 0, current = 0;
+  int entries = 0;
+  if (H5Fget_mdc_config(impl_->file.get(), &config) < 0 ||
+      H5Fget_mdc_size(impl_->file.get(), &max_size, &min_clean, &current, &entries) < 0)
+    return {0, 0};
+  return {current, config.max_size};
+}
+
 std::size_t SessionArchive::chunk_cache_bytes(const std::string& dataset) const {
   if (!impl_->file) return 0;
   h5::silence_automatic_error_printing();

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "daemon/archive/archive_layout.hpp"
@@ -63,6 +64,8 @@ class SessionArchive {
   // The raw-data chunk cache a dataset of the open file really uses (bytes; 0 if it cannot be
   // read), e.g. "pressure/mat0/raw": SWMR mode may replace what the archive asked for.
   std::size_t chunk_cache_bytes(const std::string& dataset) const;
+  // The open file's metadata cache: its current and largest size in bytes (0, 0 if unknown).
+  std::pair<std::size_t, std::size_t> metadata_cache_bytes() const;
 
  private:
   struct Impl;

@@ -213,6 +213,24 @@ TEST(ArchiveSession, ChunkCacheStaysSmallInSwmrMode) {
   EXPECT_TRUE(archive.close(kT0));
 }
 
+// HDF5's adaptive metadata cache (up to 32 MiB) kept every data block of the chunk indexes:
+// the heap grew ~3 MB over a session-hour. Fixed at 512 KiB, also after many chunks.
+TEST(ArchiveSession, MetadataCacheStaysFixedAndSmall) {
+  TempDir tmp;
+  SessionArchive archive = SessionArchive::create_in(tmp.path(), sample_meta(), sample_devices(), sample_status());
+  ASSERT_TRUE(archive.healthy()) << archive.last_error();
+  const auto frame = test_frame(12, 1);  // mat0 is 3x4
+  const std::vector<double> metrics = {1.0, 2.0, 3.0};
+  for (std::uint32_t i = 0; i < 20000; ++i)
+    ASSERT_TRUE(archive.append(archived::Frame{0, kT0 + i * 1'000'000LL, i, 0, frame, metrics}));
+  ASSERT_TRUE(archive.flush());
+  const auto [current, largest] = archive.metadata_cache_bytes();
+  EXPECT_EQ(largest, 512u << 10);
+  EXPECT_GT(current, 0u);
+  EXPECT_LE(current, 512u << 10);
+  EXPECT_TRUE(archive.close(kT0 + 20'000'000'000LL));
+}
+
 TEST(ArchiveSession, FileIs0600InNewDirectory0700) {
   TempDir tmp;
   const auto dir = tmp.path() / "a" / "sessions";
