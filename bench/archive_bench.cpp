@@ -19,6 +19,7 @@
 #include "bench/bench_setup.hpp"
 #include "daemon/archive/archive_writer.hpp"
 #include "daemon/archive/chunk_codec.hpp"
+#include "daemon/archive/lz4_filter.hpp"
 #include "daemon/archive/session_archive.hpp"
 #include "drivers/sim/recording_reader.hpp"
 
@@ -132,6 +133,7 @@ void BM_ChunkCodec(benchmark::State& state) {
   const auto& frames = codec_frames(state.range(2));
   const int level = static_cast<int>(state.range(1));
   const bool libdeflate = state.range(0) == 1;
+  const bool lz4 = state.range(0) == 4;  // shuffle + HDF5's LZ4 filter (archive.compression = "lz4")
   // zlib strategies that still write standard deflate: 2 = Z_RLE, 3 = Z_HUFFMAN_ONLY.
   const int strategy = state.range(0) == 2 ? Z_RLE : state.range(0) == 3 ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY;
   h5::ChunkDeflater deflater(std::max(level, 1));
@@ -143,7 +145,11 @@ void BM_ChunkCodec(benchmark::State& state) {
   for (auto _ : state) {
     const MatFrame& f = frames[i++ % frames.size()];
     const auto chunk = std::as_bytes(std::span<const std::uint16_t>(f.raw));
-    if (libdeflate) {
+    if (lz4) {
+      shuffled.resize(chunk.size());
+      h5::shuffle_bytes(chunk, sizeof(std::uint16_t), shuffled);
+      h5::lz4_filter_encode(shuffled, out);
+    } else if (libdeflate) {
       deflater.encode(chunk, sizeof(std::uint16_t), out);
     } else {
       shuffled.resize(chunk.size());
@@ -171,7 +177,8 @@ BENCHMARK(BM_ChunkCodec)
     ->ArgNames({"codec", "level", "frames"})
     ->ArgsProduct({{0}, {1, 4, 6}, {0, 32, 64}})
     ->ArgsProduct({{2, 3}, {1}, {0, 32, 64}})
-    ->ArgsProduct({{1}, {1, 2, 3, 4, 6, 9}, {0, 32, 64}});
+    ->ArgsProduct({{1}, {1, 2, 3, 4, 6, 9}, {0, 32, 64}})
+    ->ArgsProduct({{4}, {1}, {0, 32, 64}});
 
 // The whole path the daemon uses: submit<archived::Frame> from the acquisition thread, the writer thread
 // appending and flushing once a second; time until stop() has closed the file.

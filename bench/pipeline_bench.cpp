@@ -50,6 +50,7 @@ struct Options {
   int deflate = -1;             // archive raw-frame deflate level; -1 = the daemon's default
   unsigned compress_threads = 0;  // archive compression threads; 0 = the daemon's default (from the cores)
   long long queue_bytes = -1;   // archive queue byte budget; -1 = the daemon's default
+  bool lz4 = false;             // archive.compression = "lz4"
   std::string endpoint;         // default: tcp on a free loopback port
 };
 
@@ -165,6 +166,7 @@ void run(const Options& o) {
     meta.config_toml = config.text;
     ArchiveOptions archive_options;
     if (o.deflate >= 0) archive_options.deflate_level = o.deflate;
+    archive_options.frames_lz4 = o.lz4;
     archive_options.compression_threads = o.compress_threads;
     const ArchiveDeviceLayout layout = channel.archive_layout();
     const std::size_t queue_records = archive_queue_records(
@@ -338,6 +340,7 @@ int main(int argc, char** argv) {
   app.add_flag("--no-archive", no_archive, "leave the HDF5 archive out");
   app.add_option("--deflate", o.deflate, "deflate level of archived frames (default: the daemon's)")->check(CLI::Range(0, 9));
   app.add_option("--compress-threads", o.compress_threads, "archive compression threads (default: from the cores)");
+  app.add_flag("--lz4", o.lz4, "archive frames with LZ4 instead of deflate (archive.compression = \"lz4\")");
   app.add_option("--queue-bytes", o.queue_bytes, "archive queue byte budget (default: the daemon's, archive.queue_bytes)");
   app.add_flag("--memory", o.memory, "encode each frame afresh (unbroken seq) and sample RSS every session minute");
   CLI11_PARSE(app, argc, argv);

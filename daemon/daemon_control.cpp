@@ -39,7 +39,9 @@ json Daemon::Impl::start_session(std::optional<std::string> subject_override) {
   meta.config_toml = config.text;
   std::vector<ArchiveDeviceLayout> layouts;
   for (const DeviceChannel* device : channels) layouts.push_back(device->archive_layout());
-  SessionArchive file = SessionArchive::create_in(config.archive_dir, meta, layouts, status_layout());
+  ArchiveOptions storage;
+  storage.frames_lz4 = config.archive_frames_lz4;
+  SessionArchive file = SessionArchive::create_in(config.archive_dir, meta, layouts, status_layout(), storage);
   json reply = {{"ok", true}, {"session_id", session_id_}, {"subject", subject}};
   if (!file.healthy()) {
     // No archive, but the stream goes on: a full disk must not stop a session's live view.

@@ -12,6 +12,7 @@
 
 #include "daemon/archive/archive_paths.hpp"
 #include "daemon/archive/h5_support.hpp"
+#include "daemon/archive/lz4_filter.hpp"
 
 namespace plinth {
 
@@ -340,6 +341,7 @@ ArchiveReader ArchiveReader::open(const std::filesystem::path& path) {
   // still carries the SWMR-writing mark and opens only as a SWMR reader. A SWMR reader retries
   // metadata whose checksum fails (the writer may be half-way through a flush) with doubling
   // sleeps; HDF5's default of 100 attempts would wait for ever on a damaged file.
+  h5::register_lz4_filter();  // frames of archives written with archive.compression = "lz4"
   hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) {
     H5Eclear2(H5E_DEFAULT);

@@ -8,7 +8,7 @@ packages=(
   libboost-dev libserialport-dev libzmq3-dev cppzmq-dev
   libhdf5-dev hdf5-tools protobuf-compiler libprotobuf-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
-  libfftw3-dev libeigen3-dev libsystemd-dev zlib1g-dev libdeflate-dev
+  libfftw3-dev libeigen3-dev libsystemd-dev zlib1g-dev libdeflate-dev liblz4-dev
   help2man dpkg-dev
   libgtest-dev libgmock-dev libbenchmark-dev valgrind
   python3 python3-h5py python3-zmq python3-numpy python3-protobuf
@@ -20,6 +20,8 @@ if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 || ${PLINTH_WITH_FUZZ:-0} == 1 ]]; then p
 command -v npm >/dev/null || packages+=(npm)
 # The report tests print the page to PDF with chromium and read the PDF with poppler (pdfinfo, pdftotext, pdftoppm).
 if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 ]]; then packages+=(chromium poppler-utils); fi
+# ctest archive_lz4_plugin reads an LZ4 archive through Debian's own LZ4 filter plugin.
+if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 ]]; then packages+=(hdf5-filter-plugin); fi
 # ctest package_deb runs the package's maintainer scripts (systemd-sysusers, systemd-tmpfiles,
 # deb-systemd-helper) on an unpacked root; a container image may lack systemd.
 if [[ ${PLINTH_WITH_TEST_DEPS:-0} == 1 ]]; then packages+=(systemd); fi

@@ -14,6 +14,10 @@ struct libdeflate_compressor;
 
 namespace plinth::h5 {
 
+// The second filter of a compressed dataset's pipeline, after the shuffle: deflate (built into
+// every HDF5) or LZ4 (HDF5's registered filter 32004; readers need its plugin, lz4_filter.hpp).
+enum class ChunkFilter { deflate, lz4 };
+
 // HDF5's shuffle filter: byte b of element i goes to out[b * n + i] (n whole elements); bytes
 // past the last whole element are copied as they are; chunks of one element, or of one-byte
 // elements, are copied unchanged. `out` must be as long as `in`.

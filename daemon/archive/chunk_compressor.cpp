@@ -5,12 +5,20 @@
 #include <algorithm>
 #include <exception>
 
+#include "daemon/archive/lz4_filter.hpp"
+
 namespace plinth::h5 {
 namespace {
 
 void encode(ChunkDeflaters& deflaters, ChunkJob& job) {
   try {
-    deflaters.at(job.level).encode(job.input, job.element_size, job.output, job.scratch);
+    if (job.filter == ChunkFilter::lz4) {
+      job.scratch.resize(job.input.size());
+      shuffle_bytes(job.input, job.element_size, job.scratch);
+      lz4_filter_encode(job.scratch, job.output);
+    } else {
+      deflaters.at(job.level).encode(job.input, job.element_size, job.output, job.scratch);
+    }
     job.failed = false;
   } catch (const std::exception&) {
     job.failed = true;  // the archive thread reports it; a worker thread must not throw
@@ -46,7 +54,8 @@ void ChunkCompressor::submit(ChunkJob& job) {
       }
     }
     // A worker reads its set only for jobs queued after this (under the mutex).
-    for (const auto& d : worker_deflaters_) d->at(job.level);
+    if (job.filter == ChunkFilter::deflate)
+      for (const auto& d : worker_deflaters_) d->at(job.level);
     job.state = ChunkJob::State::queued;
     job.next = nullptr;
     (tail_ != nullptr ? tail_->next : head_) = &job;

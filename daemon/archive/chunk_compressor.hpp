@@ -21,7 +21,8 @@ namespace plinth::h5 {
 struct ChunkJob {
   std::vector<std::byte> input;   // the chunk's bytes as HDF5 would hand them to its filters
   std::size_t element_size = 1;   // the shuffle's element (the dataset type's size)
-  int level = 1;
+  int level = 1;                  // deflate's
+  ChunkFilter filter = ChunkFilter::deflate;
   std::vector<std::byte> output;  // the filtered chunk, when done
   std::vector<std::byte> scratch;  // the shuffled chunk
   bool failed = false;            // when done: could not be compressed (out of memory)

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "daemon/archive/lz4_filter.hpp"
+
 namespace plinth::h5 {
 namespace {
 
@@ -43,7 +45,13 @@ AppendableDataset::AppendableDataset(hid_t parent, const AppendableSpec& spec)
     // Shuffle groups the bytes of each value by significance, which is what makes slowly
     // varying sensor values and timestamps compress well with deflate.
     check_status(H5Pset_shuffle(create.get()), what);
-    check_status(H5Pset_deflate(create.get(), static_cast<unsigned>(spec.deflate_level)), what);
+    if (spec.filter == ChunkFilter::lz4) {
+      register_lz4_filter();  // this process's HDF5 then filters the chunks a flush completes
+      check_status(H5Pset_filter(create.get(), static_cast<H5Z_filter_t>(kLz4FilterId), H5Z_FLAG_MANDATORY, 0, nullptr),
+                   what);
+    } else {
+      check_status(H5Pset_deflate(create.get(), static_cast<unsigned>(spec.deflate_level)), what);
+    }
     check_status(H5Pset_chunk_opts(create.get(), H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS), what);
   }
   // The chunk cache comes from the file (see latest_format_access in session_archive.cpp).
@@ -63,10 +71,11 @@ AppendableDataset::AppendableDataset(hid_t parent, const AppendableSpec& spec)
       s = std::make_unique<ChunkJob>();
       s->element_size = element_size;
       s->level = spec.deflate_level;
+      s->filter = spec.filter;
       // Sized here, once: the compressor's threads then allocate nothing (see ChunkCompressor).
       s->input.reserve(chunk_bytes);
       s->scratch.reserve(chunk_bytes);
-      s->output.reserve(ChunkDeflater::max_output(chunk_bytes));
+      s->output.reserve(std::max(ChunkDeflater::max_output(chunk_bytes), lz4_filter_max_output(chunk_bytes)));
     }
     chunk_offset_.assign(dims.size(), 0);
     extent_ = dims;

@@ -26,9 +26,10 @@ struct AppendableSpec {
   hid_t memory_type = H5I_INVALID_HID;
   std::vector<hsize_t> row_shape;  // trailing dimensions; empty for a 1-D dataset
   hsize_t chunk_rows = 512;
-  int deflate_level = 1;  // 0: no filters; otherwise shuffle + deflate(level)
+  int deflate_level = 1;  // 0: no filters; otherwise shuffle + deflate(level), or LZ4 (`filter`)
   // Compresses whole chunks off this thread (deflate_level > 0 only); null: HDF5 does it in H5Dwrite.
   std::shared_ptr<ChunkCompressor> compressor;
+  ChunkFilter filter = ChunkFilter::deflate;  // with deflate_level > 0
 };
 
 class AppendableDataset {

@@ -71,7 +71,8 @@ struct MatTables {
                     {device.rows, device.cols},
                     options.chunk_frames,
                     options.deflate_level,
-                    compressor}),
+                    compressor,
+                    options.frames_lz4 ? h5::ChunkFilter::lz4 : h5::ChunkFilter::deflate}),
         time_ns(scalar_series(group, std::string(archive_paths::kTimeNs), H5T_NATIVE_INT64, H5T_STD_I64LE, options, "ns")),
         seq(scalar_series(group, std::string(archive_paths::kSeq), H5T_NATIVE_UINT32, H5T_STD_U32LE, options, "1")),
         device_time_us(

@@ -197,9 +197,14 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string& sourc
   if (const toml::table* hub = top.optional_table("hub")) parse_hub_link(TomlAccess(*hub, source, "hub"), c);
   if (const toml::table* ar = top.optional_table("archive")) {
     TomlAccess a(*ar, source, "archive");
-    a.allow_only({"queue_frames", "queue_bytes"});
+    a.allow_only({"queue_frames", "queue_bytes", "compression"});
     c.archive_queue_frames = static_cast<std::uint32_t>(a.integer_or("queue_frames", c.archive_queue_frames, 8, 1 << 20));
     c.archive_queue_bytes = static_cast<std::uint64_t>(a.integer_or("queue_bytes", static_cast<std::int64_t>(c.archive_queue_bytes), 0, std::int64_t{1} << 40));
+    if (auto compression = a.optional_string("compression")) {
+      if (*compression == "lz4") c.archive_frames_lz4 = true;
+      else if (*compression != "deflate")
+        a.fail("compression", "must be \"deflate\" (the default: every HDF5 reads it) or \"lz4\" (readers need the LZ4 plugin), not \"" + *compression + "\"");
+    }
   }
   if (const toml::table* st = top.optional_table("status")) {
     TomlAccess s(*st, source, "status");

@@ -72,7 +72,8 @@ struct DaemonConfig {
   NetworkSecurity security;
   HubLink hub;
   std::uint32_t archive_queue_frames = 1024;
-  std::uint64_t archive_queue_bytes = 4u << 20;  // the queue's memory at most (0: only queue_frames counts)
+  std::uint64_t archive_queue_bytes = 4u << 20;
+  bool archive_frames_lz4 = false;  // archive.compression = "lz4"  // the queue's memory at most (0: only queue_frames counts)
   double status_interval_s = 1.0;
   RelaxationSettings relaxation;
   double relaxation_interval_s = 5.0;

@@ -14,6 +14,7 @@
 #include "daemon/archive/chunk_codec.hpp"
 #include "daemon/archive/chunk_compressor.hpp"
 #include "daemon/archive/h5_appendable.hpp"
+#include "daemon/archive/lz4_filter.hpp"
 #include "tests/unit/archive_test_support.hpp"
 
 namespace plinth {
@@ -250,6 +251,112 @@ void check_appendable(hsize_t chunk_rows) {
 
 TEST(AppendableDirectChunks, OneRowPerChunk) { check_appendable(1); }
 TEST(AppendableDirectChunks, FourRowsPerChunkWithPartialFlushes) { check_appendable(4); }
+
+}  // namespace
+}  // namespace plinth
+
+namespace plinth {
+namespace {
+
+std::vector<std::byte> bytes_of(const std::vector<std::uint16_t>& values) {
+  const auto b = std::as_bytes(std::span(values));
+  return {b.begin(), b.end()};
+}
+
+// The chunk layout of HDF5 filter 32004: 8-byte big-endian size, 4-byte big-endian block size,
+// then per block a 4-byte big-endian stored size and the block.
+TEST(Lz4Filter, ChunkLayoutAndRoundTrip) {
+  std::vector<std::uint16_t> values(2048, 0);  // a body on an empty mat: runs LZ4 shortens
+  for (std::size_t i = 1024; i < values.size(); ++i) values[i] = static_cast<std::uint16_t>(1000 + i % 7);
+  const auto in = bytes_of(values);
+  std::vector<std::byte> filtered, back;
+  h5::lz4_filter_encode(in, filtered);
+  ASSERT_GE(filtered.size(), 16u);
+  auto be = [&](std::size_t at, int n) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v = (v << 8) | std::to_integer<std::uint64_t>(filtered[at + static_cast<std::size_t>(i)]);
+    return v;
+  };
+  EXPECT_EQ(be(0, 8), in.size());
+  EXPECT_EQ(be(8, 4), in.size());  // one block
+  EXPECT_EQ(be(12, 4), filtered.size() - 16);
+  EXPECT_LT(filtered.size(), in.size());  // smooth frames compress
+  EXPECT_LE(filtered.size(), h5::lz4_filter_max_output(in.size()));
+  ASSERT_TRUE(h5::lz4_filter_decode(filtered, back));
+  EXPECT_EQ(back, in);
+}
+
+TEST(Lz4Filter, IncompressibleBlocksAreStoredAsTheyAre) {
+  std::vector<std::byte> in(4096);
+  std::mt19937 random(3);
+  for (auto& b : in) b = std::byte(static_cast<unsigned char>(random()));
+  std::vector<std::byte> filtered, back;
+  h5::lz4_filter_encode(in, filtered);
+  ASSERT_EQ(filtered.size(), in.size() + 16);
+  EXPECT_TRUE(std::equal(in.begin(), in.end(), filtered.begin() + 16));
+  ASSERT_TRUE(h5::lz4_filter_decode(filtered, back));
+  EXPECT_EQ(back, in);
+}
+
+TEST(Lz4Filter, MalformedChunksAreRefused) {
+  const auto in = bytes_of(frame(2048, 9));
+  std::vector<std::byte> filtered, back;
+  h5::lz4_filter_encode(in, filtered);
+  EXPECT_FALSE(h5::lz4_filter_decode(std::span(filtered).first(10), back));                  // no header
+  EXPECT_FALSE(h5::lz4_filter_decode(std::span(filtered).first(filtered.size() - 5), back));  // cut short
+  auto corrupt = filtered;
+  corrupt[12] = std::byte{0x7f};  // stored size beyond the chunk
+  EXPECT_FALSE(h5::lz4_filter_decode(corrupt, back));
+}
+
+// A dataset with shuffle + LZ4: whole chunks go through the compressor threads and
+// H5Dwrite_chunk; a chunk a flush caught part full is completed through H5Dwrite, which
+// filters it with the filter this process registered. Every frame reads back through H5Dread.
+TEST(Lz4Filter, DatasetWithDirectAndFlushedChunksReadsBack) {
+  TempDir dir;
+  const auto path = dir.path() / "lz4.h5";
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  auto compressor = std::make_shared<h5::ChunkCompressor>(1);
+  std::vector<std::vector<std::uint16_t>> frames;
+  {
+    h5::AppendableDataset raw(file, {"raw", H5T_STD_U16LE, H5T_NATIVE_UINT16, {64, 32}, 4, 1, compressor,
+                                     h5::ChunkFilter::lz4});
+    for (std::uint32_t i = 0; i < 19; ++i) {
+      frames.push_back(i % 5 == 4 ? noise(2048, i) : frame(2048, i));
+      raw.append(frames.back().data());
+      if (i == 9) raw.write_pending();  // rows 8, 9 of chunk 2 written unfiltered, completed by H5Dwrite
+    }
+    raw.write_pending();
+    EXPECT_GT(raw.direct_chunks(), 0u);
+  }
+  const hid_t data = H5Dopen2(file, "raw", H5P_DEFAULT);
+  const hid_t create = H5Dget_create_plist(data);
+  ASSERT_EQ(H5Pget_nfilters(create), 2);
+  unsigned flags = 0, cd[8] = {};
+  std::size_t values = 8;
+  EXPECT_EQ(H5Pget_filter2(create, 0, &flags, &values, cd, 0, nullptr, nullptr), H5Z_FILTER_SHUFFLE);
+  values = 8;
+  EXPECT_EQ(H5Pget_filter2(create, 1, &flags, &values, cd, 0, nullptr, nullptr), h5::kLz4FilterId);
+  H5Pclose(create);
+  std::vector<std::uint16_t> all(19 * 2048);
+  ASSERT_GE(H5Dread(data, H5T_NATIVE_UINT16, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()), 0);
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    EXPECT_TRUE(std::equal(frames[i].begin(), frames[i].end(), all.begin() + static_cast<std::ptrdiff_t>(i * 2048)))
+        << "frame " << i;
+  // Chunk 2 (rows 8-11) was completed by H5Dwrite: filtered by this process's LZ4 filter.
+  const hsize_t offset[3] = {8, 0, 0};
+  std::uint32_t mask = 1;
+  hsize_t stored = 0;
+  ASSERT_GE(H5Dget_chunk_storage_size(data, offset, &stored), 0);
+  std::vector<std::byte> chunk(stored), back;
+  ASSERT_GE(H5Dread_chunk(data, H5P_DEFAULT, offset, &mask, chunk.data()), 0);
+  EXPECT_EQ(mask, 0u);
+  ASSERT_TRUE(h5::lz4_filter_decode(chunk, back));
+  EXPECT_EQ(back.size(), 4u * 2048 * 2);
+  H5Dclose(data);
+  H5Fclose(file);
+}
 
 }  // namespace
 }  // namespace plinth

@@ -2,6 +2,7 @@
 // fresh process (HDF5 refuses to open a file twice in one process, and the full-disk mode must
 // show that a normal exit after a write failure does not crash).
 //   archive_sample_writer session <dir>   complete session; prints the file path
+//   archive_sample_writer session-lz4 <dir>  the same with archive.compression = "lz4"
 //   archive_sample_writer live <path>     20 frames, flush, "ready 20"; waits for a line on
 //                                         stdin; 30 more, flush, "ready 50"; waits; closes
 //   archive_sample_writer killed <path>   flushes 60 frames, prints "flushed 60", appends 7
@@ -82,9 +83,9 @@ void append_frames(SessionArchive& archive, std::uint32_t from, std::uint32_t to
   }
 }
 
-int write_session(const std::string& dir) {
+int write_session(const std::string& dir, const ArchiveOptions& options = {}) {
   ArchiveWriter writer(
-      SessionArchive::create_in(dir, meta(), devices(), {{{"frames", "frames"}}, {{"queue_fill", "1"}}, {}}));
+      SessionArchive::create_in(dir, meta(), devices(), {{{"frames", "frames"}}, {{"queue_fill", "1"}}, {}}, options));
   writer.start();
   for (std::uint32_t n = 0; n < 50; ++n) {
     const std::vector<double> metrics = {1.5 * n, 100.0 + n};
@@ -154,11 +155,16 @@ int write_until_full(const std::string& path) {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::cerr << "usage: archive_sample_writer session|live|killed|full <path>\n";
+    std::cerr << "usage: archive_sample_writer session|session-lz4|live|killed|full <path>\n";
     return 2;
   }
   const std::string mode = argv[1];
   if (mode == "session") return write_session(argv[2]);
+  if (mode == "session-lz4") {
+    ArchiveOptions lz4;
+    lz4.frames_lz4 = true;
+    return write_session(argv[2], lz4);
+  }
   if (mode == "live") return write_live(argv[2]);
   if (mode == "killed") return write_killed(argv[2]);
   if (mode == "full") return write_until_full(argv[2]);

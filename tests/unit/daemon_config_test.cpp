@@ -88,6 +88,16 @@ TEST(DaemonConfig, ArchiveQueueHasARecordAndAByteLimit) {
   EXPECT_NE(std::string(e.what()).find("queue_bytes"), std::string::npos) << e.what();
 }
 
+TEST(DaemonConfig, ArchiveCompressionIsDeflateOrLz4) {
+  EXPECT_FALSE(parse_daemon_config(kGood, "test.toml").archive_frames_lz4);
+  EXPECT_TRUE(parse_daemon_config(std::string(kGood) + "[archive]\ncompression = \"lz4\"\n", "t.toml").archive_frames_lz4);
+  EXPECT_FALSE(
+      parse_daemon_config(std::string(kGood) + "[archive]\ncompression = \"deflate\"\n", "t.toml").archive_frames_lz4);
+  const ConfigError e = error_for(std::string(kGood) + "[archive]\ncompression = \"zstd\"\n");
+  EXPECT_NE(std::string(e.what()).find("compression"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("zstd"), std::string::npos) << e.what();
+}
+
 TEST(DaemonConfig, PublishQueueHasAMessageAndAByteLimit) {
   // kGood has one 64x32 mat: a frame message is at most 64*32*6 + 256 = 12544 bytes, so the
   // default 16 MiB holds the default 1000 messages.

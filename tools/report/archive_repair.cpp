@@ -10,6 +10,7 @@
 
 #include "daemon/archive/archive_paths.hpp"
 #include "daemon/archive/h5_support.hpp"
+#include "daemon/archive/lz4_filter.hpp"
 #include "daemon/host_clock.hpp"
 #include "daemon/archive/session_file.hpp"
 #include "plinth/version.hpp"
@@ -232,6 +233,7 @@ RepairResult repair_archive(const std::filesystem::path& source, std::filesystem
   result.output = output;
 
   // A complete file opens the ordinary way; one whose writer died only as a SWMR reader.
+  h5::register_lz4_filter();  // frames of archives written with archive.compression = "lz4"
   hid_t src = H5Fopen(source.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (src < 0) {
     H5Eclear2(H5E_DEFAULT);
