@@ -74,8 +74,8 @@ struct ArchiveOptions {
   // libdeflate, whose level 1 compresses these frames as well as zlib's 4 at a third of the CPU.
   int deflate_level = 1;
   // Raw frames with LZ4 (HDF5 filter 32004) instead of deflate, after the same shuffle, when
-  // deflate_level > 0: a quarter of the CPU, 10-15 % larger files, and readers need the LZ4
-  // plugin (schemas/archive-layout.md §Compression). Off by default.
+  // deflate_level > 0: a fifth to a third of the CPU, files 1.4-1.5x larger, and readers
+  // outside plinth need the LZ4 plugin (schemas/archive-layout.md §LZ4). Off by default.
   bool frames_lz4 = false;
   std::uint32_t chunk_records = 256;  // records per chunk of the 1-D datasets
   int series_deflate_level = 0;       // 1-D datasets: as deflate_level

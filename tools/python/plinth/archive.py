@@ -5,6 +5,11 @@ else is small and read into NumPy when first used. A file that is still being re
 opened as an HDF5 SWMR reader: call `refresh()` to see what the daemon has flushed since.
 """
 import h5py
+
+try:  # pip's h5py finds HDF5's LZ4 filter (archive.compression = "lz4") through hdf5plugin;
+    import hdf5plugin  # noqa: F401  Debian's finds it in hdf5-filter-plugin without this
+except ImportError:
+    pass
 import numpy as np
 
 
