@@ -34,7 +34,7 @@ std::size_t archive_queue_records(std::span<const ArchiveDeviceLayout> devices, 
 }
 
 ArchiveWriter::ArchiveWriter(SessionArchive archive, ArchiveWriterOptions options)
-    : archive_(std::move(archive)), options_(options), queue_(options.queue_capacity) {
+    : archive_(std::move(archive)), options_(options), queue_(options.queue_capacity, options.wake_every) {
   published_.path = archive_.path().string();
   published_.healthy = archive_.healthy();
   published_.error = archive_.healthy() ? std::string() : archive_.last_error();
@@ -93,9 +93,12 @@ void ArchiveWriter::run() {
   ArchiveRecord record;
   auto next_flush = std::chrono::steady_clock::now() + options_.flush_interval;
   for (;;) {
+    // Woken for a batch (or by the flush deadline, or stop()), then takes all that is queued.
     if (queue_.pop_until(record, next_flush)) {
-      apply(record);
-      if (auto* exposure = record.get_if<archived::Exposure>()) *exposure = {};
+      do {
+        apply(record);
+        if (auto* exposure = record.get_if<archived::Exposure>()) *exposure = {};
+      } while (queue_.try_pop(record));
     } else if (queue_.closed_and_empty()) {
       break;
     }

@@ -11,6 +11,7 @@
 // the caller's object, so the storage the consumer has finished with goes back into the ring.
 // With try_push_with() a producer fills a slot in place (vector::assign into retained
 // capacity), so once every slot has been used once nothing is allocated per item.
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -24,7 +25,11 @@ namespace plinth {
 template <typename T>
 class BoundedQueue {
  public:
-  explicit BoundedQueue(std::size_t capacity) : slots_(capacity) {
+  // `wake_at`: a waiting consumer is woken once this many items are queued (or by its
+  // deadline, or close()); 1 wakes it for every item. A consumer that can take items in
+  // batches saves the producer a wake-up (a futex system call) per item.
+  explicit BoundedQueue(std::size_t capacity, std::size_t wake_at = 1)
+      : slots_(capacity), wake_at_(std::max<std::size_t>(1, std::min(wake_at, capacity))) {
     if (capacity == 0) throw std::invalid_argument("BoundedQueue: capacity must be at least 1");
   }
 
@@ -48,18 +53,20 @@ class BoundedQueue {
       }
       fill(slots_[(head_ + size_) % slots_.size()]);
       ++size_;
+      if (size_ < wake_at_) return true;
     }
     ready_.notify_one();
     return true;
   }
 
-  // Waits until an item is available, the deadline passes or the queue is closed. On
-  // success swaps the front item into `out` (out's previous contents go back into the ring
-  // for reuse) and returns true. Returns false on timeout or when closed and empty.
+  // Waits until wake_at items are queued, the deadline passes or the queue is closed; then
+  // swaps the front item, if there is one, into `out` (out's previous contents go back into the
+  // ring for reuse) and returns true. Returns false when there was none. A batching consumer
+  // takes the rest with try_pop() before it waits again.
   template <typename Clock, typename Duration>
   bool pop_until(T& out, std::chrono::time_point<Clock, Duration> deadline) {
     std::unique_lock lock(mutex_);
-    if (!ready_.wait_until(lock, deadline, [this] { return size_ > 0 || closed_; })) return false;
+    ready_.wait_until(lock, deadline, [this] { return size_ >= wake_at_ || closed_; });
     return take_front(out);
   }
 
@@ -113,6 +120,7 @@ class BoundedQueue {
   std::size_t head_ = 0;
   std::size_t size_ = 0;
   std::size_t rejected_ = 0;
+  std::size_t wake_at_ = 1;
   bool closed_ = false;
 };
 

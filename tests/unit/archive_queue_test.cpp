@@ -1,6 +1,7 @@
 // BoundedQueue: never blocks producers, refuses when full, recycles slot storage.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -62,6 +63,38 @@ TEST(ArchiveBoundedQueue, SlotStorageIsRecycled) {
   ASSERT_TRUE(queue.try_pop(consumer));
   EXPECT_EQ(consumer.data(), buffer);
   EXPECT_EQ(consumer[999], 3);
+}
+
+// With wake_at = 3 a waiting consumer sleeps through the first two items and wakes at the
+// third; at its deadline it takes what is there, fewer or not.
+TEST(ArchiveBoundedQueue, WakesTheConsumerForABatchOrAtItsDeadline) {
+  BoundedQueue<int> queue(8, 3);
+  std::atomic<int> woke{0};
+  std::atomic<bool> pushed_two{false};
+  std::thread consumer([&] {
+    int out = 0;
+    if (queue.pop_until(out, std::chrono::steady_clock::now() + 60s)) {
+      woke = out;
+      EXPECT_TRUE(pushed_two.load());
+      EXPECT_EQ(queue.size(), 2u);  // 1 taken, 2 and 3 left for try_pop
+    }
+  });
+  ASSERT_TRUE(queue.try_push(1));
+  ASSERT_TRUE(queue.try_push(2));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(woke.load(), 0);  // still asleep with two queued
+  pushed_two = true;
+  ASSERT_TRUE(queue.try_push(3));
+  consumer.join();
+  EXPECT_EQ(woke.load(), 1);
+  int out = 0;
+  while (queue.try_pop(out)) {
+  }
+  ASSERT_TRUE(queue.try_push(9));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(queue.pop_until(out, start + 50ms));  // one item, below wake_at: taken at the deadline
+  EXPECT_EQ(out, 9);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms);
 }
 
 TEST(ArchiveBoundedQueue, WakesAWaitingConsumer) {
