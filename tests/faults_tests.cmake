@@ -18,6 +18,7 @@ plinth_daemon_test(faults_stuck_subscriber faults_test.py StuckSubscriber 90)
 plinth_daemon_test(archive_kill9 archive_durability_test.py KillDuringSession 90)
 plinth_daemon_test(archive_live_swmr_read archive_durability_test.py LiveSwmrRead 90)
 plinth_daemon_test(archive_disk_full archive_durability_test.py DiskFull 90)
+plinth_daemon_test(archive_lz4_session archive_durability_test.py Lz4Frames 90)
 
 # Slow (about 75 s and 2 min): `ctest -LE slow` leaves them out.
 plinth_daemon_test(long_run_memory long_run_test.py LongRun 300)
