@@ -2,9 +2,9 @@
 
 #include <lz4.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <mutex>
 #include <stdexcept>
 
