@@ -375,7 +375,7 @@ int effective_publish_high_water_mark(const DaemonConfig& config) {
   for (const MatConfig& mat : config.mats)
     largest = std::max<std::uint64_t>(
         largest, kHeaderBytes + std::uint64_t{mat.pressure.geometry.sensels()} * (sizeof(std::uint16_t) + sizeof(float)));
-  std::uint64_t messages = static_cast<std::uint64_t>(std::max(config.publish_high_water_mark, kMinMessages));
+  std::uint64_t messages = static_cast<std::uint64_t>(std::max(config.publish_high_water_mark, 1));
   if (config.publish_high_water_bytes > 0)
     messages = std::min(messages, std::max<std::uint64_t>(kMinMessages, config.publish_high_water_bytes / largest));
   return static_cast<int>(messages);

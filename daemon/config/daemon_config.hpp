@@ -95,7 +95,7 @@ DaemonConfig parse_daemon_config(std::string_view toml_text, const std::string& 
 
 // The ZeroMQ send high-water mark, in messages, that keeps a subscriber's queue within
 // publish_high_water_bytes when it is all frames of the largest mat (raw values and pressures),
-// and within publish_high_water_mark messages; at least 16.
+// and within publish_high_water_mark messages; the byte limit never lowers it below 16.
 int effective_publish_high_water_mark(const DaemonConfig& config);
 DaemonConfig load_daemon_config(const std::string& path);
 // `plinthd --simulate --config FILE`: FILE's settings (station, [network], [hub], ...) over the

@@ -111,6 +111,8 @@ TEST(DaemonConfig, PublishQueueHasAMessageAndAByteLimit) {
   EXPECT_EQ(effective_publish_high_water_mark(c), (1 << 20) / (64 * 32 * 6 + 256));
   c.publish_high_water_bytes = 1000;
   EXPECT_EQ(effective_publish_high_water_mark(c), 16);  // never fewer than 16
+  c.publish_high_water_mark = 5;
+  EXPECT_EQ(effective_publish_high_water_mark(c), 5);  // a smaller message limit still holds
   c.publish_high_water_bytes = 0;
   c.publish_high_water_mark = 50;
   EXPECT_EQ(effective_publish_high_water_mark(c), 50);  // 0: the message count alone
