@@ -31,6 +31,7 @@ for geometry in "64 32" "64 64"; do
   set -- $geometry
   "$build/bench/bench_pipeline" --rows "$1" --cols "$2" --frames 20000 --no-archive
   "$build/bench/bench_pipeline" --rows "$1" --cols "$2" --frames 20000
+  "$build/bench/bench_pipeline" --rows "$1" --cols "$2" --frames 20000 --lz4  # archive.compression = "lz4"
 done
 
 echo "== 3. HRV update on a 5-minute window"
