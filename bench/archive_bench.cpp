@@ -19,7 +19,6 @@
 #include "bench/bench_setup.hpp"
 #include "daemon/archive/archive_writer.hpp"
 #include "daemon/archive/chunk_codec.hpp"
-#include "daemon/archive/lz4_filter.hpp"
 #include "daemon/archive/session_archive.hpp"
 #include "drivers/sim/recording_reader.hpp"
 
@@ -146,9 +145,7 @@ void BM_ChunkCodec(benchmark::State& state) {
     const MatFrame& f = frames[i++ % frames.size()];
     const auto chunk = std::as_bytes(std::span<const std::uint16_t>(f.raw));
     if (lz4) {
-      shuffled.resize(chunk.size());
-      h5::shuffle_bytes(chunk, sizeof(std::uint16_t), shuffled);
-      h5::lz4_filter_encode(shuffled, out);
+      h5::lz4_encode_chunk(chunk, sizeof(std::uint16_t), out, shuffled);
     } else if (libdeflate) {
       deflater.encode(chunk, sizeof(std::uint16_t), out);
     } else {

@@ -9,6 +9,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "daemon/archive/lz4_filter.hpp"
+
 namespace plinth::h5 {
 
 void shuffle_bytes(std::span<const std::byte> in, std::size_t element_size, std::span<std::byte> out) {
@@ -71,6 +73,13 @@ void ChunkDeflater::encode(std::span<const std::byte> chunk, std::size_t element
       libdeflate_zlib_compress(compressor_, shuffled.data(), shuffled.size(), out.data(), out.size());
   if (written == 0) throw std::length_error("deflate: chunk larger than its bound");  // cannot happen
   out.resize(written);
+}
+
+void lz4_encode_chunk(std::span<const std::byte> chunk, std::size_t element_size, std::vector<std::byte>& out,
+                      std::vector<std::byte>& scratch) {
+  scratch.resize(chunk.size());
+  shuffle_bytes(chunk, element_size, scratch);
+  lz4_filter_encode(scratch, out);
 }
 
 ChunkDeflater& ChunkDeflaters::at(int level) {

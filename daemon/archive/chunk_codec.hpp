@@ -48,6 +48,11 @@ class ChunkDeflater {
   std::vector<std::byte> shuffled_;
 };
 
+// Shuffle + LZ4 of one chunk, in the layout of HDF5's LZ4 filter (lz4_filter.hpp): the same
+// contract as ChunkDeflater::encode with the caller's scratch, and no state to hold.
+void lz4_encode_chunk(std::span<const std::byte> chunk, std::size_t element_size, std::vector<std::byte>& out,
+                      std::vector<std::byte>& scratch);
+
 // One ChunkDeflater per level, made when first asked for.
 class ChunkDeflaters {
  public:

@@ -5,17 +5,13 @@
 #include <algorithm>
 #include <exception>
 
-#include "daemon/archive/lz4_filter.hpp"
-
 namespace plinth::h5 {
 namespace {
 
 void encode(ChunkDeflaters& deflaters, ChunkJob& job) {
   try {
     if (job.filter == ChunkFilter::lz4) {
-      job.scratch.resize(job.input.size());
-      shuffle_bytes(job.input, job.element_size, job.scratch);
-      lz4_filter_encode(job.scratch, job.output);
+      lz4_encode_chunk(job.input, job.element_size, job.output, job.scratch);
     } else {
       deflaters.at(job.level).encode(job.input, job.element_size, job.output, job.scratch);
     }
