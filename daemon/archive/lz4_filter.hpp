@@ -2,7 +2,7 @@
 // Internal to the archive: the chunk format of HDF5's registered LZ4 filter (id 32004; the
 // HDF5-External-Filter-Plugins filter that Debian ships as hdf5-filter-plugin and pip as
 // hdf5plugin), so that frames can be stored with LZ4 instead of deflate where readers have the
-// plugin (ArchiveOptions::frame_compression, off by default).
+// plugin (ArchiveOptions::frames_lz4, `archive.compression = "lz4"`; off by default).
 //
 // A filtered chunk is: the original size (8 bytes, big-endian), the block size (4 bytes,
 // big-endian), then per block its stored size (4 bytes, big-endian) and its bytes, which are an

@@ -72,8 +72,8 @@ struct DaemonConfig {
   NetworkSecurity security;
   HubLink hub;
   std::uint32_t archive_queue_frames = 1024;
-  std::uint64_t archive_queue_bytes = 4u << 20;
-  bool archive_frames_lz4 = false;  // archive.compression = "lz4"  // the queue's memory at most (0: only queue_frames counts)
+  std::uint64_t archive_queue_bytes = 4u << 20;  // the queue's memory at most (0: only queue_frames counts)
+  bool archive_frames_lz4 = false;               // archive.compression = "lz4"
   double status_interval_s = 1.0;
   RelaxationSettings relaxation;
   double relaxation_interval_s = 5.0;
@@ -92,12 +92,13 @@ std::string default_station();
 
 // Throws ConfigError (file, line, key) for anything wrong, including unknown keys.
 DaemonConfig parse_daemon_config(std::string_view toml_text, const std::string& source);
+DaemonConfig load_daemon_config(const std::string& path);
 
 // The ZeroMQ send high-water mark, in messages, that keeps a subscriber's queue within
 // publish_high_water_bytes when it is all frames of the largest mat (raw values and pressures),
 // and within publish_high_water_mark messages; the byte limit never lowers it below 16.
 int effective_publish_high_water_mark(const DaemonConfig& config);
-DaemonConfig load_daemon_config(const std::string& path);
+
 // `plinthd --simulate --config FILE`: FILE's settings (station, [network], [hub], ...) over the
 // simulation's own text, whose devices stay; FILE must not list devices. Returns TOML text;
 // throws ConfigError naming FILE.

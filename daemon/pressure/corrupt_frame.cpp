@@ -3,8 +3,7 @@
 namespace plinth {
 
 bool looks_corrupt(std::span<const std::uint16_t> raw) {
-  // 32-bit counts and no short-circuit: a loop the compiler can vectorise (a frame has far
-  // fewer than 2^32 values).
+  // 32-bit counts (a frame has far fewer than 2^32 values) and no short-circuit branch.
   std::uint32_t nonzero = 0, high_byte_only = 0;
   for (std::uint16_t v : raw) {
     const std::uint32_t set = v != 0;
