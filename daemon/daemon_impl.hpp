@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -52,6 +54,10 @@ struct Daemon::Impl final : SessionOutlet {
         relaxation(config.relaxation) {
     if (!config.hub.data.empty())
       publisher_.connect(config.hub.data, config.security.server_keys, config.hub.server_public_key);
+    if (const int refused = run_zmq_threads_as_bulk(); refused != 0)
+      spdlog::warn("ZeroMQ's threads cannot run as SCHED_BATCH ({}): waking them may delay frames; a systemd "
+                   "unit must allow sched_setscheduler (see tools/systemd/plinthd.service)",
+                   std::strerror(refused));
   }
 
   DaemonConfig config;

@@ -2,7 +2,13 @@
 
 #include <zmq.hpp>
 
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
 #include "daemon/security/zap_authenticator.hpp"
+#include "daemon/util/batch_scheduling.hpp"
 
 namespace plinth {
 
@@ -35,6 +41,21 @@ std::uint64_t Publisher::next_seq(std::string_view topic) {
   auto it = sequences_.find(topic);
   if (it == sequences_.end()) it = sequences_.emplace(std::string(topic), 0).first;
   return it->second++;
+}
+
+int run_zmq_threads_as_bulk() {
+  // Not ZMQ_THREAD_SCHED_POLICY: libzmq asserts when pthread_setschedparam fails, and the
+  // systemd unit's seccomp filter may refuse it. Refused here, the threads just stay as they were.
+  int refused = 0;
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (!std::getline(comm, name) || !name.starts_with("ZMQbg/")) continue;
+    const char* tid = task.path().filename().c_str();
+    if (!run_as_bulk_thread(static_cast<pid_t>(std::strtol(tid, nullptr, 10))) && refused == 0) refused = errno;
+  }
+  return refused;
 }
 
 bool Publisher::take_subscription_notice(std::chrono::milliseconds wait) {

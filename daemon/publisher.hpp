@@ -30,6 +30,11 @@ struct PublisherOptions {
   bool see_subscriptions = false;
 };
 
+// ZeroMQ's threads in this process (its I/O and reaper threads, started with a context's first
+// socket) become bulk threads (daemon/util/batch_scheduling.hpp). Returns 0, or the errno of
+// the system's refusal for one of them (those stay as they were).
+int run_zmq_threads_as_bulk();
+
 class Publisher {
  public:
   Publisher(zmq::context_t& context, const PublisherOptions& options);

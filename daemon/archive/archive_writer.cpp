@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "daemon/host_clock.hpp"
+#include "daemon/util/batch_scheduling.hpp"
 
 namespace plinth {
 namespace {
@@ -90,6 +91,8 @@ void ArchiveWriter::flush_and_publish(bool record_drops) {
 }
 
 void ArchiveWriter::run() {
+  ::pthread_setname_np(::pthread_self(), "archive");  // for top -H and /proc/<pid>/task
+  run_as_bulk_thread();
   ArchiveRecord record;
   auto next_flush = std::chrono::steady_clock::now() + options_.flush_interval;
   for (;;) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <exception>
 
+#include "daemon/util/batch_scheduling.hpp"
+
 namespace plinth::h5 {
 namespace {
 
@@ -111,6 +113,7 @@ void ChunkCompressor::forget(ChunkJob& job) {
 
 void ChunkCompressor::run_worker(ChunkDeflaters& deflaters) {
   ::pthread_setname_np(::pthread_self(), "archive-deflate");
+  run_as_bulk_thread();
   std::unique_lock lock(mutex_);
   for (;;) {
     work_.wait(lock, [&] { return stopping_ || head_ != nullptr; });

@@ -90,6 +90,26 @@ class EndToEnd(unittest.TestCase):
         req.close(0)
         return reply
 
+    def test_bulk_threads_do_not_preempt_acquisition(self):
+        """The archive's and ZeroMQ's threads run under SCHED_BATCH, the acquisition thread does not
+        (daemon/util/batch_scheduling.hpp): a bulk thread that wakes never interrupts a frame."""
+        if os.environ.get("PLINTH_DAEMON_WRAPPER"):
+            self.skipTest("the pid is the wrapper's")
+        frames = 0
+        deadline = time.monotonic() + 30
+        while frames < 20 and time.monotonic() < deadline:
+            got = self.receive()
+            frames += bool(got and got[0] == "pressure.frame.mat0")
+        self.assertEqual(frames, 20, "frames did not arrive:\n" + self.daemon.tail())
+        pid = self.daemon.proc.pid
+        policies = {}
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                policies.setdefault(f.read().strip(), set()).add(os.sched_getscheduler(int(tid)))
+        for bulk in ("archive", "archive-deflate", "ZMQbg/IO/0"):
+            self.assertEqual(policies.get(bulk), {os.SCHED_BATCH}, (bulk, policies))
+        self.assertEqual(os.sched_getscheduler(pid), os.SCHED_OTHER, policies)
+
     def test_frames_metrics_control_and_archive(self):
         frames, metrics, events, statuses, beats, hrvs = [], [], [], [], [], []
         deadline = time.monotonic() + 30
