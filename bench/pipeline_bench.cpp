@@ -130,7 +130,7 @@ void run(const Options& o) {
   publisher_options.endpoint = endpoint;
   publisher_options.send_high_water_mark = effective_publish_high_water_mark(config);  // as plinthd
   Publisher publisher(context, publisher_options);
-  run_zmq_threads_as_bulk();  // as plinthd
+  run_zmq_threads_as_bulk(context);  // as plinthd
   std::atomic<bool> done{false};
   std::atomic<std::uint64_t> received{0};
   zmq::socket_t sub(context, zmq::socket_type::sub);

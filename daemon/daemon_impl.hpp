@@ -54,7 +54,7 @@ struct Daemon::Impl final : SessionOutlet {
         relaxation(config.relaxation) {
     if (!config.hub.data.empty())
       publisher_.connect(config.hub.data, config.security.server_keys, config.hub.server_public_key);
-    if (const int refused = run_zmq_threads_as_bulk(); refused != 0)
+    if (const int refused = run_zmq_threads_as_bulk(zmq_context); refused != 0)
       spdlog::warn("ZeroMQ's threads cannot run as SCHED_BATCH ({}): waking them may delay frames; a systemd "
                    "unit must allow sched_setscheduler (see tools/systemd/plinthd.service)",
                    std::strerror(refused));

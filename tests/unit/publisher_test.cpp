@@ -2,7 +2,12 @@
 // when asked, so that `plinth replay --wait-subscriber` sees its first listener arrive.
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
+#include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <zmq.hpp>
 
@@ -26,6 +31,28 @@ void subscribe_until_delivered(zmq::socket_t& sub, Publisher& publisher, const s
     if (sub.recv(m)) return;
   }
   FAIL() << "no message reached the subscriber";
+}
+
+TEST(Publisher, ZeroMqThreadsBecomeBulkThreads) {
+  zmq::context_t context;
+  context.set(zmq::ctxopt::io_threads, 2);
+  PublisherOptions options;
+  options.endpoint = "inproc://publisher-test-bulk";
+  Publisher publisher(context, options);  // the first socket starts the context's threads
+  const int refused = run_zmq_threads_as_bulk(context);
+  if (refused == EPERM) GTEST_SKIP() << "this system refuses SCHED_BATCH";
+  ASSERT_EQ(refused, 0);
+  int zmq_threads = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (!name.starts_with("ZMQbg/")) continue;
+    ++zmq_threads;
+    EXPECT_EQ(::sched_getscheduler(std::stoi(task.path().filename().string())), SCHED_BATCH) << name;
+  }
+  EXPECT_EQ(zmq_threads, 3);  // two I/O threads and the reaper, none missed while naming itself
+  EXPECT_EQ(::sched_getscheduler(0), SCHED_OTHER);  // the caller is left as it was
 }
 
 TEST(Publisher, SeesASubscriptionOnlyWhenAskedTo) {
