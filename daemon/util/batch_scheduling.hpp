@@ -3,8 +3,8 @@
 // under SCHED_BATCH. They keep their fair share of the CPU, but a waking batch thread never
 // preempts a running one (sched(7)): the acquisition thread, which hands them each frame and
 // then still has to publish it, is no longer interrupted mid-frame by the threads it has just
-// woken. Measured with bench_latency at 64x64 / 100 Hz, 7 runs alternated: the daemon's own
-// p99 median 0.218 -> 0.173 ms, p99.9 median 0.68 -> 0.41 ms (README, Performance row 1).
+// woken. Measured with bench_latency at 64x64 / 100 Hz, 8 runs alternated: the daemon's own
+// p99 median 0.272 -> 0.241 ms, p99.9 median 0.67 -> 0.54 ms (README, Performance row 1).
 #include <pthread.h>
 #include <sched.h>
 #include <sys/types.h>
