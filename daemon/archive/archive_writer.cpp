@@ -1,5 +1,7 @@
 #include "daemon/archive/archive_writer.hpp"
 
+#include <pthread.h>
+
 #include <sys/statvfs.h>
 
 #include <algorithm>

@@ -5,7 +5,6 @@
 // then still has to publish it, is no longer interrupted mid-frame by the threads it has just
 // woken. Measured with bench_latency at 64x64 / 100 Hz, 8 runs alternated: the daemon's own
 // p99 median 0.272 -> 0.241 ms, p99.9 median 0.67 -> 0.54 ms (README, Performance row 1).
-#include <pthread.h>
 #include <sched.h>
 #include <sys/types.h>
 
