@@ -124,13 +124,13 @@ void run(const Options& o) {
   const MatConfig& mat = config.mats.at(0);
 
   zmq::context_t context;
+  start_bulk_io_threads(context);  // as plinthd
   const std::string endpoint =
       o.endpoint.empty() ? "tcp://127.0.0.1:" + std::to_string(free_tcp_port()) : o.endpoint;
   PublisherOptions publisher_options;
   publisher_options.endpoint = endpoint;
   publisher_options.send_high_water_mark = effective_publish_high_water_mark(config);  // as plinthd
   Publisher publisher(context, publisher_options);
-  run_zmq_threads_as_bulk(context);  // as plinthd
   std::atomic<bool> done{false};
   std::atomic<std::uint64_t> received{0};
   zmq::socket_t sub(context, zmq::socket_type::sub);

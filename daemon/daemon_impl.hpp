@@ -54,16 +54,17 @@ struct Daemon::Impl final : SessionOutlet {
         relaxation(config.relaxation) {
     if (!config.hub.data.empty())
       publisher_.connect(config.hub.data, config.security.server_keys, config.hub.server_public_key);
-    if (const int refused = run_zmq_threads_as_bulk(zmq_context); refused != 0)
+    if (zmq_threads_refused_ != 0)
       spdlog::warn("ZeroMQ's threads cannot run as SCHED_BATCH ({}): waking them may delay frames; a systemd "
                    "unit must allow sched_setscheduler (see tools/systemd/plinthd.service)",
-                   std::strerror(refused));
+                   std::strerror(zmq_threads_refused_));
   }
 
   DaemonConfig config;
   asio::io_context io;
   HostClock clock;
   zmq::context_t zmq_context;
+  int zmq_threads_refused_ = start_bulk_io_threads(zmq_context);  // before any socket (zap_, publisher_)
   std::unique_ptr<ZapAuthenticator> zap_;  // before the sockets: it answers their first CURVE handshake
   SystemdNotifier notifier{io};
   Publisher publisher_;

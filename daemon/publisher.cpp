@@ -2,12 +2,9 @@
 
 #include <zmq.hpp>
 
+#include <sched.h>
+
 #include <cerrno>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <thread>
-#include <vector>
 
 #include "daemon/security/zap_authenticator.hpp"
 #include "daemon/util/batch_scheduling.hpp"
@@ -45,38 +42,16 @@ std::uint64_t Publisher::next_seq(std::string_view topic) {
   return it->second++;
 }
 
-namespace {
-
-std::vector<pid_t> zmq_threads() {
-  std::vector<pid_t> threads;
-  std::error_code error;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    if (std::getline(comm, name) && name.starts_with("ZMQbg/"))
-      threads.push_back(static_cast<pid_t>(std::strtol(task.path().filename().c_str(), nullptr, 10)));
-  }
-  return threads;
-}
-
-}  // namespace
-
-int run_zmq_threads_as_bulk(zmq::context_t& context) {
-  // Not ZMQ_THREAD_SCHED_POLICY: libzmq asserts when pthread_setschedparam fails, and the
-  // systemd unit's seccomp filter may refuse it. Refused here, the threads just stay as they were.
-  // They name themselves once running, so a scan just after the first socket may miss one: wait
-  // (at most a second) for the I/O threads and the reaper.
-  const auto expected = static_cast<std::size_t>(context.get(zmq::ctxopt::io_threads)) + 1;
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  std::vector<pid_t> threads = zmq_threads();
-  while (threads.size() < expected && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    threads = zmq_threads();
-  }
-  int refused = 0;
-  for (const pid_t tid : threads)
-    if (!run_as_bulk_thread(tid) && refused == 0) refused = errno;
-  return refused;
+int start_bulk_io_threads(zmq::context_t& context) {
+  // A new thread takes its creator's policy, and a context starts its threads with its first
+  // socket: make one as a bulk thread, then go back. Not ZMQ_THREAD_SCHED_POLICY: libzmq asserts
+  // when pthread_setschedparam fails, and the systemd unit's seccomp filter may refuse it.
+  const int policy = ::sched_getscheduler(0);
+  sched_param priority{};
+  ::sched_getparam(0, &priority);
+  if (!run_as_bulk_thread()) return errno;
+  { const zmq::socket_t starter(context, zmq::socket_type::pub); }
+  return ::sched_setscheduler(0, policy, &priority) == 0 ? 0 : errno;
 }
 
 bool Publisher::take_subscription_notice(std::chrono::milliseconds wait) {

@@ -30,10 +30,10 @@ struct PublisherOptions {
   bool see_subscriptions = false;
 };
 
-// ZeroMQ's threads in this process (the I/O and reaper threads that `context` started with its
-// first socket) become bulk threads (daemon/util/batch_scheduling.hpp). Returns 0, or the errno
-// of the system's refusal for one of them (those stay as they were).
-int run_zmq_threads_as_bulk(zmq::context_t& context);
+// Starts the I/O and reaper threads of `context`, which has no socket yet, as bulk threads
+// (daemon/util/batch_scheduling.hpp); the caller keeps its own policy. Returns 0, or the errno of
+// the system's refusal (the threads then run as the caller does).
+int start_bulk_io_threads(zmq::context_t& context);
 
 class Publisher {
  public:
