@@ -63,12 +63,10 @@ class BenchOutlet final : public SessionOutlet {
   const std::string& station() const override { return station_; }
   Publisher& publisher() override { return publisher_; }
   ArchiveWriter* archive() override { return archive_; }
-  std::string& scratch() override { return scratch_; }
   void event(std::string_view kind, std::string_view label, double value, std::string_view detail,
              std::string_view device_id) override {
-    MessageHeader h{session_id_, publisher_.next_seq("session.event"), kT0, device_id, 0, 0};
-    encode_session_event(h, {kind, label, value, detail}, event_scratch_);
-    publisher_.send("session.event", event_scratch_);
+    send("session.event", MessageHeader{.host_time_ns = kT0, .device_id = device_id},
+         [&](const MessageHeader& h, PayloadOut payload) { encode_session_event(h, {kind, label, value, detail}, payload); });
     if (archive_) archive_->submit(archived::Event{kT0, std::string(kind), std::string(label), value, std::string(detail)});
     ++events_;
   }
@@ -79,7 +77,6 @@ class BenchOutlet final : public SessionOutlet {
   ArchiveWriter* archive_ = nullptr;
   std::string session_id_ = make_session_id(kT0);  // as long as a real one (no small-string luck)
   std::string station_ = "bench-station";
-  std::string scratch_, event_scratch_;
   std::uint64_t events_ = 0;
 };
 

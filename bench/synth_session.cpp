@@ -130,7 +130,6 @@ class Outlet final : public SessionOutlet {
   const std::string& station() const override { return station_; }
   Publisher& publisher() override { return publisher_; }
   ArchiveWriter* archive() override { return archive_; }
-  std::string& scratch() override { return scratch_; }
   void event(std::string_view kind, std::string_view label, double value, std::string_view detail,
              std::string_view) override {
     if (archive_) archive_->submit(archived::Event{now_, std::string(kind), std::string(label), value, std::string(detail)});
@@ -141,7 +140,6 @@ class Outlet final : public SessionOutlet {
   ArchiveWriter* archive_ = nullptr;
   std::string session_id_;
   std::string station_ = "synth";
-  std::string scratch_;
   std::int64_t now_ = 0;
 };
 

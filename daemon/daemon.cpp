@@ -39,7 +39,7 @@ void Daemon::Impl::publish_relaxation() {
   const RelaxationReading r = relaxation.reading(now);
   publish<archived::Relaxation>(
       topics::relaxation, {.host_time_ns = now},
-      [&](const MessageHeader& h, std::string& buffer) { encode_relaxation(h, r, buffer); },
+      [&](const MessageHeader& h, PayloadOut buffer) { encode_relaxation(h, r, buffer); },
       [&](archived::Relaxation& record) {
         record.time_ns = now;
         RelaxationTracker::flatten(r, record.values);
@@ -61,7 +61,7 @@ void Daemon::Impl::publish_event(std::string_view kind, std::string_view label, 
   const std::int64_t now = clock.now_unix_ns();
   publish<archived::Event>(
       topics::session_event, {.host_time_ns = now, .device_id = device_id},
-      [&](const MessageHeader& h, std::string& buffer) { encode_session_event(h, {kind, label, value, detail}, buffer); },
+      [&](const MessageHeader& h, PayloadOut buffer) { encode_session_event(h, {kind, label, value, detail}, buffer); },
       [&](archived::Event& r) {
         r.time_ns = now;
         r.kind.assign(kind);

@@ -84,14 +84,12 @@ struct Daemon::Impl final : SessionOutlet {
   std::string session_id_;
   std::string subject;
   std::string last_archive_error;
-  std::string scratch_;  // serialized message, reused
 
   // SessionOutlet, for the device channels.
   const std::string& session_id() const override { return session_id_; }
   const std::string& station() const override { return config.station; }
   Publisher& publisher() override { return publisher_; }
   ArchiveWriter* archive() override { return archive_.get(); }
-  std::string& scratch() override { return scratch_; }
   void event(std::string_view kind, std::string_view label, double value, std::string_view detail,
              std::string_view device_id) override {
     publish_event(kind, label, value, detail, device_id);

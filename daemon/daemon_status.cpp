@@ -92,7 +92,7 @@ void Daemon::Impl::publish_status() {
   const std::int64_t now = clock.now_unix_ns();
   publish<archived::Status>(
       topics::status, {.host_time_ns = now},
-      [&](const MessageHeader& h, std::string& buffer) { encode_status(h, d, buffer); },
+      [&](const MessageHeader& h, PayloadOut buffer) { encode_status(h, d, buffer); },
       [&](archived::Status& r) { fill_status_record(d, now, r); });
 }
 

@@ -101,7 +101,7 @@ MessageHeader HeartChannel::beat_header(const BeatRecord& beat) const {
 
 void HeartChannel::deliver(HrvMonitorOutput& out) {
   const auto encode_beat = [&](const BeatRecord& beat, std::uint32_t missing, bool final_decision) {
-    return [&, missing, final_decision](const MessageHeader& h, std::string& buffer) {
+    return [&, missing, final_decision](const MessageHeader& h, PayloadOut buffer) {
       encode_heart_beat(h, beat, missing, contact_, final_decision, buffer);
     };
   };
@@ -133,7 +133,7 @@ void HeartChannel::deliver(HrvMonitorOutput& out) {
   for (const HrvMetrics& hrv : out.updates) {
     outlet_.publish<archived::Hrv>(
         hrv_topic_, {.host_time_ns = hrv.time_ns, .device_id = id()},
-        [&](const MessageHeader& h, std::string& buffer) { encode_heart_hrv(h, hrv, buffer); },
+        [&](const MessageHeader& h, PayloadOut buffer) { encode_heart_hrv(h, hrv, buffer); },
         [&](archived::Hrv& r) {
           r.device = archive_index_;
           r.time_ns = hrv.time_ns;

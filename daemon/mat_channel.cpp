@@ -76,7 +76,7 @@ void MatChannel::publish_exposure(std::int64_t host_ns, std::uint32_t device_seq
   pipeline_->exposure_snapshot(*exposure_);
   outlet_.publish<archived::Exposure>(
       exposure_topic_, {.host_time_ns = host_ns, .device_id = id(), .device_seq = device_seq, .device_time_us = device_time_us},
-      [&](const MessageHeader& h, std::string& buffer) { encode_pressure_exposure(h, *exposure_, buffer); },
+      [&](const MessageHeader& h, PayloadOut buffer) { encode_pressure_exposure(h, *exposure_, buffer); },
       [&](archived::Exposure& r) {
         r.device = archive_index_;
         r.time_ns = host_ns;
@@ -140,12 +140,12 @@ void MatChannel::on_frame(const MatFrame& frame, std::int64_t host_ns) {
   const std::int64_t timeline_ns = place_on_timeline(frame, host_ns);
   const MessageHeader h{.host_time_ns = host_ns, .device_id = id(), .device_seq = frame.device_seq,
                         .device_time_us = frame.device_time_us, .timeline_ns = timeline_ns};
-  outlet_.send(frame_topic_, h, [&](const MessageHeader& stamped, std::string& buffer) {
+  outlet_.send(frame_topic_, h, [&](const MessageHeader& stamped, PayloadOut buffer) {
     encode_pressure_frame(stamped, frame, result.pressure_mmhg, static_cast<float>(geometry.pitch_row_cm),
                           seq.lost_before, result.suspect, result.frame.saturated_count, buffer);
   });
   outlet_.send(metrics_topic_, h,
-               [&](const MessageHeader& stamped, std::string& buffer) { encode_pressure_metrics(stamped, result, buffer); });
+               [&](const MessageHeader& stamped, PayloadOut buffer) { encode_pressure_metrics(stamped, result, buffer); });
   auto& stage = latency_->interval;
   stage[0].record(decoded_ns - host_ns);
   stage[1].record(metrics_ns - host_ns);

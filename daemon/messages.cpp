@@ -53,11 +53,17 @@ const std::vector<std::size_t>& untyped_metric_rows() {
   return rows;
 }
 
+// SerializeToString, into whatever `out` is.
+void serialize(const google::protobuf::MessageLite& m, PayloadOut& out) {
+  const std::size_t bytes = m.ByteSizeLong();
+  m.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(out.reserve(bytes)));
+}
+
 }  // namespace
 
 void encode_pressure_frame(const MessageHeader& h, const MatFrame& frame, std::span<const float> pressure_mmhg,
                            float pitch_cm, std::uint32_t gap_before, bool suspect, std::uint32_t saturated,
-                           std::string& out) {
+                           PayloadOut out) {
   // One message object per thread, reused: its repeated fields keep their capacity.
   thread_local v1::PressureFrame m;
   fill(*m.mutable_header(), h);
@@ -80,20 +86,20 @@ void encode_pressure_frame(const MessageHeader& h, const MatFrame& frame, std::s
   m.set_gap_before(gap_before);
   m.set_suspect(suspect);
   m.set_saturated_count(saturated);
-  m.SerializeToString(&out);
+  serialize(m, out);
 }
 
-void encode_session_event(const MessageHeader& h, const EventFields& e, std::string& out) {
+void encode_session_event(const MessageHeader& h, const EventFields& e, PayloadOut out) {
   v1::SessionEvent m;
   fill(*m.mutable_header(), h);
   m.set_kind(std::string(e.kind));
   m.set_label(std::string(e.label));
   m.set_value(e.value);
   m.set_detail(std::string(e.detail));
-  m.SerializeToString(&out);
+  serialize(m, out);
 }
 
-void encode_status(const MessageHeader& h, const DaemonHealth& health, std::string& out) {
+void encode_status(const MessageHeader& h, const DaemonHealth& health, PayloadOut out) {
   v1::Status m;
   fill(*m.mutable_header(), h);
   m.set_state(health.state);
@@ -147,14 +153,14 @@ void encode_status(const MessageHeader& h, const DaemonHealth& health, std::stri
     s->set_p999_us(l.p999_us);
     s->set_max_us(l.max_us);
   }
-  m.SerializeToString(&out);
+  serialize(m, out);
 }
 
 }  // namespace plinth
 
 namespace plinth {
 
-void encode_pressure_metrics(const MessageHeader& h, const PressureResult& r, std::string& out) {
+void encode_pressure_metrics(const MessageHeader& h, const PressureResult& r, PayloadOut out) {
   thread_local v1::PressureMetrics m;
   fill(*m.mutable_header(), h);
   const FrameMetrics& f = r.frame;
@@ -207,10 +213,10 @@ void encode_pressure_metrics(const MessageHeader& h, const PressureResult& r, st
     value->mutable_name()->assign(field.name);
     value->set_value(field.value(r));
   }
-  m.SerializeToString(&out);
+  serialize(m, out);
 }
 
-void encode_pressure_exposure(const MessageHeader& h, const ExposureMap& exposure, std::string& out) {
+void encode_pressure_exposure(const MessageHeader& h, const ExposureMap& exposure, PayloadOut out) {
   thread_local v1::PressureExposure m;
   fill(*m.mutable_header(), h);
   m.set_rows(exposure.rows);
@@ -226,7 +232,7 @@ void encode_pressure_exposure(const MessageHeader& h, const ExposureMap& exposur
   m.set_max_time_above_threshold_s(exposure.max_time_above_s);
   m.set_sensels_above(exposure.sensels_above);
   m.set_duration_s(exposure.duration_s);
-  m.SerializeToString(&out);
+  serialize(m, out);
 }
 
 }  // namespace plinth
@@ -237,7 +243,7 @@ void encode_pressure_exposure(const MessageHeader& h, const ExposureMap& exposur
 namespace plinth {
 
 void encode_heart_beat(const MessageHeader& h, const BeatRecord& beat, std::uint32_t missing, bool contact,
-                       bool final_decision, std::string& out) {
+                       bool final_decision, PayloadOut out) {
   thread_local v1::HeartBeat m;
   fill(*m.mutable_header(), h);
   m.set_rr_ms(beat.rr_ms);
@@ -250,10 +256,10 @@ void encode_heart_beat(const MessageHeader& h, const BeatRecord& beat, std::uint
   m.set_beat_index(beat.beat_index);
   m.set_final_decision(final_decision);
   m.set_provisional_flags(final_decision ? beat.provisional_flags : 0);
-  m.SerializeToString(&out);
+  serialize(m, out);
 }
 
-void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& r, std::string& out) {
+void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& r, PayloadOut out) {
   thread_local v1::HeartHrv m;
   fill(*m.mutable_header(), h);
   m.set_window_s(r.window_s);
@@ -281,7 +287,7 @@ void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& r, std::string& 
   m.set_d_hf_pct(r.baseline.hf_change_pct);
   m.set_artifact_pct(r.artifact_pct);
   m.set_window_kind(std::string(to_string(r.kind)));
-  m.SerializeToString(&out);
+  serialize(m, out);
 }
 
 }  // namespace plinth
@@ -290,7 +296,7 @@ void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& r, std::string& 
 
 namespace plinth {
 
-void encode_relaxation(const MessageHeader& h, const RelaxationReading& r, std::string& out) {
+void encode_relaxation(const MessageHeader& h, const RelaxationReading& r, PayloadOut out) {
   v1::Relaxation m;
   fill(*m.mutable_header(), h);
   m.set_index(r.index);
@@ -308,7 +314,7 @@ void encode_relaxation(const MessageHeader& h, const RelaxationReading& r, std::
     v->set_name(name);
     v->set_value(value);
   }
-  m.SerializeToString(&out);
+  serialize(m, out);
 }
 
 }  // namespace plinth

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daemon/clock/clock_estimate.hpp"
+#include "daemon/payload_out.hpp"
 #include "drivers/samples.hpp"
 
 namespace plinth {
@@ -29,18 +30,18 @@ struct HrvMetrics;
 
 void encode_pressure_frame(const MessageHeader& h, const MatFrame& frame, std::span<const float> pressure_mmhg,
                            float pitch_cm, std::uint32_t gap_before, bool suspect, std::uint32_t saturated,
-                           std::string& out);
-void encode_pressure_metrics(const MessageHeader& h, const PressureResult& result, std::string& out);
+                           PayloadOut out);
+void encode_pressure_metrics(const MessageHeader& h, const PressureResult& result, PayloadOut out);
 struct ExposureMap;
-void encode_pressure_exposure(const MessageHeader& h, const ExposureMap& exposure, std::string& out);
+void encode_pressure_exposure(const MessageHeader& h, const ExposureMap& exposure, PayloadOut out);
 
 // final_decision: heart.beat_final.<id> (schemas/hrv.md §3.2); otherwise heart.beat.<id>.
 void encode_heart_beat(const MessageHeader& h, const BeatRecord& beat, std::uint32_t missing, bool contact,
-                       bool final_decision, std::string& out);
-void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& hrv, std::string& out);
+                       bool final_decision, PayloadOut out);
+void encode_heart_hrv(const MessageHeader& h, const HrvMetrics& hrv, PayloadOut out);
 
 struct RelaxationReading;
-void encode_relaxation(const MessageHeader& h, const RelaxationReading& r, std::string& out);
+void encode_relaxation(const MessageHeader& h, const RelaxationReading& r, PayloadOut out);
 
 struct EventFields {
   std::string_view kind;
@@ -48,7 +49,7 @@ struct EventFields {
   double value;
   std::string_view detail;
 };
-void encode_session_event(const MessageHeader& h, const EventFields& e, std::string& out);
+void encode_session_event(const MessageHeader& h, const EventFields& e, PayloadOut out);
 
 struct DeviceHealth {
   std::string id, kind, driver, port, state;
@@ -100,6 +101,6 @@ struct DaemonHealth {
   ArchiveHealth archive;
   std::vector<StageLatencySummary> latency;
 };
-void encode_status(const MessageHeader& h, const DaemonHealth& health, std::string& out);
+void encode_status(const MessageHeader& h, const DaemonHealth& health, PayloadOut out);
 
 }  // namespace plinth

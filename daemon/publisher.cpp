@@ -16,6 +16,13 @@ struct Publisher::Impl {
       : socket(context, xpub ? zmq::socket_type::xpub : zmq::socket_type::pub), see_subscriptions(xpub) {}
   zmq::socket_t socket;
   bool see_subscriptions;
+  zmq::message_t pending;  // payload() encodes into it; sending it leaves it empty
+
+  static std::byte* reserve(void* owner, std::size_t bytes) {
+    zmq::message_t& message = static_cast<Impl*>(owner)->pending;
+    message.rebuild(bytes);
+    return message.data<std::byte>();
+  }
 };
 
 Publisher::Publisher(zmq::context_t& context, const PublisherOptions& options)
@@ -74,8 +81,21 @@ void Publisher::set_linger(std::chrono::milliseconds linger) {
 }
 
 bool Publisher::send(std::string_view topic, std::string_view payload) {
+  zmq::message_t body(payload.data(), payload.size());
+  return send_frames(topic, body);
+}
+
+PayloadOut Publisher::payload() { return {impl_.get(), &Impl::reserve}; }
+
+bool Publisher::send_payload(std::string_view topic) {
+  const bool sent = send_frames(topic, impl_->pending);
+  impl_->pending.rebuild();  // a refused message's payload is not sent with the next topic
+  return sent;
+}
+
+bool Publisher::send_frames(std::string_view topic, zmq::message_t& body) {
   auto first = impl_->socket.send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-  auto second = first ? impl_->socket.send(zmq::buffer(payload), zmq::send_flags::dontwait) : first;
+  auto second = first ? impl_->socket.send(body, zmq::send_flags::dontwait) : first;
   if (second) {
     ++sent_;
     return true;

@@ -11,10 +11,12 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "daemon/payload_out.hpp"
 #include "daemon/security/curve_keys.hpp"
 
 namespace zmq {
 class context_t;
+class message_t;
 }
 
 namespace plinth {
@@ -51,6 +53,11 @@ class Publisher {
   std::uint64_t next_seq(std::string_view topic);
   // Sends one message; never blocks. Returns false (and counts) if zmq refused it.
   bool send(std::string_view topic, std::string_view payload);
+  // The same without copying the payload: encode the message into payload(), which is a
+  // ZeroMQ message's own buffer, then send_payload() sends that message. Nothing encoded in
+  // between sends an empty payload.
+  PayloadOut payload();
+  bool send_payload(std::string_view topic);
   // Per-topic numbering restarts with each session.
   void reset_sequences() { sequences_.clear(); }
   // With see_subscriptions: true if a subscribe notice arrived within `wait` (unsubscribes and
@@ -75,6 +82,8 @@ class Publisher {
   std::unordered_map<std::string, std::uint64_t, TopicHash, std::equal_to<>> sequences_;
   std::uint64_t sent_ = 0;
   std::uint64_t dropped_ = 0;
+
+  bool send_frames(std::string_view topic, zmq::message_t& body);
 };
 
 }  // namespace plinth

@@ -19,21 +19,20 @@ class SessionOutlet {
   virtual const std::string& station() const = 0;  // config `station`: on every message's header
   virtual Publisher& publisher() = 0;
   virtual ArchiveWriter* archive() = 0;  // null between sessions or when the archive failed
-  virtual std::string& scratch() = 0;    // a reusable buffer for serialized messages
   virtual void event(std::string_view kind, std::string_view label, double value, std::string_view detail,
                      std::string_view device_id) = 0;
 
   // One message on `topic`: `header` (time and device fields) gets the session and the topic's
-  // next sequence number, encode(header, buffer) serializes it (schemas/proto), and it is sent.
+  // next sequence number, encode(header, payload) serializes it (schemas/proto) straight into
+  // the buffer that goes to ZeroMQ, and it is sent.
   template <typename Encode>
   void send(std::string_view topic, MessageHeader header, Encode&& encode) {
     Publisher& out = publisher();
     header.session_id = session_id();
     header.station = station();
     header.seq = out.next_seq(topic);
-    std::string& buffer = scratch();
-    encode(header, buffer);
-    out.send(topic, buffer);
+    encode(header, out.payload());
+    out.send_payload(topic);
   }
 
   // One record to the session's archive, if there is one: fill(Record&) fills it in place

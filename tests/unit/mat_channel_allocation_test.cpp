@@ -31,7 +31,6 @@ class TestOutlet final : public SessionOutlet {
   const std::string& station() const override { return station_; }
   Publisher& publisher() override { return publisher_; }
   ArchiveWriter* archive() override { return archive_; }
-  std::string& scratch() override { return scratch_; }
   void event(std::string_view, std::string_view, double, std::string_view, std::string_view) override { ++events; }
   int events = 0;
 
@@ -40,7 +39,6 @@ class TestOutlet final : public SessionOutlet {
   ArchiveWriter* archive_ = nullptr;
   std::string session_id_ = "20261206T120000Z-a11c";
   std::string station_ = "room-with-a-long-name";  // beyond the small-string buffer
-  std::string scratch_;
 };
 
 TEST(MatChannelAllocation, NoHeapAllocationPerFrameWithPublishingArchiveAndStageLatency) {
