@@ -164,6 +164,7 @@ void MatChannel::on_frame(const MatFrame& frame, std::int64_t host_ns) {
     });
     stage[3].record(clock_.now_unix_ns() - host_ns);
   }
+  pipeline_->settle_exposure();  // after publishing: no message waits for it
   // The exposure map goes out every exposure_publish_interval_s of frame time (not wall time), so a
   // replayed or stalled stream gives the same snapshots; a backward step restarts the schedule.
   if (!exposure_clock_started_ || host_ns < last_frame_ns_) {

@@ -43,13 +43,21 @@ void PressurePipeline::reset_session() {
   movement_.clear();
   occupancy_.reset();
   exposure_.reset();
+  exposure_pending_ = false;
   have_previous_ = false;
   result_.sway = SwayMetrics{};
   result_.movement_index_per_s = 0.0;
   result_.occupied = false;
 }
 
+void PressurePipeline::settle_exposure() {
+  if (!exposure_pending_) return;
+  exposure_.add(result_.pressure_mmhg, result_.host_time_ns);
+  exposure_pending_ = false;
+}
+
 const PressureResult& PressurePipeline::process(const MatFrame& frame, std::int64_t host_time_ns) {
+  settle_exposure();  // the previous frame's, while result_ still holds it
   const MatGeometry& g = config_.geometry;
   if (frame.rows != g.rows || frame.cols != g.cols || frame.raw.size() != g.sensels())
     throw std::invalid_argument("pressure frame is " + std::to_string(frame.rows) + "x" + std::to_string(frame.cols) + " with " +
@@ -96,7 +104,7 @@ const PressureResult& PressurePipeline::process(const MatFrame& frame, std::int6
   previous_cop_col_cm_ = r.frame.cop_col_cm;
   have_previous_ = true;
 
-  exposure_.add(r.pressure_mmhg, host_time_ns);
+  exposure_pending_ = true;
   return r;
 }
 

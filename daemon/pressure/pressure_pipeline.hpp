@@ -51,9 +51,20 @@ class PressurePipeline {
   const PressureResult& process(const MatFrame& frame, std::int64_t host_time_ns);
   const PressureResult& result() const { return result_; }
 
-  // Session exposure; snapshot() copies into the caller's map (reusing its buffers).
-  void exposure_snapshot(ExposureMap& out) const { exposure_.snapshot(out); }
-  const ExposureMap& exposure_map() const { return exposure_.current(); }
+  // Session exposure; snapshot() copies into the caller's map (reusing its buffers). Both
+  // include the last frame processed.
+  void exposure_snapshot(ExposureMap& out) {
+    settle_exposure();
+    exposure_.snapshot(out);
+  }
+  const ExposureMap& exposure_map() {
+    settle_exposure();
+    return exposure_.current();
+  }
+  // process() leaves the frame's share of the exposure map (no part of its result) for later, so
+  // that the daemon publishes the frame first; this adds it now. Otherwise the next process(),
+  // the accessors above or reset_session() do.
+  void settle_exposure();
   // Starts a new session: clears sway, movement, exposure and occupancy.
   void reset_session();
 
@@ -81,6 +92,7 @@ class PressurePipeline {
   MovementWindow movement_;
   OccupancyTracker occupancy_;
   ExposureAccumulator exposure_;
+  bool exposure_pending_ = false;  // result_ holds a frame not yet added to exposure_
   PressureResult result_;
 };
 

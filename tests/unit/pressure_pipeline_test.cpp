@@ -82,6 +82,41 @@ TEST(PressurePipeline, SameFramesAndTimesGiveIdenticalMetrics) {
   EXPECT_GT(a.result().movement_index_per_s, 0.0);
 }
 
+// process() leaves each frame's exposure for later (the daemon settles it after publishing):
+// settled at once, left to the accessors, or fed to an accumulator directly, the map is the same.
+TEST(PressurePipeline, ExposureIsTheSameWhetherSettledAtOnceOrLater) {
+  PressureConfig c = identity_config(8, 8, 2.54);
+  c.exposure_threshold_mmhg = 110.0;
+  PressurePipeline settled(c), lazy(c);
+  ExposureAccumulator direct(8, 8, c.exposure_threshold_mmhg, c.exposure_max_gap_s);
+  ExposureMap from_settled, from_lazy;
+  for (int k = 0; k < 60; ++k) {
+    const std::int64_t t = k * kSecond / 10;
+    const MatFrame f = wobbling_frame(k);
+    settled.process(f, t);
+    settled.settle_exposure();
+    settled.settle_exposure();  // a second call adds nothing
+    const PressureResult& r = lazy.process(f, t);
+    direct.add(r.pressure_mmhg, t);
+    if (k % 7 == 3) {
+      settled.exposure_snapshot(from_settled);
+      lazy.exposure_snapshot(from_lazy);  // includes frame k
+      ASSERT_EQ(from_lazy.duration_s, direct.current().duration_s) << k;
+      ASSERT_EQ(from_settled.duration_s, direct.current().duration_s) << k;
+      ASSERT_EQ(from_lazy.pti_mmhg_s, direct.current().pti_mmhg_s) << k;
+      ASSERT_EQ(from_settled.pti_mmhg_s, direct.current().pti_mmhg_s) << k;
+      ASSERT_EQ(from_lazy.time_above_s, direct.current().time_above_s) << k;
+    }
+  }
+  EXPECT_NEAR(lazy.exposure_map().duration_s, 5.9, 1e-9);
+  EXPECT_GT(lazy.exposure_map().max_time_above_s, 0.0);
+  // A frame still pending when a session starts belongs to the old one.
+  lazy.process(wobbling_frame(60), 6 * kSecond);
+  lazy.reset_session();
+  lazy.process(wobbling_frame(61), 6 * kSecond + kSecond / 10);
+  EXPECT_EQ(lazy.exposure_map().duration_s, 0.0);
+}
+
 TEST(PressurePipeline, FlattenFollowsTheFieldNames) {
   PressureConfig c = identity_config(4, 4, 2.0);
   c.regions.push_back(rect_region("all", c.geometry, 0, 0, 4, 4));
