@@ -10,12 +10,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 #include "drivers/sim/body_scenario.hpp"
 
@@ -76,8 +80,25 @@ std::uint64_t rss_bytes() {
 }
 
 std::uint64_t heap_in_use_bytes() {
-  const struct mallinfo2 info = ::mallinfo2();
-  return info.uordblks + info.hblkhd;
+  // malloc_info's closing totals cover every arena; mallinfo2 counts the main arena only, which
+  // hid what the archive's and ZeroMQ's threads hold.
+  char* text = nullptr;
+  std::size_t length = 0;
+  FILE* out = ::open_memstream(&text, &length);
+  if (out == nullptr) return 0;
+  ::malloc_info(0, out);
+  std::fclose(out);
+  const std::string xml(text, length);
+  std::free(text);
+  const std::size_t totals = xml.rfind("</heap>");
+  const auto value = [&](std::string_view tag) -> std::uint64_t {
+    const std::size_t at = xml.find(tag, totals == std::string::npos ? 0 : totals);
+    const std::size_t size = at == std::string::npos ? at : xml.find("size=\"", at);
+    return size == std::string::npos ? 0 : std::stoull(xml.substr(size + 6, 24));
+  };
+  const std::uint64_t system = value(R"(<system type="current")"), mapped = value(R"(<total type="mmap")");
+  const std::uint64_t free = value(R"(<total type="fast")") + value(R"(<total type="rest")");
+  return system - std::min(system, free) + mapped;
 }
 
 double process_cpu_s() {

@@ -34,7 +34,7 @@ std::vector<MatFrame> scenario_frames(int rows, int cols, double rate_hz, std::s
 std::int64_t realtime_ns();   // CLOCK_REALTIME: the one clock the sim and the subscriber share
 std::int64_t thread_cpu_ns(); // CLOCK_THREAD_CPUTIME_ID
 std::uint64_t rss_bytes();    // resident set size now (/proc/self/statm)
-std::uint64_t heap_in_use_bytes();  // malloc'd and not freed, all arenas (mallinfo2)
+std::uint64_t heap_in_use_bytes();  // malloc'd and not freed (or in a thread's cache), all arenas (malloc_info)
 double process_cpu_s();       // all threads, including those that have exited (getrusage)
 // CPU seconds of each live thread of this process, summed by thread name (/proc/self/task).
 std::vector<std::pair<std::string, double>> live_thread_cpu_s();

@@ -13,7 +13,7 @@ quick=0
 if [[ ! -f "$build/build.ninja" && ! -f "$build/Makefile" ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLINTH_WERROR=ON
 fi
-cmake --build "$build" --target plinthd plinth bench_latency bench_pipeline bench_hrv -j2
+cmake --build "$build" --target plinthd plinth bench_latency bench_pipeline bench_publish bench_hrv -j2
 
 seconds=30; memory_frames=360000
 if ((quick)); then seconds=10; memory_frames=60000; fi
@@ -33,6 +33,8 @@ for geometry in "64 32" "64 64"; do
   "$build/bench/bench_pipeline" --rows "$1" --cols "$2" --frames 20000
   "$build/bench/bench_pipeline" --rows "$1" --cols "$2" --frames 20000 --lz4  # archive.compression = "lz4"
 done
+echo "== 2b. one pressure.frame encoded and handed to ZeroMQ"
+"$build/bench/bench_publish" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true 2>/dev/null | grep -E "median|^Bench"
 
 echo "== 3. HRV update on a 5-minute window"
 "$build/daemon/hrv/bench_hrv" --benchmark_filter='BM_HrvUpdate5min$|BM_MonitorComputeNow5min' 2>/dev/null
