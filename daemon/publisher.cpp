@@ -5,6 +5,7 @@
 #include <sched.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "daemon/security/zap_authenticator.hpp"
 #include "daemon/util/batch_scheduling.hpp"
@@ -81,21 +82,18 @@ void Publisher::set_linger(std::chrono::milliseconds linger) {
 }
 
 bool Publisher::send(std::string_view topic, std::string_view payload) {
-  zmq::message_t body(payload.data(), payload.size());
-  return send_frames(topic, body);
+  std::byte* body = Impl::reserve(impl_.get(), payload.size());
+  if (!payload.empty()) std::memcpy(body, payload.data(), payload.size());
+  return send_payload(topic);
 }
 
 PayloadOut Publisher::payload() { return {impl_.get(), &Impl::reserve}; }
 
 bool Publisher::send_payload(std::string_view topic) {
-  const bool sent = send_frames(topic, impl_->pending);
-  impl_->pending.rebuild();  // a refused message's payload is not sent with the next topic
-  return sent;
-}
-
-bool Publisher::send_frames(std::string_view topic, zmq::message_t& body) {
+  zmq::message_t& body = impl_->pending;
   auto first = impl_->socket.send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
   auto second = first ? impl_->socket.send(body, zmq::send_flags::dontwait) : first;
+  body.rebuild();  // sent, it is empty already; refused, its payload must not go with the next topic
   if (second) {
     ++sent_;
     return true;

@@ -16,7 +16,6 @@
 
 namespace zmq {
 class context_t;
-class message_t;
 }
 
 namespace plinth {
@@ -51,11 +50,12 @@ class Publisher {
 
   // The per-topic sequence number the next message on `topic` must carry.
   std::uint64_t next_seq(std::string_view topic);
-  // Sends one message; never blocks. Returns false (and counts) if zmq refused it.
+  // Sends one message (a copy of `payload`); never blocks. Returns false (and counts) if zmq
+  // refused it.
   bool send(std::string_view topic, std::string_view payload);
-  // The same without copying the payload: encode the message into payload(), which is a
-  // ZeroMQ message's own buffer, then send_payload() sends that message. Nothing encoded in
-  // between sends an empty payload.
+  // The same without the copy: encode the message into payload(), which is a ZeroMQ message's
+  // own buffer, then send_payload() sends that message (send() goes this way too). Nothing
+  // encoded in between sends an empty payload.
   PayloadOut payload();
   bool send_payload(std::string_view topic);
   // Per-topic numbering restarts with each session.
@@ -82,8 +82,6 @@ class Publisher {
   std::unordered_map<std::string, std::uint64_t, TopicHash, std::equal_to<>> sequences_;
   std::uint64_t sent_ = 0;
   std::uint64_t dropped_ = 0;
-
-  bool send_frames(std::string_view topic, zmq::message_t& body);
 };
 
 }  // namespace plinth
