@@ -1,5 +1,5 @@
 // One pressure frame encoded and handed to ZeroMQ on the acquisition thread, the two ways
-// Publisher offers: into a reused std::string that zmq_send then copies (`copy`), or into the
+// Publisher offers: into a reused std::string that Publisher::send then copies (`copy`), or into the
 // ZeroMQ message's own buffer (`in_place`, what SessionOutlet::send uses). A subscriber on
 // another thread drains an ipc socket, so ZeroMQ's I/O thread does its real work meanwhile.
 //
