@@ -1,7 +1,7 @@
 // Throughput and memory of the mat path the daemon runs per frame, without a pty:
 // plinth-mat bytes -> StreamDecoder (read-sized chunks) -> MatChannel (sequence tracking,
 // PressurePipeline: calibration and every metric, protobuf encoding, ZeroMQ PUB with one
-// subscriber draining) -> ArchiveWriter (HDF5 on its own thread).
+// subscriber draining in a process of its own) -> ArchiveWriter (HDF5 on its own thread).
 //
 // The processing thread is pinned to one CPU; ZeroMQ's I/O thread and the subscriber run on
 // the other; the archive thread (and its compression workers) may run on any CPU, as in the
@@ -13,7 +13,6 @@
 #include <pthread.h>
 
 #include <CLI/CLI.hpp>
-#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
@@ -22,6 +21,7 @@
 #include <zmq.hpp>
 
 #include "bench/bench_setup.hpp"
+#include "bench/subscriber_process.hpp"
 #include "daemon/allocator_tuning.hpp"
 #include "daemon/archive/archive_writer.hpp"
 #include "daemon/archive/session_file.hpp"
@@ -46,6 +46,7 @@ struct Options {
   std::size_t chunk = 4096;     // bytes per feed(), as a pty read delivers them
   bool archive = true;
   bool memory = false;          // encode on the fly and sample RSS once per session minute
+  bool lagging_subscriber = false;  // memory run: let the subscriber fall behind instead of waiting for it
   int cpu = 0;
   int deflate = -1;             // archive raw-frame deflate level; -1 = the daemon's default
   unsigned compress_threads = 0;  // archive compression threads; 0 = the daemon's default (from the cores)
@@ -92,6 +93,8 @@ struct RunResult {
   double process_cpu_s = 0;    // its CPU time
   double total_wall_s = 0;     // until the archive is closed (everything on disk)
   double backpressure_s = 0;   // time the feeder waited for the archive queue to drain
+  double subscriber_wait_s = 0;  // time the feeder waited for the subscriber to catch up
+  std::uint64_t max_backlog = 0; // messages published and not yet received, largest seen at a check
   double process_thread_total_cpu_s = 0;
   double archive_cpu_s = 0;    // the archive threads, from start to close (they have exited: by difference)
   double zmq_io_cpu_s = 0;
@@ -120,35 +123,26 @@ void run(const Options& o) {
   const DaemonConfig config = parse_daemon_config(mat_config_toml(setup), "bench");
   const MatConfig& mat = config.mats.at(0);
 
-  zmq::context_t context;
-  start_bulk_io_threads(context);  // as plinthd
   const std::string endpoint =
       o.endpoint.empty() ? "tcp://127.0.0.1:" + std::to_string(free_tcp_port()) : o.endpoint;
+  // Forked first, while this process has no thread and no ZeroMQ context.
+  SubscriberProcess subscriber(endpoint);
+  zmq::context_t context;
+  start_bulk_io_threads(context);  // as plinthd
   PublisherOptions publisher_options;
   publisher_options.endpoint = endpoint;
   publisher_options.send_high_water_mark = effective_publish_high_water_mark(config);  // as plinthd
   Publisher publisher(context, publisher_options);
-  std::atomic<bool> done{false};
-  std::atomic<std::uint64_t> received{0};
-  zmq::socket_t sub(context, zmq::socket_type::sub);
-  sub.set(zmq::sockopt::subscribe, "");
-  sub.set(zmq::sockopt::rcvtimeo, 100);
-  sub.connect(endpoint);
-  std::thread drainer([&] {
-    ::pthread_setname_np(::pthread_self(), "subscriber");
-    zmq::message_t m;
-    while (!done) {
-      if (sub.recv(m)) {
-        if (!m.more()) ++received;
-      }
-    }
-  });
   // Slow joiner: wait until the subscription has reached the publisher.
-  for (int i = 0; i < 200 && received == 0; ++i) {
+  bool subscribed = false;
+  for (int i = 0; i < 200 && !subscribed; ++i) {
     publisher.send("bench.hello", "x");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    subscribed = subscriber.wait_for_first(std::chrono::milliseconds(5));
   }
-  const std::uint64_t hello = received;
+  if (!subscribed) throw std::runtime_error("the subscriber process received nothing from " + endpoint);
+  // Hellos sent before the subscription arrived were dropped by PUB unseen, yet counted as sent.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::uint64_t unsubscribed_hellos = publisher.sent() - std::min(publisher.sent(), subscriber.received());
 
   boost::asio::io_context io;  // never run: the bench drives MatChannel directly, not its DeviceLink
   HostClock clock;
@@ -210,6 +204,27 @@ void run(const Options& o) {
         std::this_thread::sleep_for(std::chrono::microseconds(200));
       r.backpressure_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
+    auto wait_for_subscriber = [&] {
+      // A subscriber at 100 Hz keeps up; at full speed it falls behind and ZeroMQ queues up to
+      // network.high_water_bytes for it. The memory run waits for it by default, so that what it
+      // measures is the pipeline's own memory and not that queue's depth at a sample.
+      constexpr std::uint64_t kCatchUpAbove = 32, kCatchUpTo = 8;
+      const auto backlog = [&] {
+        const std::uint64_t accounted = subscriber.received() + publisher.dropped() + unsubscribed_hellos;
+        return publisher.sent() - std::min(publisher.sent(), accounted);
+      };
+      std::uint64_t behind = backlog();
+      r.max_backlog = std::max(r.max_backlog, behind);
+      if (!o.memory || o.lagging_subscriber || behind <= kCatchUpAbove) return;
+      const auto start = std::chrono::steady_clock::now();
+      while (behind > kCatchUpTo) {
+        if (std::chrono::steady_clock::now() - start > std::chrono::seconds(10))
+          throw std::runtime_error("the subscriber process stopped taking messages");
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        behind = backlog();
+      }
+      r.subscriber_wait_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
     const StreamDecoder::Sink sink = [&](StepOutcome outcome, const DecodedOutput& out) {
       channel.on_message(outcome, out, kT0 + static_cast<std::int64_t>(handed) * period_ns);
       if (outcome == StepOutcome::mat_frame) ++handed;
@@ -231,13 +246,19 @@ void run(const Options& o) {
         if (handed % frames_per_minute == 0)
           r.rss.push_back(
               {static_cast<double>(handed) / static_cast<double>(frames_per_minute), rss_bytes(), heap_in_use_bytes()});
-        if (handed % 16 == 0) wait_for_archive();
+        if (handed % 16 == 0) {
+          wait_for_archive();
+          wait_for_subscriber();
+        }
         continue;
       }
       // Throughput: cycle over the pre-encoded frames (the device counter restarts once per cycle).
       for (std::size_t at = 0; at < encoded.size() && handed < o.frames; at += o.chunk) {
         decoder.feed({encoded.data() + at, std::min(o.chunk, encoded.size() - at)}, sink);
-        if ((at / o.chunk) % 16 == 0) wait_for_archive();
+        if ((at / o.chunk) % 16 == 0) {
+          wait_for_archive();
+          wait_for_subscriber();
+        }
       }
     }
     r.process_cpu_s = static_cast<double>(thread_cpu_ns() - cpu0) * 1e-9;
@@ -263,8 +284,7 @@ void run(const Options& o) {
     if (archive) r.archive_cpu_s = std::max(0.0, process_cpu_s() - live - r.process_thread_total_cpu_s);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  done = true;
-  drainer.join();
+  const std::uint64_t received = subscriber.stop();
 
   std::printf("%dx%d (rows x cols), %zu frames, chunk %zu B, archive %s, processing pinned to CPU %d, load %.2f\n",
               o.rows, o.cols, r.frames, o.chunk, o.archive ? "on" : "off", o.cpu, load_average_1min());
@@ -286,9 +306,11 @@ void run(const Options& o) {
                 static_cast<unsigned long long>(archive_stats.dropped),
                 static_cast<double>(archive_stats.bytes_written) / 1e6, archive_stats.queue_capacity, r.backpressure_s,
                 archive_stats.error.empty() ? "" : (" ERROR " + archive_stats.error).c_str());
-  std::printf("  published %llu messages (%llu dropped by zmq), subscriber drained %llu, %llu events\n",
+  std::printf("  published %llu messages (%llu dropped by zmq), subscriber process drained %llu (both with the hello "
+              "handshake), %llu events; subscriber behind by up to %llu messages, feeder waited %.3f s for it\n",
               static_cast<unsigned long long>(publisher.sent()), static_cast<unsigned long long>(publisher.dropped()),
-              static_cast<unsigned long long>(received - hello), static_cast<unsigned long long>(outlet.events()));
+              static_cast<unsigned long long>(received), static_cast<unsigned long long>(outlet.events()),
+              static_cast<unsigned long long>(r.max_backlog), r.subscriber_wait_s);
   // Each stage has a CPU of its own, so the pipeline's rate is that of its slowest stage.
   const double bound_fps = static_cast<double>(r.frames) / std::max(r.process_cpu_s, r.archive_cpu_s);
   std::printf("RESULT throughput rows=%d cols=%d archive=%d frames=%zu fps_cpu_bound=%.0f fps_wall=%.0f "
@@ -334,13 +356,18 @@ int main(int argc, char** argv) {
   app.add_option("--rate", o.rate_hz, "nominal frame rate for the synthetic host times, Hz");
   app.add_option("--chunk", o.chunk, "bytes per StreamDecoder::feed");
   app.add_option("--cpu", o.cpu, "CPU for the processing thread");
-  app.add_option("--endpoint", o.endpoint, "ZeroMQ PUB endpoint (default tcp on a free loopback port)");
+  app.add_option("--endpoint", o.endpoint, "ZeroMQ PUB endpoint, tcp:// or ipc:// (default tcp on a free loopback port)")
+      ->check([](const std::string& e) {
+        return e.starts_with("inproc://") ? "the subscriber runs in a process of its own: use tcp:// or ipc://" : "";
+      });
   app.add_flag("--no-archive", no_archive, "leave the HDF5 archive out");
   app.add_option("--deflate", o.deflate, "deflate level of archived frames (default: the daemon's)")->check(CLI::Range(0, 9));
   app.add_option("--compress-threads", o.compress_threads, "archive compression threads (default: from the cores)");
   app.add_flag("--lz4", o.lz4, "archive frames with LZ4 instead of deflate (archive.compression = \"lz4\")");
   app.add_option("--queue-bytes", o.queue_bytes, "archive queue byte budget (default: the daemon's, archive.queue_bytes)");
   app.add_flag("--memory", o.memory, "encode each frame afresh (unbroken seq) and sample RSS every session minute");
+  app.add_flag("--lagging-subscriber", o.lagging_subscriber,
+               "memory run: do not wait for the subscriber (ZeroMQ queues what it has not taken)");
   CLI11_PARSE(app, argc, argv);
   o.archive = !no_archive;
   o.chunk = std::max<std::size_t>(o.chunk, 1);
