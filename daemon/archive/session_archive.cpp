@@ -242,7 +242,7 @@ void validate(const SessionMeta& meta, const std::vector<ArchiveDeviceLayout>& d
 constexpr std::size_t kChunkCacheSlots = 521;  // a prime, as HDF5 advises for its hash table
 constexpr std::size_t kChunkCacheBytes = 64 << 10;
 constexpr double kChunkCacheW0 = 0.75;  // HDF5's default preference for evicting fully written chunks
-constexpr std::size_t kMetadataCacheBytes = 512 << 10;
+constexpr std::size_t kMetadataCacheBytes = 128 << 10;
 constexpr int kFreeListBytes = 64 << 10;
 
 // HDF5 keeps the memory of freed internal objects on its own free lists, by default up to
@@ -270,11 +270,15 @@ h5::Handle latest_format_access() {
   // that (events, status, metrics at some sizes) are uncompressed and written straight through.
   h5::check_status(H5Pset_cache(access.get(), 0, kChunkCacheSlots, kChunkCacheBytes, kChunkCacheW0),
                    "cannot size the chunk cache");
-  // The metadata cache at a fixed 512 KiB instead of HDF5's adaptive 1-32 MiB: the chunk index
+  // The metadata cache at a fixed 128 KiB instead of HDF5's adaptive 1-32 MiB: the chunk index
   // of every per-frame dataset (an extensible array) grows by a data block every few thousand
   // chunks, and the adaptive cache kept them all, written and never wanted again, so the heap
-  // grew by ~3 MB over a session's first hour (64x64 at 50 Hz, bench_pipeline --memory; with
-  // 512 KiB and the free-list limits it is flat after minute 12; 1 MiB still grew ~2.5 MB).
+  // grew by ~3 MB over a session's first hour (64x64 at 50 Hz, bench_pipeline --memory; 1 MiB
+  // still grew ~2.5 MB). The cache fills once and then stays full, so the smaller it is the
+  // sooner memory is flat: heap flat after session minute ~12 with 512 KiB (+1.3 MB from
+  // minute 1), after ~6 with 128 KiB (+0.5 MB). Appending needs little of it: one index page
+  // (<= 16 KiB) per frame dataset, written once; archive CPU per frame was the same at both
+  // sizes (4 runs alternated, 64x32 and 64x64).
   H5AC_cache_config_t metadata{};
   metadata.version = H5AC__CURR_CACHE_CONFIG_VERSION;
   h5::check_status(H5Pget_mdc_config(access.get(), &metadata), "cannot read the metadata cache settings");

@@ -214,7 +214,7 @@ TEST(ArchiveSession, ChunkCacheStaysSmallInSwmrMode) {
 }
 
 // HDF5's adaptive metadata cache (up to 32 MiB) kept every data block of the chunk indexes:
-// the heap grew ~3 MB over a session-hour. Fixed at 512 KiB, also after many chunks.
+// the heap grew ~3 MB over a session-hour. Fixed at 128 KiB, also after many chunks.
 TEST(ArchiveSession, MetadataCacheStaysFixedAndSmall) {
   TempDir tmp;
   SessionArchive archive = SessionArchive::create_in(tmp.path(), sample_meta(), sample_devices(), sample_status());
@@ -225,9 +225,9 @@ TEST(ArchiveSession, MetadataCacheStaysFixedAndSmall) {
     ASSERT_TRUE(archive.append(archived::Frame{0, kT0 + i * 1'000'000LL, i, 0, frame, metrics}));
   ASSERT_TRUE(archive.flush());
   const auto [current, largest] = archive.metadata_cache_bytes();
-  EXPECT_EQ(largest, 512u << 10);
+  EXPECT_EQ(largest, 128u << 10);
   EXPECT_GT(current, 0u);
-  EXPECT_LE(current, 512u << 10);
+  EXPECT_LE(current, 128u << 10);
   EXPECT_TRUE(archive.close(kT0 + 20'000'000'000LL));
 }
 
