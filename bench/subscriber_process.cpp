@@ -67,7 +67,10 @@ SubscriberProcess::SubscriberProcess(const std::string& endpoint) {
     throw std::runtime_error("subscriber process: pipe failed");
   }
   pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("subscriber process: fork failed");
+  if (pid_ < 0) {
+    for (int fd : {stop_pipe[0], stop_pipe[1], report_pipe[0], report_pipe[1]}) ::close(fd);
+    throw std::runtime_error("subscriber process: fork failed");
+  }
   if (pid_ == 0) {
     ::close(stop_pipe[1]);
     ::close(report_pipe[0]);
