@@ -22,7 +22,10 @@ plinth_daemon_test(archive_lz4_session archive_durability_test.py Lz4Frames 90)
 
 # Slow (about 75 s and 2 min): `ctest -LE slow` leaves them out.
 plinth_daemon_test(long_run_memory long_run_test.py LongRun 300)
-set_tests_properties(long_run_memory PROPERTIES LABELS slow)
+# Alone: at 100x real time plinthd needs most of a CPU. Beside sanitized_core's build it read
+# only 73 % of the frames in a fresh-clone run (the test asks for 80 %); with a busy loop on the
+# other CPU, 47-100 % in five runs.
+set_tests_properties(long_run_memory PROPERTIES LABELS slow RUN_SERIAL TRUE)
 find_program(VALGRIND valgrind)
 if(VALGRIND)
   add_test(NAME valgrind_end_to_end
