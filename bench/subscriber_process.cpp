@@ -11,6 +11,8 @@
 namespace plinth::bench {
 namespace {
 
+constexpr std::uint64_t kReportEvery = 8;  // messages
+
 // 8 bytes are below PIPE_BUF: a report is written whole or not at all. A running report is
 // skipped while the pipe is full (a parent that does not look needs only the total).
 void report_running(int fd, std::uint64_t count) { (void)!::write(fd, &count, sizeof count); }
@@ -40,7 +42,7 @@ void report_total(int fd, std::uint64_t count) {
       if (items[0].revents & ZMQ_POLLIN) {
         while (socket.recv(message, zmq::recv_flags::dontwait)) {
           if (message.more()) continue;
-          if (++received - reported >= SubscriberProcess::kReportEvery || received == 1) {
+          if (++received - reported >= kReportEvery || received == 1) {
             report_running(report_write, received);
             reported = received;
           }
@@ -95,7 +97,7 @@ bool SubscriberProcess::read_count(int timeout_ms) {
 
 bool SubscriberProcess::wait_for_first(std::chrono::milliseconds timeout) {
   if (received_ > 0) return true;
-  return report_read_ >= 0 && read_count(static_cast<int>(timeout.count()));
+  return pid_ > 0 && read_count(static_cast<int>(timeout.count()));
 }
 
 std::uint64_t SubscriberProcess::received() {

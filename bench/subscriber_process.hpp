@@ -3,7 +3,7 @@
 // consumer of plinthd is (dashboard bridge, Python clients, plinth sub). In a thread of the
 // measured process its receive buffers (one allocation per large message, made by ZeroMQ's I/O
 // thread and freed by the reader) were counted as the pipeline's RSS, and their churn alone
-// raised RSS by ~4 MB over a two-hour bench_pipeline --memory session.
+// raised RSS by ~3-4 MB over a two-hour bench_pipeline --memory session (README row 4).
 #include <sys/types.h>
 
 #include <chrono>
@@ -24,18 +24,16 @@ class SubscriberProcess {
   // True once the child has received a whole message (the subscription has reached the
   // publisher); false if none arrived within `timeout`.
   bool wait_for_first(std::chrono::milliseconds timeout);
-  // Messages received so far, as last reported (the child reports every kReportEvery, and
-  // its exact count once nothing has arrived for 20 ms); no wait.
+  // Messages received so far, as last reported (the child reports every 8 messages, and its
+  // exact count once nothing has arrived for 20 ms); no wait.
   std::uint64_t received();
   // Ends the child after it drained what had arrived; returns the messages it received.
   std::uint64_t stop();
 
-  static constexpr std::uint64_t kReportEvery = 8;
-
  private:
   bool read_count(int timeout_ms);  // one report from the child into received_; false on timeout/EOF
 
-  pid_t pid_ = -1;
+  pid_t pid_ = -1;        // -1 once stopped
   int stop_write_ = -1;   // closing it tells the child to finish
   int report_read_ = -1;  // the child writes its running count here (8 bytes a report)
   std::uint64_t received_ = 0;
