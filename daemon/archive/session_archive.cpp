@@ -276,9 +276,9 @@ h5::Handle latest_format_access() {
   // grew by ~3 MB over a session's first hour (64x64 at 50 Hz, bench_pipeline --memory; 1 MiB
   // still grew ~2.5 MB). The cache fills once and then stays full, so the smaller it is the
   // sooner memory is flat: heap flat after session minute ~12 with 512 KiB (+1.3 MB from
-  // minute 1), after ~6 with 128 KiB (+0.5 MB). Appending needs little of it: one index page
-  // (<= 16 KiB) per frame dataset, written once; archive CPU per frame was the same at both
-  // sizes (4 runs alternated, 64x32 and 64x64).
+  // minute 1), after ~6 with 128 KiB (+0.5 MB). Appending only touches the newest blocks of
+  // each index, and archive CPU per frame was the same at both sizes (bench_pipeline, 4 runs
+  // alternated, 64x32 and 64x64).
   H5AC_cache_config_t metadata{};
   metadata.version = H5AC__CURR_CACHE_CONFIG_VERSION;
   h5::check_status(H5Pget_mdc_config(access.get(), &metadata), "cannot read the metadata cache settings");
