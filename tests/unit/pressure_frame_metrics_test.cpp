@@ -77,6 +77,55 @@ TEST(PressureFrameMetrics, VerticalPpiWindowWinsWhenThePairIsVertical) {
   EXPECT_EQ(v.ppi_cols, 1);
 }
 
+// The PPI window by brute force: every window of every allowed shape, in the order the
+// definition gives (row-major, the chosen shape before its transpose), the first strictly
+// highest mean winning. Integer pressures keep every window sum exact.
+struct PpiAt {
+  double mean = 0.0;
+  int row = -1, col = -1, rows = 0, cols = 0;
+};
+PpiAt brute_force_ppi(const std::vector<float>& m, const MatGeometry& g) {
+  const PpiWindow w = choose_ppi_window(g.pitch_row_cm, g.pitch_col_cm);
+  std::vector<std::pair<int, int>> shapes{{w.rows, w.cols}};
+  if (w.also_transposed) shapes.emplace_back(w.cols, w.rows);
+  PpiAt best;
+  for (const auto& [h, wd] : shapes)
+    for (int r = 0; r + h <= g.rows; ++r)
+      for (int c = 0; c + wd <= g.cols; ++c) {
+        double sum = 0.0;
+        for (int i = 0; i < h; ++i)
+          for (int j = 0; j < wd; ++j) sum += m[static_cast<std::size_t>(r + i) * g.cols + (c + j)];
+        const double mean = sum / (h * wd);
+        if (mean > best.mean) best = PpiAt{mean, r, c, h, wd};
+      }
+  return best;
+}
+
+TEST(PressureFrameMetrics, PpiScanFindsTheFirstHighestWindowLikeAPlainScan) {
+  // Small integer values give many ties; sides that are not multiples of the vector width, and
+  // pitches that give 1x2 (and its transpose), 2x2 and 1x1 windows.
+  std::uint32_t state = 12345;
+  const auto next_value = [&state] {
+    state = state * 1664525u + 1013904223u;
+    return static_cast<float>((state >> 24) % 5);
+  };
+  for (const MatGeometry& g : {MatGeometry{5, 7, 2.54, 2.54}, MatGeometry{16, 13, 2.54, 2.54}, MatGeometry{64, 64, 2.54, 2.54},
+                               MatGeometry{3, 33, 2.54, 2.54}, MatGeometry{9, 11, 1.6, 1.6}, MatGeometry{8, 6, 3.2, 3.2}})
+    for (int trial = 0; trial < 50; ++trial) {
+      std::vector<float> m(g.sensels());
+      for (float& v : m) v = next_value();
+      const FrameMetrics f = metrics_of(m, g);
+      const PpiAt want = brute_force_ppi(m, g);
+      if (want.row < 0) continue;  // an all-zero map: no window beats 0
+      SCOPED_TRACE(std::to_string(g.rows) + "x" + std::to_string(g.cols) + " trial " + std::to_string(trial));
+      EXPECT_EQ(f.ppi_mmhg, want.mean);
+      EXPECT_EQ(f.ppi_row, want.row);
+      EXPECT_EQ(f.ppi_col, want.col);
+      EXPECT_EQ(f.ppi_rows, want.rows);
+      EXPECT_EQ(f.ppi_cols, want.cols);
+    }
+}
+
 TEST(PressureFrameMetrics, EmptyMapHasNoCopAndNoPpi) {
   FrameMetrics m = metrics_of(std::vector<float>(16, 0.0f), kGeom);
   EXPECT_EQ(m.total_load_n, 0.0);
