@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds (if needed) and runs every figure of README "Performance" (bench/RESULTS.md).
+# Builds (if needed) and runs the numbered rows of README "Performance" (older series: bench/RESULTS.md).
 #   bench/run_all.sh [BUILD_DIR] [--quick]
 # Run from the repository root (the HRV figures read ../shared/data). --quick shortens the
 # latency runs to 10 s and the memory run to 20 session-minutes (for a smoke check only).

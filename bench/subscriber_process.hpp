@@ -3,7 +3,7 @@
 // consumer of plinthd is (dashboard bridge, Python clients, plinth sub). In a thread of the
 // measured process its receive buffers (one allocation per large message, made by ZeroMQ's I/O
 // thread and freed by the reader) were counted as the pipeline's RSS, and their churn alone
-// raised RSS by ~3-4 MB over a two-hour bench_pipeline --memory session (README row 4).
+// raised RSS by ~3-4 MB over a two-hour bench_pipeline --memory session (bench/RESULTS.md, row 4).
 #include <sys/types.h>
 
 #include <chrono>
