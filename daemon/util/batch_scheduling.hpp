@@ -4,7 +4,7 @@
 // preempts a running one (sched(7)): the acquisition thread, which hands them each frame and
 // then still has to publish it, is no longer interrupted mid-frame by the threads it has just
 // woken. Measured with bench_latency at 64x64 / 100 Hz, 8 runs alternated: the daemon's own
-// p99 median 0.272 -> 0.241 ms, p99.9 median 0.67 -> 0.54 ms (README, Performance row 1).
+// p99 median 0.272 -> 0.241 ms, p99.9 median 0.67 -> 0.54 ms (bench/RESULTS.md, row 1).
 #include <sched.h>
 #include <sys/types.h>
 
