@@ -133,24 +133,28 @@ SymmetryResult compute_symmetry(std::span<const float> mmhg, const MatGeometry& 
     for (int r = 0; r < g.rows; ++r)
       share[static_cast<std::size_t>(r)] = fraction_on_negative_side(normal_row * ((r - mean_r) * pr), normal_row, normal_col, pr, pc);
   double left = 0.0, right = 0.0;
-  if (by_col || by_row) {
-    // The share per sensel is a lookup: sums in no particular order, so the compiler may split
-    // them into vector lanes (they differ from one chain's only in rounding, ~1e-16 relative).
-    const double* col_share = share.data();
-    std::array<double, kMaxSideCached> row_share_per_col;
+  // With the share a lookup, the sums run in no particular order, so the compiler may split
+  // them into vector lanes (they differ from one chain's only in rounding, ~1e-16 relative).
+  const auto loaded = [](float p) { return p > 0.0f ? static_cast<double>(p) : 0.0; };
+  if (by_col) {
     for (int r = 0; r < g.rows; ++r) {
       const float* row = mmhg.data() + static_cast<std::size_t>(r) * g.cols;
-      if (by_row) {
-        std::fill_n(row_share_per_col.begin(), g.cols, share[static_cast<std::size_t>(r)]);
-        col_share = row_share_per_col.data();
-      }
 #pragma omp simd reduction(+ : left, right)
       for (int c = 0; c < g.cols; ++c) {
-        const double p = row[c] > 0.0f ? static_cast<double>(row[c]) : 0.0;
-        const double f = col_share[c];
+        const double p = loaded(row[c]), f = share[static_cast<std::size_t>(c)];
         left += f * p;
         right += (1.0 - f) * p;
       }
+    }
+  } else if (by_row) {  // one share for the whole row: split the row's load once
+    for (int r = 0; r < g.rows; ++r) {
+      const float* row = mmhg.data() + static_cast<std::size_t>(r) * g.cols;
+      double row_load = 0.0;
+#pragma omp simd reduction(+ : row_load)
+      for (int c = 0; c < g.cols; ++c) row_load += loaded(row[c]);
+      const double f = share[static_cast<std::size_t>(r)];
+      left += f * row_load;
+      right += (1.0 - f) * row_load;
     }
   } else {
     for (int r = 0; r < g.rows; ++r) {

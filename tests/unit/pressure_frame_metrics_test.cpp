@@ -219,6 +219,11 @@ TEST(PressureRegions, AStraddlingColumnSharesItsLoadByTheFractionOnEachSide) {
   // Column 2 spans 2..3 cm: the line at 2.5 gives it half to each side. L = 40, R = 52.
   EXPECT_NEAR(s.left_load_n, force_n(40.0, 1.0), 1e-12);
   EXPECT_NEAR(s.right_load_n, force_n(52.0, 1.0), 1e-12);
+  // The same strip down the rows, split across them (each row's share of the line): the same loads.
+  const SymmetryResult down = compute_symmetry(m, MatGeometry{5, 1, 1.0, 1.0}, SymmetryAxis::along_cols, 0.0);
+  EXPECT_DOUBLE_EQ(down.midline_row_cm, 2.5);
+  EXPECT_NEAR(down.left_load_n, force_n(40.0, 1.0), 1e-12);
+  EXPECT_NEAR(down.right_load_n, force_n(52.0, 1.0), 1e-12);
   // A line at 2.2 cm (pitch 1): 20 % of column 2 on the left.
   EXPECT_NEAR(fraction_on_negative_side(-0.3, 0.0, 1.0, 1.0, 1.0), 0.8, 1e-12);
   EXPECT_NEAR(fraction_on_negative_side(0.3, 0.0, 1.0, 1.0, 1.0), 0.2, 1e-12);
